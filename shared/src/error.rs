@@ -1,0 +1,244 @@
+//! Errors and exit codes: the one place that maps a failure to the sysexits
+//! code of ARCHITECTURE.md and to the message a user reads.
+//!
+//! Every fallible function in the suite returns [`Result`]. An [`Error`] carries
+//! its [`Exit`] code, a message that says what was wrong and with what input,
+//! and optionally a hint saying what to do. [`crate::cli::main`] prints it
+//! (plain text, or an `error` record with `--json`) and exits with the code.
+
+use std::fmt;
+
+/// The exit codes of the suite (sysexits, plus `timeout`'s 124 and 128+N).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: success.
+    Ok,
+    /// 1: a supervised command (a child, a hook, a tool's `rm`) failed.
+    Failed,
+    /// 64: the command line was wrong.
+    Usage,
+    /// 65: input data was malformed (JSON, TOML, a requirement line).
+    Data,
+    /// 66: an input file does not exist.
+    NoInput,
+    /// 69: a needed service is unavailable (Docker engine, Python, a tool).
+    Unavailable,
+    /// 70: a bug in ptest.
+    Internal,
+    /// 73: cannot create an output (disk full, permissions).
+    CantCreate,
+    /// 74: an I/O error.
+    Io,
+    /// 75: a temporary failure; retrying may succeed (lock timeout, exhaustion).
+    TempFail,
+    /// 124: a time limit was reached.
+    Timeout,
+    /// 128+N: killed by signal N.
+    Signal(i32),
+}
+
+impl Exit {
+    /// The numeric process exit code.
+    pub fn code(self) -> i32 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Failed => 1,
+            Exit::Usage => 64,
+            Exit::Data => 65,
+            Exit::NoInput => 66,
+            Exit::Unavailable => 69,
+            Exit::Internal => 70,
+            Exit::CantCreate => 73,
+            Exit::Io => 74,
+            Exit::TempFail => 75,
+            Exit::Timeout => 124,
+            Exit::Signal(n) => 128 + n,
+        }
+    }
+
+    /// The stable name used in `error` records (`"code": "usage"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Exit::Ok => "ok",
+            Exit::Failed => "failed",
+            Exit::Usage => "usage",
+            Exit::Data => "data",
+            Exit::NoInput => "no_input",
+            Exit::Unavailable => "unavailable",
+            Exit::Internal => "internal",
+            Exit::CantCreate => "cant_create",
+            Exit::Io => "io",
+            Exit::TempFail => "temp_fail",
+            Exit::Timeout => "timeout",
+            Exit::Signal(_) => "signal",
+        }
+    }
+
+    /// The table printed in every tool's `--help` and man page.
+    pub const TABLE: &'static str = "\
+Exit status:
+  0    success
+  1    a supervised command, hook or tool failed
+  64   usage error (bad flag or argument)
+  65   bad input data (malformed JSON record, bad config file)
+  66   an input file does not exist
+  69   a needed service is unavailable (Docker engine, Python, a tool)
+  70   internal error (a bug: please report it)
+  73   cannot create a file or directory
+  74   I/O error
+  75   temporary failure, worth a retry (lock busy, range exhausted)
+  124  a time limit was reached
+  128+N  killed by signal N";
+}
+
+/// A failure with its exit code, message and optional hint.
+#[derive(Debug)]
+pub struct Error {
+    pub exit: Exit,
+    pub message: String,
+    pub hint: Option<String>,
+    /// Set when stdout was closed by the reader: the program ends quietly with 0.
+    pub broken_pipe: bool,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Error {
+            exit,
+            message: message.into(),
+            hint: None,
+            broken_pipe: false,
+        }
+    }
+    pub fn usage(m: impl Into<String>) -> Self {
+        Self::new(Exit::Usage, m)
+    }
+    pub fn data(m: impl Into<String>) -> Self {
+        Self::new(Exit::Data, m)
+    }
+    pub fn no_input(m: impl Into<String>) -> Self {
+        Self::new(Exit::NoInput, m)
+    }
+    pub fn unavailable(m: impl Into<String>) -> Self {
+        Self::new(Exit::Unavailable, m)
+    }
+    pub fn internal(m: impl Into<String>) -> Self {
+        Self::new(Exit::Internal, m)
+    }
+    pub fn cant_create(m: impl Into<String>) -> Self {
+        Self::new(Exit::CantCreate, m)
+    }
+    pub fn io(m: impl Into<String>) -> Self {
+        Self::new(Exit::Io, m)
+    }
+    pub fn temp_fail(m: impl Into<String>) -> Self {
+        Self::new(Exit::TempFail, m)
+    }
+    pub fn failed(m: impl Into<String>) -> Self {
+        Self::new(Exit::Failed, m)
+    }
+    pub fn timeout(m: impl Into<String>) -> Self {
+        Self::new(Exit::Timeout, m)
+    }
+
+    /// The reader of our stdout went away: not an error for a Unix filter.
+    pub fn broken_pipe() -> Self {
+        Error {
+            broken_pipe: true,
+            ..Self::new(Exit::Ok, "broken pipe")
+        }
+    }
+
+    /// Adds what the user can do about it.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// An I/O error while doing `what` (e.g. "cannot write /x/y"), classified:
+    /// missing file → 66, permission/space → 73 when creating, else 74.
+    pub fn from_io(what: impl fmt::Display, e: &std::io::Error) -> Self {
+        use std::io::ErrorKind as K;
+        if e.kind() == K::BrokenPipe {
+            return Self::broken_pipe();
+        }
+        let exit = match e.kind() {
+            K::NotFound => Exit::NoInput,
+            K::PermissionDenied | K::StorageFull | K::ReadOnlyFilesystem | K::AlreadyExists => {
+                Exit::CantCreate
+            }
+            _ => Exit::Io,
+        };
+        Self::new(exit, format!("{what}: {e}"))
+    }
+
+    /// The `error` record written on stderr under `--json`.
+    pub fn to_record(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "v": 1,
+            "kind": "error",
+            "code": self.exit.name(),
+            "exit": self.exit.code(),
+            "message": self.message,
+        });
+        if let Some(h) = &self.hint {
+            v["hint"] = h.clone().into();
+        }
+        v
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, " (hint: {h})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Attaches a description to I/O results: `fs::read(p).io_context(|| format!("cannot read {p}"))`.
+pub trait IoContext<T> {
+    fn io_context<D: fmt::Display>(self, what: impl FnOnce() -> D) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn io_context<D: fmt::Display>(self, what: impl FnOnce() -> D) -> Result<T> {
+        self.map_err(|e| Error::from_io(what(), &e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_follow_sysexits() {
+        assert_eq!(Exit::Usage.code(), 64);
+        assert_eq!(Exit::Data.code(), 65);
+        assert_eq!(Exit::TempFail.code(), 75);
+        assert_eq!(Exit::Signal(9).code(), 137);
+    }
+
+    #[test]
+    fn io_errors_are_classified() {
+        let nf = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(Error::from_io("cannot read x", &nf).exit, Exit::NoInput);
+        let bp = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(Error::from_io("write", &bp).broken_pipe);
+    }
+
+    #[test]
+    fn error_record_names_code_and_hint() {
+        let r = Error::data("line 3: bad").hint("fix it").to_record();
+        assert_eq!(r["kind"], "error");
+        assert_eq!(r["code"], "data");
+        assert_eq!(r["exit"], 65);
+        assert_eq!(r["hint"], "fix it");
+    }
+}

@@ -1,0 +1,30 @@
+//! The common crate of the ptest suite: one place for each mechanism the
+//! tools share.
+//!
+//! - [`record`] and [`stream`]: the v1 JSON Lines record protocol.
+//! - [`output`]: human views, JSON records, colour and progress.
+//! - [`error`]: errors and the suite's exit codes; [`cli`]: the shared `main`.
+//! - [`state`] and [`registry`]: the state directory, locks, live resources.
+//! - [`owner`]: who keeps a resource alive, `--owner`/`--ttl`, liveness.
+//! - [`config`] and [`hooks`]: `ptest.toml` and event hooks.
+//! - [`tools`]: finding tools and plugins; [`probe`]: what this machine offers.
+
+pub mod cli;
+pub mod config;
+#[cfg(feature = "docker")]
+pub mod docker;
+pub mod error;
+pub mod hooks;
+pub mod output;
+pub mod owner;
+pub mod probe;
+pub mod record;
+pub mod registry;
+pub mod state;
+pub mod stream;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+pub mod tools;
+
+pub use error::{Error, Exit, Result};
+pub use record::Record;

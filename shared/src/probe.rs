@@ -1,0 +1,1 @@
+//! Facts about this machine that decide what the suite can do.

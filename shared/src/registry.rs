@@ -1,0 +1,264 @@
+//! The registry of live resources: `registry/<id>.json` in the state
+//! directory, one record per file, each written atomically.
+//!
+//! Readers never lock: a file is always whole (see [`crate::state::write_atomic`]).
+//! Writers that read-modify-write (allocate a port no live lease holds, take
+//! over an owner) do it inside [`Registry::transaction`], which holds the
+//! exclusive `locks/registry.lock` for its duration.
+
+use crate::error::{Error, IoContext, Result};
+use crate::owner::Owner;
+use crate::record::Record;
+use crate::state::{Lock, StateDir, write_atomic};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// How long a writer waits for the registry lock before giving up with 75.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct Registry {
+    dir: PathBuf,
+    state: StateDir,
+}
+
+/// The registry while its lock is held.
+#[derive(Debug)]
+pub struct Txn<'a> {
+    reg: &'a Registry,
+    _lock: Lock,
+}
+
+/// Checks that an ID can name a file: `[A-Za-z0-9._-]`, not starting with a dot.
+pub fn validate_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && !id.starts_with('.')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::data(format!(
+            "{id:?} is not a resource ID (letters, digits, '.', '_' and '-', as in port-k3x9m2qa)"
+        )))
+    }
+}
+
+impl Registry {
+    pub fn open(state: &StateDir) -> Result<Registry> {
+        Ok(Registry {
+            dir: state.subdir("registry")?,
+            state: state.clone(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn file(&self, id: &str) -> Result<PathBuf> {
+        validate_id(id)?;
+        Ok(self.dir.join(format!("{id}.json")))
+    }
+
+    /// Runs `f` with the registry lock held.
+    pub fn transaction<T>(&self, f: impl FnOnce(&Txn) -> Result<T>) -> Result<T> {
+        let txn = Txn {
+            reg: self,
+            _lock: self.state.lock("registry", LOCK_TIMEOUT)?,
+        };
+        f(&txn)
+    }
+
+    /// Adds or replaces a resource record.
+    pub fn put(&self, rec: &Record) -> Result<()> {
+        self.transaction(|t| t.put(rec))
+    }
+
+    /// Removes a resource; `false` when it was not there.
+    pub fn remove(&self, id: &str) -> Result<bool> {
+        self.transaction(|t| t.remove(id))
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<Record>> {
+        let path = self.file(id)?;
+        match fs::read_to_string(&path) {
+            Ok(s) => parse_file(&path, &s).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::from_io(
+                format!("cannot read {}", path.display()),
+                &e,
+            )),
+        }
+    }
+
+    /// Every resource, oldest first. A file that is not a record is exit 65
+    /// naming it: nothing is dropped silently.
+    pub fn list(&self) -> Result<Vec<Record>> {
+        let mut out = Vec::new();
+        let entries =
+            fs::read_dir(&self.dir).io_context(|| format!("cannot list {}", self.dir.display()))?;
+        for entry in entries {
+            let entry = entry.io_context(|| format!("cannot list {}", self.dir.display()))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || !name.ends_with(".json") {
+                continue;
+            }
+            let path = entry.path();
+            match fs::read_to_string(&path) {
+                Ok(s) => out.push(parse_file(&path, &s)?),
+                // Removed between listing and reading: no longer live.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(Error::from_io(
+                        format!("cannot read {}", path.display()),
+                        &e,
+                    ));
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.created_at(), a.id()).cmp(&(b.created_at(), b.id())));
+        Ok(out)
+    }
+
+    /// Gives a resource a new owner (a consuming tool takes it over for the
+    /// lifetime of its command). Returns the updated record, `None` if absent.
+    pub fn take_over(&self, id: &str, owner: &Owner) -> Result<Option<Record>> {
+        self.transaction(|t| {
+            let Some(mut rec) = t.get(id)? else {
+                return Ok(None);
+            };
+            rec.set_owner(Some(owner));
+            t.put(&rec)?;
+            Ok(Some(rec))
+        })
+    }
+
+    /// Deletes temp files left by writers killed mid-write (older than `age`).
+    pub fn sweep_temp(&self, age: Duration) -> Result<usize> {
+        let mut n = 0;
+        let now = SystemTime::now();
+        for entry in
+            fs::read_dir(&self.dir).io_context(|| format!("cannot list {}", self.dir.display()))?
+        {
+            let Ok(entry) = entry else { continue };
+            if !entry.file_name().to_string_lossy().starts_with(".tmp-") {
+                continue;
+            }
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .map(|m| now.duration_since(m).unwrap_or_default() >= age)
+                .unwrap_or(false);
+            if old && fs::remove_file(entry.path()).is_ok() {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+fn parse_file(path: &Path, s: &str) -> Result<Record> {
+    let line = s.trim_end_matches('\n');
+    Record::parse(line, &path.display().to_string(), 1).map_err(|e| {
+        Error::data(format!("corrupt registry entry: {}", e.message)).hint(format!(
+            "inspect {} and remove it if the resource is gone",
+            path.display()
+        ))
+    })
+}
+
+impl Txn<'_> {
+    pub fn get(&self, id: &str) -> Result<Option<Record>> {
+        self.reg.get(id)
+    }
+    pub fn list(&self) -> Result<Vec<Record>> {
+        self.reg.list()
+    }
+    pub fn put(&self, rec: &Record) -> Result<()> {
+        let id = rec.id().ok_or_else(|| {
+            Error::internal(format!("registering a {} record without id", rec.kind()))
+        })?;
+        let path = self.reg.file(id)?;
+        let mut line = rec.to_line();
+        line.push('\n');
+        write_atomic(&path, line.as_bytes())
+    }
+    pub fn remove(&self, id: &str) -> Result<bool> {
+        let path = self.reg.file(id)?;
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(Error::from_io(
+                format!("cannot remove {}", path.display()),
+                &e,
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reg() -> (tempfile::TempDir, Registry) {
+        let t = tempfile::tempdir().unwrap();
+        let s = StateDir::at(t.path().join("state")).unwrap();
+        let r = Registry::open(&s).unwrap();
+        (t, r)
+    }
+
+    #[test]
+    fn put_get_list_remove() {
+        let (_t, r) = reg();
+        let a = Record::resource("port", "ptest-port");
+        let b = Record::resource("venv", "ptest-venv");
+        r.put(&a).unwrap();
+        r.put(&b).unwrap();
+        assert_eq!(
+            r.get(a.id().unwrap()).unwrap().unwrap().to_line(),
+            a.to_line()
+        );
+        assert_eq!(r.list().unwrap().len(), 2);
+        assert!(r.remove(a.id().unwrap()).unwrap());
+        assert!(!r.remove(a.id().unwrap()).unwrap());
+        assert_eq!(r.list().unwrap(), vec![b]);
+    }
+
+    #[test]
+    fn corrupt_entry_is_named() {
+        let (_t, r) = reg();
+        fs::write(r.dir().join("port-bad.json"), "{not json").unwrap();
+        let e = r.list().unwrap_err();
+        assert_eq!(e.exit, crate::error::Exit::Data);
+        assert!(e.message.contains("port-bad.json"), "{}", e.message);
+    }
+
+    #[test]
+    fn ids_that_escape_the_directory_are_refused() {
+        let (_t, r) = reg();
+        assert!(r.get("../etc/passwd").is_err());
+        assert!(r.remove(".hidden").is_err());
+        assert!(validate_id("port-k3x9m2qa").is_ok());
+    }
+
+    #[test]
+    fn take_over_changes_owner() {
+        let (_t, r) = reg();
+        let mut a = Record::resource("port", "ptest-port");
+        a.set("owner", serde_json::json!({"pid": 1, "start_time": 0}));
+        r.put(&a).unwrap();
+        let me = Owner::current();
+        let got = r.take_over(a.id().unwrap(), &me).unwrap().unwrap();
+        assert_eq!(got.owner().unwrap(), Some(me.clone()));
+        assert_eq!(
+            r.get(a.id().unwrap()).unwrap().unwrap().owner().unwrap(),
+            Some(me.clone())
+        );
+        assert!(r.take_over("port-none", &me).unwrap().is_none());
+    }
+}

@@ -1,0 +1,249 @@
+//! The per-user state directory and its advisory locks.
+//!
+//! `$PTEST_HOME`, else `$XDG_STATE_HOME/ptest`, else `~/.local/state/ptest`,
+//! created with mode 0700. Layout:
+//!
+//! ```text
+//! registry/<id>.json   one live resource per file (see `registry`)
+//! locks/<name>.lock    advisory flock(2) files
+//! cache/ snapshots/ logs/ …   owned by the tools that use them
+//! ```
+
+use crate::error::{Error, IoContext, Result};
+use nix::fcntl::{Flock, FlockArg};
+use std::fs::{self, File, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct StateDir {
+    root: PathBuf,
+}
+
+/// Where the state directory is, and which rule chose it.
+pub fn resolve() -> Result<(PathBuf, &'static str)> {
+    let nonempty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(p) = nonempty("PTEST_HOME") {
+        return Ok((PathBuf::from(p), "PTEST_HOME"));
+    }
+    if let Some(p) = nonempty("XDG_STATE_HOME") {
+        return Ok((PathBuf::from(p).join("ptest"), "XDG_STATE_HOME"));
+    }
+    if let Some(h) = nonempty("HOME") {
+        return Ok((PathBuf::from(h).join(".local/state/ptest"), "HOME"));
+    }
+    Err(Error::cant_create(
+        "cannot find a state directory: none of PTEST_HOME, XDG_STATE_HOME, HOME is set",
+    )
+    .hint("set PTEST_HOME to a directory ptest may use"))
+}
+
+/// Creates `dir` (and parents) with mode 0700 when missing.
+pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .io_context(|| format!("cannot create directory {}", dir.display()))
+}
+
+impl StateDir {
+    /// Resolves and creates the state directory (0700, owned by this user).
+    pub fn open() -> Result<StateDir> {
+        let (root, _) = resolve()?;
+        StateDir::at(root)
+    }
+
+    pub fn at(root: PathBuf) -> Result<StateDir> {
+        ensure_private_dir(&root)?;
+        let meta = fs::metadata(&root)
+            .io_context(|| format!("cannot read state directory {}", root.display()))?;
+        if !meta.is_dir() {
+            return Err(Error::cant_create(format!(
+                "state directory {} is not a directory",
+                root.display()
+            )));
+        }
+        let uid = nix::unistd::geteuid().as_raw();
+        if meta.uid() != uid {
+            return Err(Error::cant_create(format!(
+                "state directory {} belongs to uid {}, not to you (uid {uid})",
+                root.display(),
+                meta.uid()
+            ))
+            .hint("set PTEST_HOME to a directory of your own"));
+        }
+        if meta.mode() & 0o077 != 0 {
+            fs::set_permissions(&root, fs::Permissions::from_mode(0o700))
+                .io_context(|| format!("cannot make {} private (0700)", root.display()))?;
+        }
+        Ok(StateDir { root })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// A subdirectory, created 0700 on first use.
+    pub fn subdir(&self, name: &str) -> Result<PathBuf> {
+        let d = self.root.join(name);
+        ensure_private_dir(&d)?;
+        Ok(d)
+    }
+
+    /// Takes the exclusive advisory lock `locks/<name>.lock`, waiting at most
+    /// `timeout`; a lock still held then is exit 75 naming the file and holder.
+    pub fn lock(&self, name: &str, timeout: Duration) -> Result<Lock> {
+        let path = self.subdir("locks")?.join(format!("{name}.lock"));
+        Lock::acquire(&path, timeout)
+    }
+}
+
+/// A held exclusive `flock(2)`; released on drop (and by the kernel when the
+/// process dies, however it dies).
+#[derive(Debug)]
+pub struct Lock {
+    _flock: Flock<File>,
+    path: PathBuf,
+}
+
+impl Lock {
+    pub fn acquire(path: &Path, timeout: Duration) -> Result<Lock> {
+        let open = || {
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .io_context(|| format!("cannot open lock file {}", path.display()))
+        };
+        let flock = match Flock::lock(open()?, FlockArg::LockExclusiveNonblock) {
+            Ok(f) => f,
+            Err((_, nix::errno::Errno::EWOULDBLOCK)) => {
+                // Busy: wait in the kernel's queue on another thread, so the
+                // wait is fair and wakes as soon as the holder lets go.
+                let (tx, rx) = std::sync::mpsc::channel();
+                let file = open()?;
+                std::thread::spawn(move || {
+                    let r = Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| e);
+                    // If nobody waits any more, dropping the lock releases it.
+                    let _ = tx.send(r);
+                });
+                match rx.recv_timeout(timeout) {
+                    Ok(Ok(f)) => f,
+                    Ok(Err(e)) => {
+                        return Err(Error::io(format!("cannot lock {}: {e}", path.display())));
+                    }
+                    Err(_) => {
+                        let holder = fs::read_to_string(path).unwrap_or_default();
+                        let holder = holder.trim();
+                        return Err(Error::temp_fail(format!(
+                            "lock {} still busy after {:?}{}",
+                            path.display(),
+                            timeout,
+                            if holder.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (held by process {holder})")
+                            }
+                        ))
+                        .hint("retry; another ptest is holding it"));
+                    }
+                }
+            }
+            Err((_, e)) => return Err(Error::io(format!("cannot lock {}: {e}", path.display()))),
+        };
+        // Record the holder for error messages; purely informational.
+        let _ = fs::write(path, format!("{}\n", std::process::id()));
+        Ok(Lock {
+            _flock: flock,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temp file in the same directory,
+/// fsync, rename over `path`, fsync of the directory. Readers see the old
+/// file or the new one, never a torn one, even if we are killed midway.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let mut suffix = [0u8; 6];
+    crate::record::random_bytes(&mut suffix);
+    let hex: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+    let tmp = dir.join(format!(".tmp-{name}-{hex}"));
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode_0600()
+            .open(&tmp)
+            .io_context(|| format!("cannot create {}", tmp.display()))?;
+        f.write_all(bytes)
+            .and_then(|_| f.sync_all())
+            .io_context(|| format!("cannot write {}", tmp.display()))?;
+        fs::rename(&tmp, path).io_context(|| format!("cannot rename into {}", path.display()))?;
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .io_context(|| format!("cannot sync directory {}", dir.display()))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+trait Mode0600 {
+    fn mode_0600(&mut self) -> &mut Self;
+}
+impl Mode0600 for OpenOptions {
+    fn mode_0600(&mut self) -> &mut Self {
+        use std::os::unix::fs::OpenOptionsExt;
+        self.mode(0o600)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_dir_is_private() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("a/b/state");
+        let s = StateDir::at(root.clone()).unwrap();
+        assert_eq!(fs::metadata(s.path()).unwrap().mode() & 0o777, 0o700);
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).unwrap();
+        StateDir::at(root.clone()).unwrap();
+        assert_eq!(fs::metadata(&root).unwrap().mode() & 0o777, 0o700);
+    }
+
+    #[test]
+    fn busy_lock_times_out_with_75() {
+        let t = tempfile::tempdir().unwrap();
+        let s = StateDir::at(t.path().to_owned()).unwrap();
+        let held = s.lock("x", Duration::from_secs(1)).unwrap();
+        let e = s.lock("x", Duration::from_millis(50)).unwrap_err();
+        assert_eq!(e.exit, crate::error::Exit::TempFail);
+        assert!(e.message.contains("x.lock"), "{}", e.message);
+        drop(held);
+        s.lock("x", Duration::from_millis(500)).unwrap();
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("f.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
+    }
+}
