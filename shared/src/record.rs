@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::owner::Owner;
-use jiff::Timestamp;
+pub use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 /// The protocol version this build writes and the newest it reads.

@@ -1,1 +1,196 @@
-pub fn x() {}
+//! `ptest`: the dispatcher of the suite. `ptest <sub> ARGS` execs
+//! `ptest-<sub>` (beside this executable first, then on PATH) so that its
+//! exit code and signals are the user's; built-in commands manage what spans
+//! every tool: the registry (`ls`, `gc`), teardown (`down`), configuration,
+//! `doctor`, shell completions.
+
+mod doctor;
+mod exec;
+mod registry_cmds;
+mod teardown;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use ptest_shared::cli::CommonArgs;
+use ptest_shared::{Error, Result};
+use std::ffi::OsString;
+
+const ABOUT: &str =
+    "Isolated environments for tests: venvs, containers, ports, processes, snapshots";
+
+const LONG_ABOUT: &str = "\
+Isolated environments for tests: Python venvs, Docker containers, port leases,
+supervised processes, snapshots and resource monitoring, composed through one
+JSON Lines record stream.
+
+`ptest <tool> ARGS` runs `ptest-<tool>`, found beside this program or on PATH;
+any executable `ptest-<name>` on PATH is a plugin and runs the same way.
+
+  ptest venv create -r requirements.txt \\
+    | ptest port lease --name http \\
+    | ptest proc run --rm -- pytest -q
+
+  ptest port lease --name db > env.jsonl   # keep the stream...
+  ptest down < env.jsonl                   # ...and tear it all down";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ptest",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_long_help = ptest_shared::error::Exit::TABLE,
+    allow_external_subcommands = true,
+    disable_help_subcommand = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// List built-in commands, tools and plugins (with -v, their paths)
+    #[arg(long)]
+    list: bool,
+    /// With --list, show where each tool was found
+    #[arg(short, long)]
+    verbose: bool,
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// List the live resources of every tool (the registry)
+    #[command(
+        long_about = "List the resources of every tool recorded in the registry of the state \
+directory, oldest first. Piped (or with --json), the records themselves, ready for \
+`ptest down`; on a terminal, a table with each resource's state: live, owner-dead \
+or expired (the last two are what `ptest gc` removes)."
+    )]
+    Ls {
+        /// Only resources of this kind (port, venv, container, …)
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only resources managed by this tool (port or ptest-port)
+        #[arg(long)]
+        tool: Option<String>,
+        /// Only resources `ptest gc` would remove (owner dead or expired)
+        #[arg(long)]
+        stale: bool,
+    },
+    /// Remove resources whose owner has exited or whose lease has expired
+    #[command(
+        long_about = "Remove every resource in the registry whose owner process has exited \
+(checked by PID and start time, so a reused PID does not count) or whose \
+expires_at has passed, by asking the tool that manages it (`ptest-<tool> rm`, \
+records on stdin). No daemon: run it whenever you like, e.g. at the start of a CI job."
+    )]
+    Gc {
+        /// Show what would be removed, remove nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Tear down every resource of a record stream on stdin, newest first
+    #[command(
+        long_about = "Read a record stream on stdin (what a pipeline of ptest tools wrote, \
+e.g. saved with `tee env.jsonl`) and remove each resource it names, newest \
+first, through `ptest-<tool> rm` of the tool its `tool` field names, so a \
+plugin's resources go to that plugin. Records that name no resource are \
+ignored. Reports what it could not remove and then exits 1."
+    )]
+    Down,
+    /// Print the effective configuration and where each value came from
+    #[command(
+        long_about = "Print every configuration key with its effective value and its source: \
+default, the user file ($XDG_CONFIG_HOME/ptest/config.toml), the nearest \
+ptest.toml above the working directory, a PTEST_<TABLE>__<KEY> environment \
+variable, or a --config flag (later ones win). With KEY, print that value only."
+    )]
+    Config {
+        /// One key to print, e.g. hooks.timeout
+        key: Option<String>,
+    },
+    /// Check what this machine offers the suite (Python, uv, Docker, cgroups, namespaces)
+    Doctor,
+    /// Print shell completions for ptest
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Show help for a command or tool (`ptest help port` runs `ptest-port --help`)
+    Help {
+        /// The command or tool
+        command: Option<String>,
+    },
+    /// Record resources in the registry, or forget them (for plugins)
+    #[command(subcommand)]
+    Registry(registry_cmds::RegistryCmd),
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
+}
+
+/// The clap definition: `--help`, the man page and completions come from it.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Names of the built-in commands, for `--list` and suggestions.
+fn builtin_commands() -> Vec<(String, String)> {
+    command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| {
+            (
+                c.get_name().to_owned(),
+                c.get_about().map(|a| a.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+pub fn run(cli: Cli) -> Result<i32> {
+    let json = cli.common.json();
+    if cli.list {
+        return exec::list(json, cli.verbose);
+    }
+    let Some(cmd) = cli.cmd else {
+        return Err(Error::usage("no command given").hint("run `ptest --help` or `ptest --list`"));
+    };
+    match cmd {
+        Cmd::Ls { kind, tool, stale } => registry_cmds::ls(json, kind, tool, stale),
+        Cmd::Gc { dry_run } => teardown::gc(json, dry_run),
+        Cmd::Down => teardown::down(json),
+        Cmd::Config { key } => registry_cmds::config(&cli.common, key),
+        Cmd::Doctor => doctor::run(json),
+        Cmd::Completions { shell } => {
+            clap_complete::generate(shell, &mut command(), "ptest", &mut std::io::stdout());
+            Ok(0)
+        }
+        Cmd::Help { command: None } => {
+            command()
+                .print_long_help()
+                .map_err(|e| Error::from_io("cannot write help", &e))?;
+            Ok(0)
+        }
+        Cmd::Help { command: Some(sub) } => {
+            if let Some(c) = command().find_subcommand_mut(&sub) {
+                let mut c = c.clone().bin_name(format!("ptest {sub}"));
+                c.print_long_help()
+                    .map_err(|e| Error::from_io("cannot write help", &e))?;
+                return Ok(0);
+            }
+            exec::exec_tool(&sub, vec![OsString::from("--help")])
+        }
+        Cmd::Registry(r) => registry_cmds::registry(json, r),
+        Cmd::External(mut args) => {
+            let sub = args.remove(0).to_string_lossy().into_owned();
+            exec::exec_tool(&sub, args)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_valid() {
+        super::command().debug_assert();
+    }
+}

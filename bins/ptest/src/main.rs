@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    ptest_shared::cli::main(ptest::run)
+}

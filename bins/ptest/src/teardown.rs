@@ -1,0 +1,217 @@
+//! `ptest down` and `ptest gc`: removing resources through the tool that
+//! manages each (`ptest-<tool> rm`, the records on stdin).
+//!
+//! A tool's `rm` exits 0 when every record given was removed (or was already
+//! gone). When it fails, the resources it confirmed with an `event` record
+//! `{"event": "<kind>.removed", "id": …}` on stdout count as removed; the rest
+//! are reported as not removed.
+
+use ptest_shared::output::RecordWriter;
+use ptest_shared::owner::{Liveness, judge};
+use ptest_shared::registry::Registry;
+use ptest_shared::state::StateDir;
+use ptest_shared::{Error, Record, Result, stream, tools};
+use std::collections::HashSet;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// The outcome for one resource.
+struct Outcome {
+    rec: Record,
+    reason: Option<&'static str>,
+    error: Option<String>,
+}
+
+/// Removes `batch` (all managed by `tool`) through `ptest-<tool> rm`.
+fn remove_batch(tool: &str, batch: Vec<(Record, Option<&'static str>)>) -> Vec<Outcome> {
+    let fail_all = |batch: Vec<(Record, Option<&'static str>)>, msg: String| {
+        batch
+            .into_iter()
+            .map(|(rec, reason)| Outcome {
+                rec,
+                reason,
+                error: Some(msg.clone()),
+            })
+            .collect()
+    };
+    if !tools::valid_tool_name(tool) {
+        return fail_all(batch, format!("tool {tool:?} is not a ptest tool name"));
+    }
+    let Some(path) = tools::find(tool) else {
+        return fail_all(
+            batch,
+            format!("{tool} is not installed (not beside ptest nor on PATH)"),
+        );
+    };
+    let mut input = String::new();
+    for (r, _) in &batch {
+        input.push_str(&r.to_line());
+        input.push('\n');
+    }
+    let child = Command::new(&path)
+        .arg("rm")
+        .env("PTEST", std::env::current_exe().unwrap_or_default())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => return fail_all(batch, format!("cannot run {}: {e}", path.display())),
+    };
+    let mut stdin = child.stdin.take().expect("piped");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output();
+    let _ = writer.join();
+    let out = match out {
+        Ok(o) => o,
+        Err(e) => return fail_all(batch, format!("{tool} rm: {e}")),
+    };
+    if out.status.success() {
+        return batch
+            .into_iter()
+            .map(|(rec, reason)| Outcome {
+                rec,
+                reason,
+                error: None,
+            })
+            .collect();
+    }
+    let confirmed: HashSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| {
+            v["kind"] == "event" && v["event"].as_str().is_some_and(|e| e.ends_with(".removed"))
+        })
+        .filter_map(|v| v["id"].as_str().map(str::to_owned))
+        .collect();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tail = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no message")
+        .trim()
+        .to_owned();
+    let status = match out.status.code() {
+        Some(c) => format!("exit {c}"),
+        None => format!("{}", out.status),
+    };
+    batch
+        .into_iter()
+        .map(|(rec, reason)| {
+            let done = rec.id().is_some_and(|id| confirmed.contains(id));
+            Outcome {
+                rec,
+                reason,
+                error: (!done).then(|| format!("{tool} rm failed ({status}): {tail}")),
+            }
+        })
+        .collect()
+}
+
+/// Removes resources in the given order, batching consecutive ones of one
+/// tool, then forgets the removed ones in the registry and reports.
+fn remove_all(json: bool, resources: Vec<(Record, Option<&'static str>)>) -> Result<i32> {
+    let mut outcomes = Vec::new();
+    let mut batch: Vec<(Record, Option<&'static str>)> = Vec::new();
+    for item in resources {
+        if batch.last().is_some_and(|(r, _)| r.tool() != item.0.tool()) {
+            let tool = batch[0].0.tool().unwrap_or_default().to_owned();
+            outcomes.extend(remove_batch(&tool, std::mem::take(&mut batch)));
+        }
+        batch.push(item);
+    }
+    if !batch.is_empty() {
+        let tool = batch[0].0.tool().unwrap_or_default().to_owned();
+        outcomes.extend(remove_batch(&tool, batch));
+    }
+    let reg = Registry::open(&StateDir::open()?)?;
+    let mut out = RecordWriter::stdout();
+    let mut failed = 0;
+    for o in &outcomes {
+        let id = o.rec.id().unwrap_or_default();
+        let tool = o.rec.tool().unwrap_or_default();
+        match &o.error {
+            None => {
+                reg.remove(id)?;
+                if json {
+                    let mut ev = Record::new("event");
+                    ev.set("event", format!("{}.removed", o.rec.kind()))
+                        .set("id", id)
+                        .set("tool", tool);
+                    if let Some(r) = o.reason {
+                        ev.set("reason", r);
+                    }
+                    out.write(&ev)?;
+                } else {
+                    out.write_line(&format!(
+                        "removed {id} ({}){}",
+                        o.rec.kind(),
+                        o.reason.map(|r| format!(": {r}")).unwrap_or_default()
+                    ))?;
+                }
+            }
+            Some(e) => {
+                failed += 1;
+                eprintln!("ptest: could not remove {id} ({}): {e}", o.rec.kind());
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(Error::failed(format!(
+            "{failed} of {} resources were not removed",
+            outcomes.len()
+        ))
+        .hint("fix the cause above and run the command again: removal is idempotent"));
+    }
+    Ok(0)
+}
+
+pub fn down(json: bool) -> Result<i32> {
+    let records = stream::read_stdin()?;
+    let mut seen = HashSet::new();
+    // Newest first; a resource named twice in the stream is removed once.
+    let resources: Vec<(Record, Option<&'static str>)> = records
+        .into_iter()
+        .rev()
+        .filter(|r| r.is_resource())
+        .filter(|r| seen.insert(r.id().unwrap_or_default().to_owned()))
+        .map(|r| (r, None))
+        .collect();
+    remove_all(json, resources)
+}
+
+pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
+    let reg = Registry::open(&StateDir::open()?)?;
+    reg.sweep_temp(std::time::Duration::from_secs(60))?;
+    let now = ptest_shared::record::Timestamp::now();
+    let mut stale = Vec::new();
+    for rec in reg.list()? {
+        match judge(&rec, now)? {
+            Liveness::Live => {}
+            l => stale.push((rec, Some(l.as_str()))),
+        }
+    }
+    // Newest first, as teardown of a stream.
+    stale.reverse();
+    if dry_run {
+        let mut out = RecordWriter::stdout();
+        for (rec, reason) in &stale {
+            if json {
+                out.write(rec)?;
+            } else {
+                out.write_line(&format!(
+                    "would remove {} ({}): {}",
+                    rec.id().unwrap_or_default(),
+                    rec.kind(),
+                    reason.unwrap_or_default()
+                ))?;
+            }
+        }
+        return Ok(0);
+    }
+    remove_all(json, stale)
+}

@@ -1,0 +1,83 @@
+//! Cross-tool pipelines of real binaries: the documented example plugin
+//! composes with the dispatcher like a built-in tool.
+
+use ptest_shared::testkit::{Scenario, target_dir};
+use std::path::PathBuf;
+
+fn scenario() -> Scenario {
+    let mut s = Scenario::new();
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/ptest-tmpdir");
+    std::fs::copy(example, s.bin.join("ptest-tmpdir")).unwrap();
+    let path = format!(
+        "{}:{}:{}",
+        s.bin.display(),
+        target_dir().display(),
+        std::env::var("PATH").unwrap()
+    );
+    s.env("PATH", path);
+    s
+}
+
+fn sh(s: &Scenario, script: &str) -> ptest_shared::testkit::Run {
+    s.command("sh").args(["-c", script]).run()
+}
+
+#[test]
+fn a_stream_accumulates_the_environment_and_down_tears_it_all_down() {
+    let s = scenario();
+    let r = sh(&s, "printf '%s\\n' '{\"v\":1,\"kind\":\"note\",\"text\":\"kept\"}' | ptest tmpdir create --name a | ptest tmpdir create --name b | tee env.jsonl").success();
+    let recs = r.records();
+    assert_eq!(recs.len(), 3, "{}", r.stdout);
+    assert_eq!(
+        r.stdout.lines().next().unwrap(),
+        "{\"v\":1,\"kind\":\"note\",\"text\":\"kept\"}"
+    );
+    let (a, b) = (&recs[1], &recs[2]);
+    assert!(a["env"]["PTEST_TMPDIR_A"].is_string() && b["env"]["PTEST_TMPDIR_B"].is_string());
+    let dirs: Vec<PathBuf> = [a, b]
+        .iter()
+        .map(|r| PathBuf::from(r["path"].as_str().unwrap()))
+        .collect();
+    assert!(dirs.iter().all(|d| d.is_dir()));
+
+    let listed = s.cmd("ptest").arg("ls").run().success().records();
+    assert_eq!(listed.len(), 2);
+
+    let events = sh(&s, "ptest down < env.jsonl").success().records();
+    let order: Vec<&str> = events.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        order,
+        [b["id"].as_str().unwrap(), a["id"].as_str().unwrap()],
+        "newest first"
+    );
+    assert!(dirs.iter().all(|d| !d.exists()));
+    assert!(
+        s.cmd("ptest")
+            .arg("ls")
+            .run()
+            .success()
+            .records()
+            .is_empty()
+    );
+}
+
+#[test]
+fn gc_reaps_the_resources_of_an_owner_that_died() {
+    let s = scenario();
+    // The owner is a shell that exits right after creating the directory.
+    let r = sh(&s, "sh -c 'ptest tmpdir create --owner caller' ").success();
+    let rec = &r.records()[0];
+    let dir = PathBuf::from(rec["path"].as_str().unwrap());
+    assert!(dir.is_dir());
+    let keep = sh(&s, "ptest tmpdir create --owner none")
+        .success()
+        .records()[0]
+        .clone();
+    let events = s.cmd("ptest").arg("gc").run().success().records();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["id"], rec["id"]);
+    assert_eq!(events[0]["reason"], "owner-dead");
+    assert!(!dir.exists());
+    assert!(PathBuf::from(keep["path"].as_str().unwrap()).is_dir());
+    sh(&s, &format!("echo '{keep}' | ptest down")).success();
+}
