@@ -3,13 +3,8 @@
 //! committed files are stale. `PTEST_BLESS=1 cargo test --test generated`
 //! rewrites them.
 
-use ptest_suite::{completions, man_page};
+use ptest_suite::{binaries, completions, man_page};
 use std::path::{Path, PathBuf};
-
-/// Every binary of the suite and its clap definition. Each tool adds itself here.
-fn binaries() -> Vec<(&'static str, clap::Command)> {
-    vec![("ptest", ptest::command())]
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -17,7 +12,7 @@ fn root() -> PathBuf {
 
 fn expected() -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = Vec::new();
-    for (name, cmd) in binaries() {
+    for (name, cmd, _) in binaries() {
         files.push((Path::new("man").join(format!("{name}.1")), man_page(&cmd)));
         for (file, bytes) in completions(name, &cmd) {
             files.push((Path::new("completions").join(file), bytes));
@@ -49,7 +44,7 @@ fn man_pages_and_completions_are_current() {
 
 #[test]
 fn every_binary_documents_its_exit_codes() {
-    for (name, cmd) in binaries() {
+    for (name, cmd, _) in binaries() {
         let page = String::from_utf8(man_page(&cmd)).unwrap();
         assert!(
             page.contains("EXIT STATUS") && page.contains("75"),

@@ -39,12 +39,20 @@ pub struct Setting {
 }
 
 /// Every known key. Each tool adds its own here when it arrives.
-pub const SETTINGS: &[Setting] = &[Setting {
-    key: "hooks.timeout",
-    kind: Kind::Duration,
-    default: "30s",
-    doc: "Time limit for one hook command; a hook still running then is killed (a pre-hook then aborts its action with exit 124).",
-}];
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        key: "hooks.timeout",
+        kind: Kind::Duration,
+        default: "30s",
+        doc: "Time limit for one hook command; a hook still running then is killed (a pre-hook then aborts its action with exit 124).",
+    },
+    Setting {
+        key: "port.range",
+        kind: Kind::String,
+        default: "20000-29999",
+        doc: "Ports `ptest port lease` draws from, LOW-HIGH. Ports of the kernel's ephemeral range are left out of it.",
+    },
+];
 
 /// A typed configuration value.
 #[derive(Debug, Clone, PartialEq)]

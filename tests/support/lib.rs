@@ -3,6 +3,15 @@
 
 use clap_complete::Shell;
 
+/// Every binary of the suite, its clap definition and its page in docs/.
+/// Each tool adds itself here.
+pub fn binaries() -> Vec<(&'static str, clap::Command, &'static str)> {
+    vec![
+        ("ptest", ptest::command(), "ptest.md"),
+        ("ptest-port", ptest_port::command(), "port.md"),
+    ]
+}
+
 /// A man page: the command's own sections, then each subcommand as a
 /// subsection of COMMANDS (synopsis, description, options), then the exit
 /// status table from `after_long_help`.

@@ -3,8 +3,8 @@
 //!
 //! A tool's `rm` exits 0 when every record given was removed (or was already
 //! gone). When it fails, the resources it confirmed with an `event` record
-//! `{"event": "<kind>.removed", "id": …}` on stdout count as removed; the rest
-//! are reported as not removed.
+//! naming them (`{"kind": "event", "event": "<kind>.removed", "id": …}`) on
+//! stdout count as removed; the rest are reported as not removed.
 
 use ptest_shared::output::RecordWriter;
 use ptest_shared::owner::{Liveness, judge};

@@ -1,0 +1,269 @@
+//! The lease table: who holds which port.
+//!
+//! Each lease is a resource record in the registry (`registry/<id>.json`,
+//! so `ptest ls` and `ptest gc` see it) plus an index file
+//! `port/leases/<port>` holding the lease's id, so that finding whether a
+//! port is leased costs one read, not a scan. Every change happens inside a
+//! registry transaction (its lock), so two leases never get one port.
+//!
+//! Order makes crashes harmless: a lease is indexed before its record is
+//! written, and its record removed before its index entry. A writer killed
+//! between the two leaves an index entry without a record, which counts as
+//! free; never a record without its index entry, which could be handed out
+//! twice.
+//!
+//! Writes are [`Durability::Volatile`]: atomic renames survive a SIGKILL at
+//! any point, and a power loss ends every owner of a lease anyway.
+
+use crate::net::{self, Proto, Range};
+use ptest_shared::error::IoContext;
+use ptest_shared::owner::{Lifetime, Liveness, judge};
+use ptest_shared::record::Timestamp;
+use ptest_shared::registry::{Registry, Txn};
+use ptest_shared::state::{Durability, StateDir, write_atomic_with};
+use ptest_shared::{Error, Record, Result};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+pub const TOOL: &str = "ptest-port";
+
+pub struct Table {
+    pub registry: Registry,
+    index: PathBuf,
+}
+
+/// What is known about a port in the table.
+pub enum Slot {
+    Free,
+    /// An index entry whose lease is gone, dead or expired: reusable.
+    Stale(Option<Record>),
+    Live(Record),
+}
+
+/// A lease request.
+pub struct Request<'a> {
+    pub names: &'a [Option<String>],
+    pub proto: Proto,
+    pub range: Range,
+    /// Ports never to hand out (the kernel's ephemeral range, for the default range).
+    pub avoid: Option<Range>,
+    pub lifetime: &'a Lifetime,
+}
+
+impl Table {
+    pub fn open() -> Result<Table> {
+        let state = StateDir::open()?;
+        Ok(Table {
+            registry: Registry::open(&state)?,
+            index: state.subdir("port/leases")?,
+        })
+    }
+
+    fn index_file(&self, port: u16) -> PathBuf {
+        self.index.join(port.to_string())
+    }
+
+    /// The lease id indexed for `port`, if any.
+    fn indexed(&self, port: u16) -> Result<Option<String>> {
+        let f = self.index_file(port);
+        match std::fs::read_to_string(&f) {
+            Ok(s) => {
+                let id = s.trim().to_owned();
+                ptest_shared::registry::validate_id(&id).map_err(|_| {
+                    Error::data(format!("corrupt lease table entry {}: {:?} is not a lease id", f.display(), s))
+                        .hint("remove the file if no test uses that port; the lease table is otherwise intact")
+                })?;
+                Ok(Some(id))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::from_io(format!("cannot read {}", f.display()), &e)),
+        }
+    }
+
+    /// Judges `port` in the table (not whether it can be bound).
+    pub fn slot(&self, t: &Txn, port: u16, now: Timestamp) -> Result<Slot> {
+        let Some(id) = self.indexed(port)? else {
+            return Ok(Slot::Free);
+        };
+        let Some(rec) = t.get(&id)? else {
+            return Ok(Slot::Stale(None));
+        };
+        if rec.get("port").and_then(|p| p.as_u64()) != Some(u64::from(port)) {
+            // The index points at a record for another port: stale index entry.
+            return Ok(Slot::Stale(None));
+        }
+        Ok(match judge(&rec, now)? {
+            Liveness::Live => Slot::Live(rec),
+            _ => Slot::Stale(Some(rec)),
+        })
+    }
+
+    /// Leases one port per name; all or nothing. Returns the records and the
+    /// stale leases that were reclaimed on the way.
+    pub fn lease(&self, req: &Request) -> Result<(Vec<Record>, Vec<Record>)> {
+        let span = req.range.count();
+        let start = {
+            let mut b = [0u8; 4];
+            ptest_shared::record::random_bytes(&mut b);
+            u32::from_le_bytes(b) % span
+        };
+        self.registry.transaction(|t| {
+            let now = Timestamp::now();
+            let mut chosen: Vec<u16> = Vec::new();
+            let mut reclaimed = Vec::new();
+            let (mut live, mut owners) = (0u32, BTreeSet::new());
+            for i in 0..span {
+                if chosen.len() == req.names.len() {
+                    break;
+                }
+                let port = (u32::from(req.range.low) + (start + i) % span) as u16;
+                if req.avoid.is_some_and(|a| a.contains(port)) {
+                    continue;
+                }
+                match self.slot(t, port, now)? {
+                    Slot::Live(rec) => {
+                        live += 1;
+                        if let Ok(Some(o)) = rec.owner() {
+                            owners.insert((o.pid, o.start_time));
+                        }
+                        continue;
+                    }
+                    Slot::Stale(old) if net::bindable(port, req.proto) => {
+                        if let Some(old) = old {
+                            t.remove(old.id().unwrap_or_default())?;
+                            reclaimed.push(old);
+                        }
+                    }
+                    Slot::Free if net::bindable(port, req.proto) => {}
+                    _ => continue,
+                }
+                chosen.push(port);
+            }
+            if chosen.len() < req.names.len() {
+                let usable = match req.avoid {
+                    Some(a) => (req.range.low..=req.range.high).filter(|p| !a.contains(*p)).count(),
+                    None => span as usize,
+                };
+                return Err(Error::temp_fail(format!(
+                    "port range {} is exhausted: {} wanted, {} ports usable, {live} leased by {} live owner{}, the rest bound by other programs",
+                    req.range,
+                    req.names.len(),
+                    usable,
+                    owners.len(),
+                    if owners.len() == 1 { "" } else { "s" },
+                ))
+                .hint("release leases (`ptest port ls`, `ptest port release`), reap dead ones (`ptest port gc`), or widen the range with --range or [port] range"));
+            }
+            let mut records = Vec::with_capacity(chosen.len());
+            for (port, name) in chosen.into_iter().zip(req.names) {
+                let rec = new_record(port, name.as_deref(), req.proto, req.lifetime, records.len());
+                let id = rec.id().expect("resource id");
+                let f = self.index_file(port);
+                write_atomic_with(&f, format!("{id}\n").as_bytes(), Durability::Volatile)?;
+                t.put_with(&rec, Durability::Volatile)?;
+                records.push(rec);
+            }
+            Ok((records, reclaimed))
+        })
+    }
+
+    /// Removes a lease (record first, then its index entry). `false` when
+    /// it was already gone.
+    pub fn release(&self, t: &Txn, rec: &Record) -> Result<bool> {
+        let id = rec.id().unwrap_or_default();
+        let existed = t.remove(id)?;
+        if let Some(port) = rec
+            .get("port")
+            .and_then(|p| p.as_u64())
+            .and_then(|p| u16::try_from(p).ok())
+            && self.indexed(port).ok().flatten().as_deref() == Some(id)
+        {
+            let f = self.index_file(port);
+            match std::fs::remove_file(&f) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::from_io(format!("cannot remove {}", f.display()), &e)),
+            }
+        }
+        Ok(existed)
+    }
+
+    /// The live lease of a port, by number.
+    pub fn by_port(&self, t: &Txn, port: u16) -> Result<Option<Record>> {
+        Ok(match self.slot(t, port, Timestamp::now())? {
+            Slot::Live(r) | Slot::Stale(Some(r)) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// Every lease in the registry, oldest first.
+    pub fn leases(&self) -> Result<Vec<Record>> {
+        Ok(self.registry.list()?.into_iter().filter(is_lease).collect())
+    }
+
+    /// Index entries that point at no lease (left by a killed writer).
+    pub fn sweep_index(&self, t: &Txn) -> Result<usize> {
+        let mut n = 0;
+        let entries = std::fs::read_dir(&self.index)
+            .io_context(|| format!("cannot list {}", self.index.display()))?;
+        for e in entries.flatten() {
+            let Ok(port) = e.file_name().to_string_lossy().parse::<u16>() else {
+                continue;
+            };
+            if let Slot::Stale(None) = self.slot(t, port, Timestamp::now())? {
+                let _ = std::fs::remove_file(e.path());
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+pub fn is_lease(r: &Record) -> bool {
+    r.kind() == "port" && r.tool() == Some(TOOL)
+}
+
+/// `PTEST_PORT_<NAME>`: upper case, anything but letters and digits as `_`.
+pub fn env_var(name: &str) -> String {
+    let n: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("PTEST_PORT_{n}")
+}
+
+fn new_record(
+    port: u16,
+    name: Option<&str>,
+    proto: Proto,
+    lifetime: &Lifetime,
+    index: usize,
+) -> Record {
+    let mut r = Record::resource("port", TOOL);
+    lifetime.apply(&mut r);
+    r.set("port", port)
+        .set("proto", proto.as_str())
+        .set("host", "127.0.0.1");
+    r.set("name", name.map_or(serde_json::Value::Null, |n| n.into()));
+    let var = env_var(name.unwrap_or(&index.to_string()));
+    r.set("env", serde_json::json!({ var: port.to_string() }));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_names() {
+        assert_eq!(env_var("http"), "PTEST_PORT_HTTP");
+        assert_eq!(env_var("db-primary.2"), "PTEST_PORT_DB_PRIMARY_2");
+        assert_eq!(env_var("0"), "PTEST_PORT_0");
+    }
+}
