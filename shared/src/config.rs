@@ -316,8 +316,10 @@ impl Config {
         };
         let project = find_project_file(&inputs.cwd);
         for path in inputs.user_file.iter().chain(project.iter()) {
-            cfg.watch.push((path.clone(), mtime(path)));
-            if path.is_file() {
+            let meta = std::fs::metadata(path).ok();
+            cfg.watch
+                .push((path.clone(), meta.as_ref().and_then(|m| m.modified().ok())));
+            if meta.is_some_and(|m| m.is_file()) {
                 cfg.merge_file(path)?;
                 cfg.files.push(path.clone());
             }

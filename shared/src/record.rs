@@ -284,12 +284,19 @@ pub fn new_id(kind: &str) -> String {
     s
 }
 
-/// Fills `buf` from the kernel's random source.
+/// Fills `buf` from the kernel's random source (one getrandom(2) call).
 pub fn random_bytes(buf: &mut [u8]) {
-    use std::io::Read;
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(buf))
-        .expect("/dev/urandom is readable");
+    let mut filled = 0;
+    while filled < buf.len() {
+        let rest = &mut buf[filled..];
+        // SAFETY: the pointer and length describe `rest`, which we own mutably.
+        let n = unsafe { nix::libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        match n {
+            n if n > 0 => filled += n as usize,
+            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {}
+            _ => panic!("getrandom(2) failed: {}", std::io::Error::last_os_error()),
+        }
+    }
 }
 
 /// Now, as RFC 3339 in UTC with millisecond precision.

@@ -9,7 +9,7 @@
 use crate::error::{Error, IoContext, Result};
 use crate::owner::Owner;
 use crate::record::Record;
-use crate::state::{Durability, Lock, StateDir, write_atomic_with};
+use crate::state::{Durability, Lock, StateDir, write_atomic_linked};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -180,17 +180,24 @@ impl Txn<'_> {
         self.reg.list()
     }
     pub fn put(&self, rec: &Record) -> Result<()> {
-        self.put_with(rec, Durability::Durable)
+        self.put_with(rec, Durability::Durable, None)
     }
-    /// [`Txn::put`] with a choice of durability (port leases are volatile).
-    pub fn put_with(&self, rec: &Record, durability: Durability) -> Result<()> {
+    /// [`Txn::put`] with a choice of durability (port leases are volatile),
+    /// optionally hard-linking the new entry at `also` too (an index entry
+    /// of the tool's own, in place before the entry itself appears).
+    pub fn put_with(
+        &self,
+        rec: &Record,
+        durability: Durability,
+        also: Option<&Path>,
+    ) -> Result<()> {
         let id = rec.id().ok_or_else(|| {
             Error::internal(format!("registering a {} record without id", rec.kind()))
         })?;
         let path = self.reg.file(id)?;
         let mut line = rec.to_line();
         line.push('\n');
-        write_atomic_with(&path, line.as_bytes(), durability)
+        write_atomic_linked(&path, line.as_bytes(), durability, also)
     }
     pub fn remove(&self, id: &str) -> Result<bool> {
         let path = self.reg.file(id)?;

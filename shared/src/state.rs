@@ -39,13 +39,19 @@ pub fn resolve() -> Result<(PathBuf, &'static str)> {
     .hint("set PTEST_HOME to a directory ptest may use"))
 }
 
-/// Creates `dir` (and parents) with mode 0700 when missing.
+/// Creates `dir` (and parents) with mode 0700 when missing. One mkdir(2)
+/// when it exists already: this runs on every tool's hot path.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .io_context(|| format!("cannot create directory {}", dir.display()))
+    let mut b = fs::DirBuilder::new();
+    b.mode(0o700);
+    match b.create(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(_) => b
+            .recursive(true)
+            .create(dir)
+            .io_context(|| format!("cannot create directory {}", dir.display())),
+    }
 }
 
 impl StateDir {
@@ -137,17 +143,13 @@ impl Lock {
                         return Err(Error::io(format!("cannot lock {}: {e}", path.display())));
                     }
                     Err(_) => {
-                        let holder = fs::read_to_string(path).unwrap_or_default();
-                        let holder = holder.trim();
                         return Err(Error::temp_fail(format!(
                             "lock {} still busy after {:?}{}",
                             path.display(),
                             timeout,
-                            if holder.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" (held by process {holder})")
-                            }
+                            lock_holder(path)
+                                .map(|p| format!(" (held by process {p})"))
+                                .unwrap_or_default()
                         ))
                         .hint("retry; another ptest is holding it"));
                     }
@@ -155,8 +157,6 @@ impl Lock {
             }
             Err((_, e)) => return Err(Error::io(format!("cannot lock {}: {e}", path.display()))),
         };
-        // Record the holder for error messages; purely informational.
-        let _ = fs::write(path, format!("{}\n", std::process::id()));
         Ok(Lock {
             _flock: flock,
             path: path.to_owned(),
@@ -179,6 +179,31 @@ pub enum Durability {
     Volatile,
 }
 
+/// The process holding a flock on `path`, from `/proc/locks` (read only on
+/// the slow path, when a lock stays busy).
+fn lock_holder(path: &Path) -> Option<u32> {
+    let meta = fs::metadata(path).ok()?;
+    let locks = fs::read_to_string("/proc/locks").ok()?;
+    parse_lock_holder(&locks, meta.dev(), meta.ino())
+}
+
+/// Finds the FLOCK holder of device `dev`, inode `ino` in `/proc/locks`
+/// (`1: FLOCK  ADVISORY  WRITE 1422 fe:00:753934 0 EOF`).
+pub fn parse_lock_holder(locks: &str, dev: u64, ino: u64) -> Option<u32> {
+    let (major, minor) = (nix::sys::stat::major(dev), nix::sys::stat::minor(dev));
+    locks.lines().find_map(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let i = f.iter().position(|x| *x == "FLOCK")?;
+        let pid: u32 = f.get(i + 3)?.parse().ok()?;
+        let mut id = f.get(i + 4)?.split(':');
+        let (ma, mi, inode) = (id.next()?, id.next()?, id.next()?);
+        (u64::from_str_radix(ma, 16).ok()? == major
+            && u64::from_str_radix(mi, 16).ok()? == minor
+            && inode.parse::<u64>().ok()? == ino)
+            .then_some(pid)
+    })
+}
+
 /// Writes `bytes` to `path` atomically: a temp file in the same directory,
 /// (fsync,) rename over `path`, (fsync of the directory). Readers see the
 /// old file or the new one, never a torn one, even if we are killed midway.
@@ -187,6 +212,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
+    write_atomic_linked(path, bytes, durability, None)
+}
+
+/// [`write_atomic_with`], and before the rename also hard-links the new file
+/// at `also` (which must not exist): a second name for the same contents at
+/// the cost of a directory entry, and in place before `path` appears.
+pub fn write_atomic_linked(
+    path: &Path,
+    bytes: &[u8],
+    durability: Durability,
+    also: Option<&Path>,
+) -> Result<()> {
     let durable = durability == Durability::Durable;
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -205,6 +242,9 @@ pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> R
         f.write_all(bytes)
             .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
             .io_context(|| format!("cannot write {}", tmp.display()))?;
+        if let Some(also) = also {
+            fs::hard_link(&tmp, also).io_context(|| format!("cannot link {}", also.display()))?;
+        }
         fs::rename(&tmp, path).io_context(|| format!("cannot rename into {}", path.display()))?;
         if !durable {
             return Ok(());
@@ -254,6 +294,26 @@ mod tests {
         assert!(e.message.contains("x.lock"), "{}", e.message);
         drop(held);
         s.lock("x", Duration::from_millis(500)).unwrap();
+    }
+
+    #[test]
+    fn lock_holder_is_read_from_proc_locks() {
+        let t = tempfile::tempdir().unwrap();
+        let s = StateDir::at(t.path().to_owned()).unwrap();
+        let _held = s.lock("h", Duration::from_secs(1)).unwrap();
+        assert_eq!(
+            lock_holder(&t.path().join("locks/h.lock")),
+            Some(std::process::id())
+        );
+        let text = "1: FLOCK  ADVISORY  WRITE 1422 fe:00:753934 0 EOF\n2: POSIX  ADVISORY  WRITE 9 fe:00:5 0 EOF\n";
+        assert_eq!(
+            parse_lock_holder(text, nix::sys::stat::makedev(0xfe, 0), 753934),
+            Some(1422)
+        );
+        assert_eq!(
+            parse_lock_holder(text, nix::sys::stat::makedev(0xfe, 0), 5),
+            None
+        );
     }
 
     #[test]

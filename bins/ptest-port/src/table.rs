@@ -1,13 +1,15 @@
 //! The lease table: who holds which port.
 //!
 //! Each lease is a resource record in the registry (`registry/<id>.json`,
-//! so `ptest ls` and `ptest gc` see it) plus an index file
-//! `port/leases/<port>` holding the lease's id, so that finding whether a
-//! port is leased costs one read, not a scan. Every change happens inside a
-//! registry transaction (its lock), so two leases never get one port.
+//! so `ptest ls` and `ptest gc` see it) plus an index entry
+//! `port/leases/<port>`, a hard link to the record as written at lease time,
+//! so that finding whether a port is leased costs a lookup, not a scan. The
+//! registry entry stays the authority (a take-over rewrites it); the index
+//! only says which lease to look at. Every change happens inside a registry
+//! transaction (its lock), so two leases never get one port.
 //!
-//! Order makes crashes harmless: a lease is indexed before its record is
-//! written, and its record removed before its index entry. A writer killed
+//! Order makes crashes harmless: a lease is indexed before its record
+//! appears, and its record removed before its index entry. A writer killed
 //! between the two leaves an index entry without a record, which counts as
 //! free; never a record without its index entry, which could be handed out
 //! twice.
@@ -20,7 +22,7 @@ use ptest_shared::error::IoContext;
 use ptest_shared::owner::{Lifetime, Liveness, judge};
 use ptest_shared::record::Timestamp;
 use ptest_shared::registry::{Registry, Txn};
-use ptest_shared::state::{Durability, StateDir, write_atomic_with};
+use ptest_shared::state::{Durability, StateDir};
 use ptest_shared::{Error, Record, Result};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -68,12 +70,17 @@ impl Table {
         let f = self.index_file(port);
         match std::fs::read_to_string(&f) {
             Ok(s) => {
-                let id = s.trim().to_owned();
-                ptest_shared::registry::validate_id(&id).map_err(|_| {
-                    Error::data(format!("corrupt lease table entry {}: {:?} is not a lease id", f.display(), s))
+                let corrupt = || {
+                    Error::data(format!("corrupt lease table entry {}: not a port lease record", f.display()))
                         .hint("remove the file if no test uses that port; the lease table is otherwise intact")
-                })?;
-                Ok(Some(id))
+                };
+                let rec = Record::parse(s.trim_end(), &f.display().to_string(), 1)
+                    .map_err(|_| corrupt())?;
+                let id = rec
+                    .id()
+                    .filter(|id| ptest_shared::registry::validate_id(id).is_ok())
+                    .ok_or_else(corrupt)?;
+                Ok(Some(id.to_owned()))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::from_io(format!("cannot read {}", f.display()), &e)),
@@ -133,6 +140,7 @@ impl Table {
                             t.remove(old.id().unwrap_or_default())?;
                             reclaimed.push(old);
                         }
+                        remove_file(&self.index_file(port))?;
                     }
                     Slot::Free if net::bindable(port, req.proto) => {}
                     _ => continue,
@@ -157,10 +165,7 @@ impl Table {
             let mut records = Vec::with_capacity(chosen.len());
             for (port, name) in chosen.into_iter().zip(req.names) {
                 let rec = new_record(port, name.as_deref(), req.proto, req.lifetime, records.len());
-                let id = rec.id().expect("resource id");
-                let f = self.index_file(port);
-                write_atomic_with(&f, format!("{id}\n").as_bytes(), Durability::Volatile)?;
-                t.put_with(&rec, Durability::Volatile)?;
+                t.put_with(&rec, Durability::Volatile, Some(&self.index_file(port)))?;
                 records.push(rec);
             }
             Ok((records, reclaimed))
@@ -216,6 +221,14 @@ impl Table {
             }
         }
         Ok(n)
+    }
+}
+
+fn remove_file(f: &std::path::Path) -> Result<()> {
+    match std::fs::remove_file(f) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::from_io(format!("cannot remove {}", f.display()), &e)),
     }
 }
 

@@ -24,10 +24,15 @@ pub fn exec_tool(sub: &str, args: Vec<OsString>) -> Result<i32> {
         }
         return Err(unknown(sub));
     };
+    exec_path(&path, &binary, args)
+}
+
+/// Replaces this process with the tool at `path`; returns only on failure.
+pub fn exec_path(path: &std::path::Path, binary: &str, args: Vec<OsString>) -> Result<i32> {
     let me = std::env::current_exe()
         .map_err(|e| Error::internal(format!("cannot find own executable: {e}")))?;
-    let err = std::process::Command::new(&path)
-        .arg0(&binary)
+    let err = std::process::Command::new(path)
+        .arg0(binary)
         .args(args)
         .env("PTEST", me)
         .exec();

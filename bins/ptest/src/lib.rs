@@ -132,6 +132,36 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
+/// Execs `ptest-<sub>` at once when the first argument names an installed
+/// tool rather than a built-in command or a flag; returns otherwise (and
+/// when the exec fails), leaving everything to the full parser.
+pub fn exec_fast_path() {
+    let Some(sub) = std::env::args_os().nth(1) else {
+        return;
+    };
+    let Some(sub) = sub.to_str() else { return };
+    const BUILTIN: &[&str] = &[
+        "ls",
+        "gc",
+        "down",
+        "config",
+        "doctor",
+        "completions",
+        "help",
+        "registry",
+    ];
+    if sub.starts_with('-')
+        || BUILTIN.contains(&sub)
+        || !ptest_shared::tools::valid_tool_name(&format!("ptest-{sub}"))
+    {
+        return;
+    }
+    let binary = format!("ptest-{sub}");
+    if let Some(path) = ptest_shared::tools::find(&binary) {
+        let _ = exec::exec_path(&path, &binary, std::env::args_os().skip(2).collect());
+    }
+}
+
 /// Names of the built-in commands, for `--list` and suggestions.
 fn builtin_commands() -> Vec<(String, String)> {
     command()
@@ -192,5 +222,29 @@ mod tests {
     #[test]
     fn clap_definition_is_valid() {
         super::command().debug_assert();
+    }
+
+    #[test]
+    fn fast_path_knows_every_builtin_command() {
+        let names: Vec<String> = super::builtin_commands()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        for n in &names {
+            assert!(
+                [
+                    "ls",
+                    "gc",
+                    "down",
+                    "config",
+                    "doctor",
+                    "completions",
+                    "help",
+                    "registry"
+                ]
+                .contains(&n.as_str()),
+                "{n} is missing from exec_fast_path's list"
+            );
+        }
     }
 }
