@@ -7,7 +7,8 @@
 //! - [`state`] and [`registry`]: the state directory, locks, live resources.
 //! - [`owner`]: who keeps a resource alive, `--owner`/`--ttl`, liveness.
 //! - [`config`] and [`hooks`]: `ptest.toml` and event hooks.
-//! - [`tools`]: finding tools and plugins; [`probe`]: what this machine offers.
+//! - [`tools`]: finding tools and plugins; [`teardown`]: removing resources
+//!   through their tools; [`probe`]: what this machine offers.
 
 pub mod cli;
 pub mod config;
@@ -22,6 +23,7 @@ pub mod record;
 pub mod registry;
 pub mod state;
 pub mod stream;
+pub mod teardown;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod tools;

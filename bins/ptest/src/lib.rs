@@ -7,7 +7,6 @@
 mod doctor;
 mod exec;
 mod registry_cmds;
-mod teardown;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use ptest_shared::cli::CommonArgs;
@@ -186,8 +185,8 @@ pub fn run(cli: Cli) -> Result<i32> {
     };
     match cmd {
         Cmd::Ls { kind, tool, stale } => registry_cmds::ls(json, kind, tool, stale),
-        Cmd::Gc { dry_run } => teardown::gc(json, dry_run),
-        Cmd::Down => teardown::down(json),
+        Cmd::Gc { dry_run } => ptest_shared::teardown::gc(json, dry_run),
+        Cmd::Down => ptest_shared::teardown::down(json),
         Cmd::Config { key } => registry_cmds::config(&cli.common, key),
         Cmd::Doctor => doctor::run(json),
         Cmd::Completions { shell } => {

@@ -1,16 +1,17 @@
-//! `ptest down` and `ptest gc`: removing resources through the tool that
-//! manages each (`ptest-<tool> rm`, the records on stdin).
+//! Removing resources through the tool that manages each (`ptest-<tool>
+//! rm`, the records on stdin): `ptest down`, `ptest gc` and `ptest proc run
+//! --rm` all go through [`remove_all`].
 //!
 //! A tool's `rm` exits 0 when every record given was removed (or was already
 //! gone). When it fails, the resources it confirmed with an `event` record
 //! naming them (`{"kind": "event", "event": "<kind>.removed", "id": …}`) on
 //! stdout count as removed; the rest are reported as not removed.
 
-use ptest_shared::output::RecordWriter;
-use ptest_shared::owner::{Liveness, judge};
-use ptest_shared::registry::Registry;
-use ptest_shared::state::StateDir;
-use ptest_shared::{Error, Record, Result, stream, tools};
+use crate::output::RecordWriter;
+use crate::owner::{Liveness, judge};
+use crate::registry::Registry;
+use crate::state::StateDir;
+use crate::{Error, Record, Result, stream, tools};
 use std::collections::HashSet;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -112,9 +113,21 @@ fn remove_batch(tool: &str, batch: Vec<(Record, Option<&'static str>)>) -> Vec<O
         .collect()
 }
 
+/// How [`remove_all`] reports each removal on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// `event` records.
+    Json,
+    /// `removed ID (kind)` lines.
+    Human,
+    /// Nothing on stdout (a command's stdout is not ours): failures on stderr only.
+    Quiet,
+}
+
 /// Removes resources in the given order, batching consecutive ones of one
-/// tool, then forgets the removed ones in the registry and reports.
-fn remove_all(json: bool, resources: Vec<(Record, Option<&'static str>)>) -> Result<i32> {
+/// tool, then forgets the removed ones in the registry and reports; exit 1
+/// (after trying every one) when some could not be removed.
+pub fn remove_all(report: Report, resources: Vec<(Record, Option<&'static str>)>) -> Result<i32> {
     let mut outcomes = Vec::new();
     let mut batch: Vec<(Record, Option<&'static str>)> = Vec::new();
     for item in resources {
@@ -137,26 +150,34 @@ fn remove_all(json: bool, resources: Vec<(Record, Option<&'static str>)>) -> Res
         match &o.error {
             None => {
                 reg.remove(id)?;
-                if json {
-                    let mut ev = Record::new("event");
-                    ev.set("event", format!("{}.removed", o.rec.kind()))
-                        .set("id", id)
-                        .set("tool", tool);
-                    if let Some(r) = o.reason {
-                        ev.set("reason", r);
+                match report {
+                    Report::Quiet => {}
+                    Report::Json => {
+                        let mut ev = Record::new("event");
+                        ev.set("event", format!("{}.removed", o.rec.kind()))
+                            .set("id", id)
+                            .set("tool", tool);
+                        if let Some(r) = o.reason {
+                            ev.set("reason", r);
+                        }
+                        out.write(&ev)?;
                     }
-                    out.write(&ev)?;
-                } else {
-                    out.write_line(&format!(
-                        "removed {id} ({}){}",
-                        o.rec.kind(),
-                        o.reason.map(|r| format!(": {r}")).unwrap_or_default()
-                    ))?;
+                    Report::Human => {
+                        out.write_line(&format!(
+                            "removed {id} ({}){}",
+                            o.rec.kind(),
+                            o.reason.map(|r| format!(": {r}")).unwrap_or_default()
+                        ))?;
+                    }
                 }
             }
             Some(e) => {
                 failed += 1;
-                eprintln!("ptest: could not remove {id} ({}): {e}", o.rec.kind());
+                eprintln!(
+                    "{}: could not remove {id} ({}): {e}",
+                    crate::cli::prog_name(),
+                    o.rec.kind()
+                );
             }
         }
     }
@@ -170,24 +191,33 @@ fn remove_all(json: bool, resources: Vec<(Record, Option<&'static str>)>) -> Res
     Ok(0)
 }
 
-pub fn down(json: bool) -> Result<i32> {
-    let records = stream::read_stdin()?;
+/// The resources of a stream, newest first, each once: what teardown removes.
+pub fn resources_newest_first(records: Vec<Record>) -> Vec<(Record, Option<&'static str>)> {
+    // A resource named twice in the stream is removed once.
     let mut seen = HashSet::new();
-    // Newest first; a resource named twice in the stream is removed once.
-    let resources: Vec<(Record, Option<&'static str>)> = records
+    records
         .into_iter()
         .rev()
         .filter(|r| r.is_resource())
         .filter(|r| seen.insert(r.id().unwrap_or_default().to_owned()))
         .map(|r| (r, None))
-        .collect();
-    remove_all(json, resources)
+        .collect()
 }
 
+/// `ptest down`: tears down the stream on stdin.
+pub fn down(json: bool) -> Result<i32> {
+    let records = stream::read_stdin()?;
+    remove_all(
+        if json { Report::Json } else { Report::Human },
+        resources_newest_first(records),
+    )
+}
+
+/// `ptest gc`: removes registered resources whose owner died or lease expired.
 pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
     let reg = Registry::open(&StateDir::open()?)?;
     reg.sweep_temp(std::time::Duration::from_secs(60))?;
-    let now = ptest_shared::record::Timestamp::now();
+    let now = crate::record::Timestamp::now();
     let mut stale = Vec::new();
     for rec in reg.list()? {
         match judge(&rec, now)? {
@@ -213,5 +243,5 @@ pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
         }
         return Ok(0);
     }
-    remove_all(json, stale)
+    remove_all(if json { Report::Json } else { Report::Human }, stale)
 }
