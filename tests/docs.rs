@@ -1,6 +1,6 @@
 //! The docs stay true to the code: every configuration key is documented in
-//! docs/config.md, every built-in command of `ptest` in docs/ptest.md, every
-//! exit code in docs/protocol.md.
+//! docs/config.md, every command of every binary on its page, every exit
+//! code in docs/protocol.md.
 
 use std::path::PathBuf;
 
@@ -24,14 +24,18 @@ fn every_config_key_is_documented() {
 }
 
 #[test]
-fn every_builtin_command_is_documented() {
-    let text = doc("ptest.md");
-    for sub in ptest::command().get_subcommands() {
-        let name = sub.get_name();
-        assert!(
-            text.contains(&format!("ptest {name}")),
-            "docs/ptest.md does not document `ptest {name}`"
-        );
+fn every_command_of_every_binary_is_documented() {
+    for (bin, cmd, page) in ptest_suite::binaries() {
+        let text = doc(page);
+        // `ptest-port lease` is spelled as users type it: `ptest port lease`.
+        let prefix = bin.replacen("ptest-", "ptest ", 1);
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let name = sub.get_name();
+            assert!(
+                text.contains(&format!("{prefix} {name}")),
+                "docs/{page} does not document `{prefix} {name}`"
+            );
+        }
     }
 }
 

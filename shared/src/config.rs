@@ -52,6 +52,18 @@ pub const SETTINGS: &[Setting] = &[
         default: "20000-29999",
         doc: "Ports `ptest port lease` draws from, LOW-HIGH. Ports of the kernel's ephemeral range are left out of it.",
     },
+    Setting {
+        key: "proc.pid-namespace",
+        kind: Kind::String,
+        default: "auto",
+        doc: "`auto`: give each command PID and mount namespaces of its own where ptest-proc can make them (as root), so its whole tree dies with it; `off`: never (a child subreaper and the cgroup track the tree instead).",
+    },
+    Setting {
+        key: "proc.cgroups",
+        kind: Kind::String,
+        default: "auto",
+        doc: "`auto`: make a cgroup per command when limits ask for one or no PID namespace is used; `off`: never (--memory and --pids fall back to rlimits, --cpus is refused).",
+    },
 ];
 
 /// A typed configuration value.

@@ -21,6 +21,8 @@ pub enum Exit {
     Data,
     /// 66: an input file does not exist.
     NoInput,
+    /// 67: a user or group named on the command line does not exist.
+    NoUser,
     /// 69: a needed service is unavailable (Docker engine, Python, a tool).
     Unavailable,
     /// 70: a bug in ptest.
@@ -33,6 +35,10 @@ pub enum Exit {
     TempFail,
     /// 124: a time limit was reached.
     Timeout,
+    /// 126: the command exists but cannot be executed (as a shell says).
+    CannotExecute,
+    /// 127: the command was not found (as a shell says).
+    NotFound,
     /// 128+N: killed by signal N.
     Signal(i32),
 }
@@ -46,12 +52,15 @@ impl Exit {
             Exit::Usage => 64,
             Exit::Data => 65,
             Exit::NoInput => 66,
+            Exit::NoUser => 67,
             Exit::Unavailable => 69,
             Exit::Internal => 70,
             Exit::CantCreate => 73,
             Exit::Io => 74,
             Exit::TempFail => 75,
             Exit::Timeout => 124,
+            Exit::CannotExecute => 126,
+            Exit::NotFound => 127,
             Exit::Signal(n) => 128 + n,
         }
     }
@@ -64,12 +73,15 @@ impl Exit {
             Exit::Usage => "usage",
             Exit::Data => "data",
             Exit::NoInput => "no_input",
+            Exit::NoUser => "no_user",
             Exit::Unavailable => "unavailable",
             Exit::Internal => "internal",
             Exit::CantCreate => "cant_create",
             Exit::Io => "io",
             Exit::TempFail => "temp_fail",
             Exit::Timeout => "timeout",
+            Exit::CannotExecute => "cannot_execute",
+            Exit::NotFound => "not_found",
             Exit::Signal(_) => "signal",
         }
     }
@@ -82,12 +94,15 @@ Exit status:
   64   usage error (bad flag or argument)
   65   bad input data (malformed JSON record, bad config file)
   66   an input file does not exist
+  67   no such user or group
   69   a needed service is unavailable (Docker engine, Python, a tool)
   70   internal error (a bug: please report it)
   73   cannot create a file or directory
   74   I/O error
   75   temporary failure, worth a retry (lock busy, range exhausted)
   124  a time limit was reached
+  126  the command cannot be executed
+  127  the command was not found
   128+N  killed by signal N";
 }
 

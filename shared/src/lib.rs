@@ -10,6 +10,7 @@
 //! - [`tools`]: finding tools and plugins; [`teardown`]: removing resources
 //!   through their tools; [`probe`]: what this machine offers.
 
+pub mod cgroup;
 pub mod cli;
 pub mod config;
 #[cfg(feature = "docker")]

@@ -9,6 +9,7 @@ pub fn binaries() -> Vec<(&'static str, clap::Command, &'static str)> {
     vec![
         ("ptest", ptest::command(), "ptest.md"),
         ("ptest-port", ptest_port::command(), "port.md"),
+        ("ptest-proc", ptest_proc::command(), "proc.md"),
     ]
 }
 

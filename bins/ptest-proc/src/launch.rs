@@ -1,0 +1,322 @@
+//! Starting `__init` and waiting for it: the supervisor's side of a launch.
+//!
+//! With a PID namespace, `__init` is cloned straight into fresh PID and
+//! mount namespaces (`clone(CLONE_NEWPID | CLONE_NEWNS)`), so that it is PID
+//! 1 and everything the command starts dies with it. Without, it is a plain
+//! child, and the supervisor, a child subreaper, collects orphans. Either way
+//! `__init` gets the parent-death signal SIGKILL before it runs any code of
+//! its own, and a lifeline pipe covers the moment before that.
+
+use crate::spec::Spec;
+use nix::libc;
+use ptest_shared::{Error, Result};
+use std::ffi::CString;
+use std::io::{BufRead, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::time::{Duration, Instant};
+
+/// A running `__init` (and through it, the command).
+pub struct Launched {
+    /// Host PID of `__init`: the command itself after exec, without a PID namespace.
+    pub pid: i32,
+    pub pid_ns: bool,
+    status: std::io::BufReader<std::fs::File>,
+    pidfd: OwnedFd,
+    _lifeline: OwnedFd,
+    pub started: Instant,
+}
+
+/// How the command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    Exited(i32),
+    Signaled(i32),
+}
+
+impl Ended {
+    pub fn from_wait_status(ws: i32) -> Ended {
+        if libc::WIFSIGNALED(ws) {
+            Ended::Signaled(libc::WTERMSIG(ws))
+        } else {
+            Ended::Exited(libc::WEXITSTATUS(ws))
+        }
+    }
+    /// The shell's convention: the code, or 128+N.
+    pub fn code(self) -> i32 {
+        match self {
+            Ended::Exited(c) => c,
+            Ended::Signaled(s) => 128 + s,
+        }
+    }
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd)> {
+    nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| Error::internal(format!("pipe: {e}")))
+}
+
+fn cstr(s: &[u8]) -> CString {
+    CString::new(s).expect("no NUL in arguments")
+}
+
+/// Starts `__init` with `spec` (and `inherit`, the listening sockets).
+pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
+    let (spec_r, spec_w) = pipe()?;
+    let (status_r, status_w) = pipe()?;
+    let (life_r, life_w) = pipe()?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::internal(format!("cannot find own executable: {e}")))?;
+    let argv: Vec<CString> = [
+        "ptest-proc".to_owned(),
+        "__init".into(),
+        spec_r.as_raw_fd().to_string(),
+        status_w.as_raw_fd().to_string(),
+        life_r.as_raw_fd().to_string(),
+    ]
+    .iter()
+    .map(|a| cstr(a.as_bytes()))
+    .collect();
+    let envp: Vec<CString> = std::env::vars_os()
+        .map(|(k, v)| {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).unwrap_or_else(|_| cstr(b"_=x"))
+        })
+        .collect();
+    let exe_c = cstr(exe.as_os_str().as_bytes());
+    let keep: Vec<RawFd> = [spec_r.as_raw_fd(), status_w.as_raw_fd(), life_r.as_raw_fd()]
+        .into_iter()
+        .chain(inherit.iter().copied())
+        .collect();
+    // Everything the child touches is built here: after fork it may only
+    // make async-signal-safe calls (no allocation).
+    let mut argv_p: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
+    argv_p.push(std::ptr::null());
+    let mut env_p: Vec<*const libc::c_char> = envp.iter().map(|a| a.as_ptr()).collect();
+    env_p.push(std::ptr::null());
+    let child_setup = || -> ! {
+        unsafe {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            for fd in &keep {
+                libc::fcntl(*fd, libc::F_SETFD, 0);
+            }
+            libc::execve(exe_c.as_ptr(), argv_p.as_ptr(), env_p.as_ptr());
+            libc::_exit(127)
+        }
+    };
+    let pid = if spec.pid_ns {
+        let mut stack = vec![0u8; 256 * 1024];
+        let flags = nix::sched::CloneFlags::CLONE_NEWPID | nix::sched::CloneFlags::CLONE_NEWNS;
+        let cb: nix::sched::CloneCb = Box::new(|| child_setup());
+        // SAFETY: the callback only makes async-signal-safe calls, then execs.
+        unsafe { nix::sched::clone(cb, &mut stack, flags, Some(libc::SIGCHLD)) }
+            .map_err(|e| Error::unavailable(format!("cannot make a PID namespace: {e}")))?
+            .as_raw()
+    } else {
+        // SAFETY: single fork, then only async-signal-safe calls until exec.
+        match unsafe { nix::unistd::fork() } {
+            Ok(nix::unistd::ForkResult::Child) => child_setup(),
+            Ok(nix::unistd::ForkResult::Parent { child }) => child.as_raw(),
+            Err(e) => return Err(Error::temp_fail(format!("cannot fork: {e}"))),
+        }
+    };
+    drop((spec_r, status_w, life_r));
+    // SAFETY: pidfd_open returns a new fd we own, or -1.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as RawFd;
+    if pidfd < 0 {
+        return Err(Error::internal(format!(
+            "pidfd_open: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+    let json = serde_json::to_vec(spec).expect("spec serialises");
+    let mut w = std::fs::File::from(spec_w);
+    // If __init died already, its status says why; the write error does not.
+    let _ = w.write_all(&json);
+    drop(w);
+    Ok(Launched {
+        pid,
+        pid_ns: spec.pid_ns,
+        status: std::io::BufReader::new(std::fs::File::from(status_r)),
+        pidfd,
+        _lifeline: life_w,
+        started: Instant::now(),
+    })
+}
+
+/// Why a wait returned.
+pub enum Wake {
+    Exited,
+    Deadline,
+    /// The supervisor got this signal.
+    Signal(i32),
+}
+
+impl Launched {
+    /// Waits for `__init` to exit, the deadline, or a signal on `signals`.
+    pub fn wait(&self, deadline: Option<Instant>, signals: RawFd) -> Wake {
+        loop {
+            let timeout = match deadline {
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Wake::Deadline;
+                    }
+                    left.as_millis().min(i32::MAX as u128) as i32 + 1
+                }
+                None => -1,
+            };
+            let mut fds = [
+                libc::pollfd {
+                    fd: self.pidfd.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: signals,
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+            ];
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout) };
+            if n < 0 {
+                continue; // EINTR: a signal; the pipe says which
+            }
+            if fds[1].revents & libc::POLLIN != 0 {
+                let mut b = [0u8; 1];
+                if unsafe { libc::read(signals, b.as_mut_ptr().cast(), 1) } == 1 {
+                    return Wake::Signal(i32::from(b[0]));
+                }
+            }
+            if fds[0].revents & libc::POLLIN != 0 {
+                return Wake::Exited;
+            }
+        }
+    }
+
+    /// Reaps `__init` and returns how the command ended, or the setup error
+    /// `__init` reported (with the exit code to use).
+    pub fn reap(&mut self) -> std::result::Result<Ended, (String, i32)> {
+        let mut ws = 0;
+        unsafe { libc::waitpid(self.pid, &mut ws, 0) };
+        let init_end = Ended::from_wait_status(ws);
+        let mut error = None;
+        let mut reported = None;
+        let mut line = String::new();
+        while self.status.read_line(&mut line).unwrap_or(0) > 0 {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
+                if let Some(e) = v["error"].as_str() {
+                    error = Some((e.to_owned(), v["exit"].as_i64().unwrap_or(70) as i32));
+                }
+                if let Some(w) = v["wait_status"].as_i64() {
+                    reported = Some(Ended::from_wait_status(w as i32));
+                }
+            }
+            line.clear();
+        }
+        if let Some(e) = error {
+            return Err(e);
+        }
+        Ok(if self.pid_ns {
+            reported.unwrap_or(match init_end {
+                // __init was killed (by us, on timeout): the namespace went with it.
+                Ended::Signaled(s) => Ended::Signaled(s),
+                Ended::Exited(c) => Ended::Exited(c),
+            })
+        } else {
+            init_end
+        })
+    }
+
+    /// The command's host PID (`__init`'s child in a PID namespace; it may
+    /// take `__init` a moment to fork it). `None` if it is gone already.
+    pub fn command_pid(&self) -> Option<i32> {
+        if !self.pid_ns {
+            return Some(self.pid);
+        }
+        let until = Instant::now() + Duration::from_millis(500);
+        loop {
+            let children =
+                std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", self.pid)).ok()?;
+            if let Some(p) = children
+                .split_whitespace()
+                .next()
+                .and_then(|p| p.parse().ok())
+            {
+                return Some(p);
+            }
+            if Instant::now() > until {
+                return None;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+/// Every descendant of `root` (by /proc children lists), deepest last.
+pub fn descendants(root: i32) -> Vec<i32> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(p) = stack.pop() {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) else {
+            continue;
+        };
+        for t in tasks.flatten() {
+            let Ok(c) = std::fs::read_to_string(t.path().join("children")) else {
+                continue;
+            };
+            for k in c.split_whitespace().filter_map(|x| x.parse::<i32>().ok()) {
+                out.push(k);
+                stack.push(k);
+            }
+        }
+    }
+    out
+}
+
+/// The supervisor's signals, turned into bytes on a pipe for [`Launched::wait`].
+pub struct SignalPipe {
+    pub read: OwnedFd,
+}
+
+static SIGNAL_PIPE_W: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    let fd = SIGNAL_PIPE_W.load(std::sync::atomic::Ordering::Relaxed);
+    if fd >= 0 {
+        let b = sig as u8;
+        unsafe { libc::write(fd, (&b as *const u8).cast(), 1) };
+    }
+}
+
+extern "C" fn ignore(_: libc::c_int) {}
+
+impl SignalPipe {
+    /// SIGTERM and SIGHUP become bytes on the pipe (to be passed on to the
+    /// command's tree); SIGINT and SIGQUIT are left to the command, which
+    /// gets them from the terminal in the same process group. Handlers, not
+    /// SIG_IGN, so that children do not inherit an ignored disposition.
+    pub fn install() -> Result<SignalPipe> {
+        let (r, w) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
+                .map_err(|e| Error::internal(format!("pipe: {e}")))?;
+        SIGNAL_PIPE_W.store(w.as_raw_fd(), std::sync::atomic::Ordering::Relaxed);
+        std::mem::forget(w);
+        unsafe {
+            for s in [libc::SIGTERM, libc::SIGHUP] {
+                libc::signal(s, on_signal as *const () as libc::sighandler_t);
+            }
+            for s in [libc::SIGINT, libc::SIGQUIT] {
+                libc::signal(s, ignore as *const () as libc::sighandler_t);
+            }
+        }
+        Ok(SignalPipe { read: r })
+    }
+}

@@ -1,0 +1,622 @@
+//! `ptest proc run`: one command in the foreground, inside the environment
+//! the stream describes, with limits, and nothing of it left afterwards.
+
+use crate::launch::{self, Ended, Launched, SignalPipe, Wake};
+use crate::spec::{self, Spec};
+use crate::{LaunchArgs, NetMode};
+use nix::libc;
+use ptest_shared::cgroup::{Cgroup, Limits};
+use ptest_shared::config::Config;
+use ptest_shared::owner::Owner;
+use ptest_shared::registry::Registry;
+use ptest_shared::state::{Durability, StateDir};
+use ptest_shared::{Error, Exit, Record, Result};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub const TOOL: &str = "ptest-proc";
+
+/// A command made ready to launch, and what must be cleaned up after it.
+pub struct Prepared {
+    pub id: String,
+    pub spec: Spec,
+    pub cgroup: Option<Cgroup>,
+    pub listeners: Vec<OwnedFd>,
+    pub warnings: Vec<String>,
+    pub private_tmp: Option<PathBuf>,
+    pub dir: PathBuf,
+    pub limits: serde_json::Value,
+}
+
+/// The environment a stream gives: each record's `env`, then `path_prepend`,
+/// in stream order, over `base`.
+pub fn stream_env(
+    base: Vec<(String, String)>,
+    records: &[Record],
+) -> Result<Vec<(String, String)>> {
+    let mut env = base;
+    for r in records {
+        for (k, v) in r.env()? {
+            set(&mut env, &k, v);
+        }
+        let dirs = r.path_prepend()?;
+        if !dirs.is_empty() {
+            let old = env
+                .iter()
+                .find(|(k, _)| k == "PATH")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let new = if old.is_empty() {
+                dirs.join(":")
+            } else {
+                format!("{}:{old}", dirs.join(":"))
+            };
+            set(&mut env, "PATH", new);
+        }
+    }
+    Ok(env)
+}
+
+fn set(env: &mut Vec<(String, String)>, k: &str, v: String) {
+    match env.iter_mut().find(|(x, _)| x == k) {
+        Some(e) => e.1 = v,
+        None => env.push((k.to_owned(), v)),
+    }
+}
+
+/// Finds the program as a shell would: 127 when missing, 126 when not executable.
+pub fn resolve_program(name: &str, env: &[(String, String)], cwd: &Path) -> Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("/usr/bin:/bin");
+    if name.contains('/') {
+        let p = cwd.join(name);
+        return match std::fs::metadata(&p) {
+            Err(_) => Err(Error::new(Exit::NotFound, format!("{name}: no such file"))),
+            Ok(m) if m.is_dir() || m.permissions().mode() & 0o111 == 0 => Err(Error::new(
+                Exit::CannotExecute,
+                format!("{name}: not an executable file"),
+            )),
+            Ok(_) => Ok(p),
+        };
+    }
+    which::which_in(name, Some(path), cwd).map_err(|_| {
+        let exists_unexecutable = std::env::split_paths(path).any(|d| d.join(name).is_file());
+        if exists_unexecutable {
+            Error::new(
+                Exit::CannotExecute,
+                format!("{name}: found on PATH but not executable"),
+            )
+        } else {
+            Error::new(Exit::NotFound, format!("{name}: command not found"))
+                .hint(format!("PATH is {path}"))
+        }
+    })
+}
+
+/// Whether to give the command PID and mount namespaces: root can, and
+/// `[proc] pid-namespace` allows it.
+fn use_pid_ns(config: &Config) -> bool {
+    config.string("proc.pid-namespace") != "off" && nix::unistd::geteuid().is_root()
+}
+
+/// Validates the options and builds the launch: environment, program,
+/// cgroup, sockets, private /tmp. Nothing runs yet.
+pub fn prepare(
+    args: &LaunchArgs,
+    records: &[Record],
+    config: &Config,
+    id: &str,
+    logs: bool,
+) -> Result<Prepared> {
+    let state = StateDir::open()?;
+    let mut warnings = Vec::new();
+    let cwd = match &args.cwd {
+        Some(d) => {
+            if !d.is_dir() {
+                return Err(Error::no_input(format!(
+                    "--cwd {}: no such directory",
+                    d.display()
+                )));
+            }
+            std::fs::canonicalize(d)
+                .map_err(|e| Error::from_io(format!("--cwd {}", d.display()), &e))?
+        }
+        None => std::env::current_dir()
+            .map_err(|e| Error::from_io("cannot read the working directory", &e))?,
+    };
+    let mut env = stream_env(std::env::vars().collect(), records)?;
+    for f in &args.env_file {
+        for (k, v) in spec::read_env_file(f)? {
+            set(&mut env, &k, v);
+        }
+    }
+    for (k, v) in &args.env {
+        set(&mut env, k, v.clone());
+    }
+    let user = args.user.as_deref().map(spec::resolve_user).transpose()?;
+    if user.is_some() && !nix::unistd::geteuid().is_root() {
+        return Err(Error::unavailable(
+            "--user needs root (run ptest-proc as root to switch users)",
+        ));
+    }
+    let program = resolve_program(&args.command[0], &env, &cwd)?;
+    let pid_ns = use_pid_ns(config);
+    let dir = state.subdir(&format!("proc/{id}"))?;
+
+    // Limits: a cgroup, else rlimits where one exists.
+    let limits = Limits {
+        memory: args.memory,
+        cpus: args.cpus,
+        pids: args.pids,
+    };
+    let want_limits = args.memory.is_some() || args.cpus.is_some() || args.pids.is_some();
+    let mut rlimits = args.rlimit.clone();
+    let cgroup = if config.string("proc.cgroups") == "off" {
+        None
+    } else if want_limits || !pid_ns {
+        match Cgroup::create(&format!("ptest-{id}"), &limits) {
+            Ok(c) => Some(c),
+            Err(u) if want_limits => {
+                if args.cpus.is_some() {
+                    return Err(Error::unavailable(format!(
+                        "--cpus needs a cgroup, and none can be made: {}",
+                        u.reason
+                    ))
+                    .hint(u.hint));
+                }
+                warnings.push(format!(
+                    "no cgroup ({}); limits fall back to rlimits",
+                    u.reason
+                ));
+                None
+            }
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    if cgroup.is_none() && want_limits {
+        if args.cpus.is_some() {
+            return Err(Error::unavailable(
+                "--cpus needs a cgroup, and [proc] cgroups is off",
+            ));
+        }
+        if let Some(m) = args.memory {
+            rlimits.push((spec::Rlimit::As, m, m));
+            warnings.push(format!("--memory {m} enforced as RLIMIT_AS (address space per process), not for the whole tree"));
+        }
+        if let Some(p) = args.pids {
+            rlimits.push((spec::Rlimit::Nproc, p, p));
+            warnings.push(format!(
+                "--pids {p} enforced as RLIMIT_NPROC (processes of the user), not for the tree"
+            ));
+        }
+    }
+    for w in &warnings {
+        eprintln!("ptest-proc: warning: {w}");
+    }
+
+    let private_tmp = if args.private_tmp {
+        let t = dir.join("tmp");
+        ptest_shared::state::ensure_private_dir(&t)?;
+        if let Some(u) = user {
+            let _ = nix::unistd::chown(
+                &t,
+                Some(nix::unistd::Uid::from_raw(u.uid)),
+                Some(nix::unistd::Gid::from_raw(u.gid)),
+            );
+        }
+        // With a mount namespace the directory is bound on /tmp (and its own
+        // path may be hidden under it); without, it is used where it is.
+        let tmpdir = if pid_ns {
+            "/tmp".to_owned()
+        } else {
+            t.display().to_string()
+        };
+        for k in ["TMPDIR", "TMP", "TEMP"] {
+            set(&mut env, k, tmpdir.clone());
+        }
+        Some(t)
+    } else {
+        None
+    };
+
+    // Socket activation: bind the ports here, hand the sockets over.
+    let mut listeners = Vec::new();
+    let mut names = Vec::new();
+    for (name, port) in &args.listen {
+        let port = match port {
+            Some(p) => *p,
+            None => leased_port(records, name)?,
+        };
+        let l = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+            Error::temp_fail(format!(
+                "--listen {name}={port}: cannot bind 127.0.0.1:{port}: {e}"
+            ))
+        })?;
+        listeners.push(OwnedFd::from(l));
+        names.push(name.clone());
+    }
+
+    let (stdout, stderr) = if logs {
+        (Some(dir.join("stdout.log")), Some(dir.join("stderr.log")))
+    } else {
+        (None, None)
+    };
+    let spec = Spec {
+        program,
+        argv: args.command.clone(),
+        env,
+        cwd: Some(cwd),
+        rlimits: rlimits.clone(),
+        user,
+        no_new_privs: args.no_new_privileges,
+        net_none: args.net == NetMode::None,
+        pid_ns,
+        private_tmp: if pid_ns { private_tmp.clone() } else { None },
+        cgroup_procs: cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
+        listen_names: names,
+        listen_fds: listeners.iter().map(|l| l.as_raw_fd()).collect(),
+        stdout,
+        stderr,
+    };
+    let limits = serde_json::json!({
+        "memory": args.memory,
+        "cpus": args.cpus,
+        "pids": args.pids,
+        "timeout": args.timeout.map(ptest_shared::owner::format_duration),
+        "rlimits": rlimits.iter().map(|(r, s, h)| (r.name().to_owned(), serde_json::json!([lim(*s), lim(*h)]))).collect::<serde_json::Map<_, _>>(),
+        "enforced_by": if cgroup.is_some() { "cgroup" } else if want_limits { "rlimit" } else { "none" },
+    });
+    Ok(Prepared {
+        id: id.to_owned(),
+        spec,
+        cgroup,
+        listeners,
+        warnings,
+        private_tmp,
+        dir,
+        limits,
+    })
+}
+
+/// The cgroup's directories as JSON (null without one).
+pub fn cgroup_json(c: Option<&Cgroup>) -> serde_json::Value {
+    c.map(|c| serde_json::to_value(c.paths()).expect("paths serialise"))
+        .unwrap_or_default()
+}
+
+fn lim(v: u64) -> serde_json::Value {
+    if v == u64::MAX {
+        "unlimited".into()
+    } else {
+        v.into()
+    }
+}
+
+/// The port of the lease named `name` in the stream.
+pub fn leased_port(records: &[Record], name: &str) -> Result<u16> {
+    records
+        .iter()
+        .rev()
+        .find(|r| r.kind() == "port" && r.get("name").and_then(|n| n.as_str()) == Some(name))
+        .and_then(|r| r.get("port").and_then(|p| p.as_u64()))
+        .and_then(|p| u16::try_from(p).ok())
+        .ok_or_else(|| Error::usage(format!("no port lease named {name:?} in the stream on stdin (give NAME=PORT, or lease it with `ptest port lease --name {name}`)")))
+}
+
+/// Sends `sig` to the command's whole tree.
+pub fn signal_tree(l: &Launched, cgroup: Option<&Cgroup>, sig: i32) {
+    if l.pid_ns {
+        // SIGKILL to init ends the namespace; others init passes on to all.
+        unsafe { libc::kill(l.pid, sig) };
+        return;
+    }
+    if let Some(c) = cgroup {
+        if let Ok(s) = nix::sys::signal::Signal::try_from(sig) {
+            c.signal_all(s);
+        }
+        return;
+    }
+    // A child subreaper: every orphan of the tree is our descendant.
+    for p in launch::descendants(std::process::id() as i32) {
+        unsafe { libc::kill(p, sig) };
+    }
+}
+
+/// Kills whatever is left of the tree and reaps it (after the command ended).
+pub fn kill_leftovers(l: &Launched, cgroup: Option<&Cgroup>) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !l.pid_ns {
+        if let Some(c) = cgroup {
+            if let Err(e) = c.kill_all(Duration::from_secs(5)) {
+                problems.push(e);
+            }
+        } else {
+            for _ in 0..50 {
+                let left = launch::descendants(std::process::id() as i32);
+                if left.is_empty() {
+                    break;
+                }
+                for p in left {
+                    unsafe { libc::kill(p, libc::SIGKILL) };
+                }
+                reap_all();
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+    reap_all();
+    problems
+}
+
+fn reap_all() {
+    loop {
+        let mut ws = 0;
+        if unsafe { libc::waitpid(-1, &mut ws, libc::WNOHANG) } <= 0 {
+            break;
+        }
+    }
+}
+
+/// How a supervised command went.
+pub struct Finished {
+    pub ended: Ended,
+    pub timed_out: bool,
+    pub pid: Option<i32>,
+    pub wall: Duration,
+    pub error: Option<(String, i32)>,
+}
+
+/// Waits for the command, enforcing the timeout and passing the
+/// supervisor's SIGTERM/SIGHUP on to the tree.
+pub fn supervise(
+    l: &mut Launched,
+    cgroup: Option<&Cgroup>,
+    timeout: Option<Duration>,
+    kill_after: Duration,
+    signals: &SignalPipe,
+) -> Finished {
+    let pid = l.command_pid();
+    let mut deadline = timeout.map(|t| l.started + t);
+    let mut timed_out = false;
+    let mut killing = false;
+    loop {
+        match l.wait(deadline, signals.read.as_raw_fd()) {
+            Wake::Exited => break,
+            Wake::Deadline if !killing => {
+                timed_out |= !killing;
+                signal_tree(l, cgroup, libc::SIGTERM);
+                killing = true;
+                deadline = Some(Instant::now() + kill_after);
+            }
+            Wake::Deadline => {
+                signal_tree(l, cgroup, libc::SIGKILL);
+                deadline = None;
+            }
+            Wake::Signal(sig) => {
+                signal_tree(l, cgroup, sig);
+                if !killing {
+                    killing = true;
+                    deadline = Some(Instant::now() + kill_after);
+                }
+            }
+        }
+    }
+    let wall = l.elapsed();
+    let (ended, error) = match l.reap() {
+        Ok(e) => (e, None),
+        Err((msg, code)) => (Ended::Exited(code), Some((msg, code))),
+    };
+    Finished {
+        ended,
+        timed_out,
+        pid,
+        wall,
+        error,
+    }
+}
+
+/// CPU time and the largest RSS of every reaped descendant.
+fn children_usage() -> (f64, u64) {
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    (t(ru.ru_utime) + t(ru.ru_stime), ru.ru_maxrss as u64 * 1024)
+}
+
+/// Fills the `proc` record with how it went.
+pub fn describe(rec: &mut Record, p: &Prepared, f: &Finished) {
+    let stats = p.cgroup.as_ref().map(|c| c.stats());
+    let (cpu, maxrss) = children_usage();
+    rec.set("command", p.spec.argv.clone());
+    rec.set("cwd", p.spec.cwd.as_ref().map(|c| c.display().to_string()));
+    rec.set("pid", f.pid);
+    match f.ended {
+        Ended::Exited(c) => rec
+            .set("exit_code", c)
+            .set("signal", serde_json::Value::Null),
+        Ended::Signaled(s) => rec
+            .set("exit_code", serde_json::Value::Null)
+            .set("signal", s),
+    };
+    rec.set("timed_out", f.timed_out);
+    let oom = stats
+        .as_ref()
+        .and_then(|s| s.oom_kills)
+        .is_some_and(|n| n > 0);
+    rec.set("oom_killed", oom);
+    rec.set("wall_seconds", (f.wall.as_secs_f64() * 1e3).round() / 1e3);
+    let cpu = stats
+        .as_ref()
+        .and_then(|s| s.cpu_usage)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(cpu);
+    rec.set("cpu_seconds", (cpu * 1e3).round() / 1e3);
+    match stats.as_ref().and_then(|s| s.memory_peak) {
+        Some(m) => rec.set("memory_peak", m).set("memory_peak_of", "tree"),
+        None => rec
+            .set("memory_peak", maxrss)
+            .set("memory_peak_of", "largest-process"),
+    };
+    rec.set("limits", p.limits.clone());
+    rec.set(
+        "isolation",
+        serde_json::json!({
+            "pid_namespace": p.spec.pid_ns,
+            "cgroup": p.cgroup.as_ref().map(|c| c.paths()),
+            "net": if p.spec.net_none { "none" } else { "host" },
+            "private_tmp": p.private_tmp,
+            "user": p.spec.user.map(|u| format!("{}:{}", u.uid, u.gid)),
+            "no_new_privileges": p.spec.no_new_privs,
+            "listen": p.spec.listen_names,
+        }),
+    );
+    if let (Some(o), Some(e)) = (&p.spec.stdout, &p.spec.stderr) {
+        rec.set("logs", serde_json::json!({"stdout": o, "stderr": e}));
+    }
+    if !p.warnings.is_empty() {
+        rec.set("warnings", p.warnings.clone());
+    }
+    if let Some((e, _)) = &f.error {
+        rec.set("error", e.clone());
+    }
+}
+
+/// Removes what the run made: cgroup, private /tmp, its state directory
+/// (unless it holds logs someone asked for).
+pub fn cleanup(p: &Prepared, keep_dir: bool) {
+    if let Some(c) = &p.cgroup {
+        let _ = c.remove();
+    }
+    if let Some(t) = &p.private_tmp {
+        let _ = std::fs::remove_dir_all(t);
+    }
+    if !keep_dir {
+        let _ = std::fs::remove_dir_all(&p.dir);
+    }
+}
+
+pub fn run(
+    args: &LaunchArgs,
+    common: &ptest_shared::cli::CommonArgs,
+    rm: bool,
+    report: Option<&Path>,
+) -> Result<i32> {
+    let config = common.load_config()?;
+    let json = common.output.json || common.output.format == ptest_shared::output::Format::Json;
+    let records = ptest_shared::stream::read_stdin()?;
+    let id = ptest_shared::record::new_id("proc");
+    let mut rec = Record::resource("proc", TOOL);
+    rec.set_owner(Some(&Owner::current()));
+    let prepared = prepare(args, &records, &config, &id, json);
+    let mut prepared = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            if rm {
+                teardown(&records);
+            }
+            return Err(e);
+        }
+    };
+    rec.set("id", id.clone());
+    let reg = Registry::open(&StateDir::open()?)?;
+    // Leases in the stream now live exactly as long as this command.
+    let me = Owner::current();
+    for r in records
+        .iter()
+        .filter(|r| r.kind() == "port" && r.tool() == Some("ptest-port"))
+    {
+        if let Some(lid) = r.id() {
+            reg.take_over(lid, &me)?;
+        }
+    }
+    // Registered while running when something would outlive a SIGKILL of
+    // this supervisor (a cgroup, a private /tmp, a tree outside a PID
+    // namespace): `ptest proc gc` cleans it up then.
+    let registered =
+        prepared.cgroup.is_some() || prepared.private_tmp.is_some() || !prepared.spec.pid_ns;
+    if registered {
+        let mut r = rec.clone();
+        r.set("mode", "run")
+            .set("cgroup", cgroup_json(prepared.cgroup.as_ref()))
+            .set("dir", prepared.dir.display().to_string());
+        reg.transaction(|t| t.put_with(&r, Durability::Volatile, None))?;
+    }
+    let signals = SignalPipe::install()?;
+    // Orphans of the tree come to us, so that we can find and kill them.
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1) };
+    let fds: Vec<i32> = prepared.listeners.iter().map(|l| l.as_raw_fd()).collect();
+    let launched = launch::launch(&prepared.spec, &fds);
+    let mut launched = match launched {
+        Ok(l) => l,
+        Err(e) => {
+            cleanup(&prepared, false);
+            let _ = reg.remove(&id);
+            return Err(e);
+        }
+    };
+    // The command holds the listening sockets now.
+    drop(std::mem::take(&mut prepared.listeners));
+    if registered && let Some(pid) = launched.command_pid() {
+        let mut r = rec.clone();
+        r.set("mode", "run")
+            .set("pid", pid)
+            .set("cgroup", cgroup_json(prepared.cgroup.as_ref()))
+            .set("dir", prepared.dir.display().to_string());
+        if let Some(o) = Owner::of(pid as u32) {
+            r.set("start_time", o.start_time);
+        }
+        let _ = reg.transaction(|t| t.put_with(&r, Durability::Volatile, None));
+    }
+    let finished = supervise(
+        &mut launched,
+        prepared.cgroup.as_ref(),
+        args.timeout,
+        args.kill_after,
+        &signals,
+    );
+    let problems = kill_leftovers(&launched, prepared.cgroup.as_ref());
+    describe(&mut rec, &prepared, &finished);
+    if !problems.is_empty() {
+        rec.set("leftovers", problems.clone());
+    }
+    cleanup(&prepared, json);
+    if registered {
+        let _ = reg.remove(&id);
+    }
+    if let Some(path) = report {
+        let mut line = rec.to_line();
+        line.push('\n');
+        std::fs::write(path, line)
+            .map_err(|e| Error::from_io(format!("--report {}", path.display()), &e))?;
+    }
+    if json {
+        ptest_shared::output::RecordWriter::stdout().write(&rec)?;
+    }
+    if rm {
+        teardown(&records);
+    }
+    Ok(if finished.timed_out {
+        124
+    } else {
+        finished.ended.code()
+    })
+}
+
+/// `--rm`: every resource of the consumed stream, newest first; failures
+/// are reported on stderr and do not change the command's exit code.
+fn teardown(records: &[Record]) {
+    let res = ptest_shared::teardown::resources_newest_first(records.to_vec());
+    if res.is_empty() {
+        return;
+    }
+    if let Err(e) = ptest_shared::teardown::remove_all(ptest_shared::teardown::Report::Quiet, res) {
+        eprintln!("ptest-proc: warning: --rm: {e}");
+    }
+}

@@ -1,0 +1,736 @@
+//! Services: `ptest proc start` and the commands that manage what it started.
+//!
+//! `start` writes the service's description into its directory
+//! (`$PTEST_HOME/proc/<id>/`), registers a `proc` record (the PID file:
+//! supervisor and command PIDs with their start times, state, restarts,
+//! cgroup, logs) and spawns a detached supervisor, `ptest-proc __supervise
+//! ID`, in a session of its own. The supervisor launches the command as
+//! `run` does, appends its output to `stdout.log`/`stderr.log`, restarts it
+//! per policy, and stops it when asked (SIGTERM), when its owner exits or
+//! when its `--ttl` passes. `start` itself waits for the readiness checks.
+
+use crate::launch::{self, Ended, SignalPipe, Wake};
+use crate::ready::{self, Check};
+use crate::run::{self, TOOL};
+use crate::{LaunchArgs, ReadyArgs, Restart};
+use nix::libc;
+use ptest_shared::cgroup::Cgroup;
+use ptest_shared::cli::CommonArgs;
+use ptest_shared::output::{RecordWriter, table};
+use ptest_shared::owner::{LifetimeArgs, Liveness, Owner, OwnerSpec, judge};
+use ptest_shared::record::Timestamp;
+use ptest_shared::registry::Registry;
+use ptest_shared::state::{Durability, StateDir};
+use ptest_shared::{Error, Record, Result, stream};
+use serde::{Deserialize, Serialize};
+use std::os::fd::AsRawFd;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// What the supervisor needs, written by `start` as `service.json`.
+#[derive(Serialize, Deserialize)]
+struct Description {
+    launch: LaunchArgs,
+    restart: Restart,
+    restart_limit: u32,
+    /// The stream `start` consumed, one record per line.
+    records: Vec<String>,
+}
+
+fn registry() -> Result<Registry> {
+    Registry::open(&StateDir::open()?)
+}
+
+fn dir_of(id: &str) -> Result<PathBuf> {
+    StateDir::open()?.subdir(&format!("proc/{id}"))
+}
+
+/// Writes the record under the registry lock (cheaply: a PID file).
+fn save(reg: &Registry, rec: &Record) -> Result<()> {
+    reg.transaction(|t| t.put_with(rec, Durability::Volatile, None))
+}
+
+fn owner_field(rec: &Record, key: &str) -> Option<Owner> {
+    rec.get(key)
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+}
+
+/// The supervisor of a service, if it still runs (PID and start time match).
+fn live_supervisor(rec: &Record) -> Option<Owner> {
+    owner_field(rec, "supervisor").filter(Owner::is_alive)
+}
+
+/// The command's process, if it still runs (PID and start time match).
+fn live_command(rec: &Record) -> Option<Owner> {
+    let pid = rec.get("pid")?.as_u64()? as u32;
+    let start = rec.get("start_time")?.as_u64()?;
+    Owner::of(pid).filter(|o| o.start_time == start)
+}
+
+/// Finds services by ID or by name.
+fn find(reg: &Registry, key: &str) -> Result<Option<Record>> {
+    if ptest_shared::registry::validate_id(key).is_ok()
+        && let Some(r) = reg.get(key)?
+        && r.tool() == Some(TOOL)
+    {
+        return Ok(Some(r));
+    }
+    Ok(reg
+        .list()?
+        .into_iter()
+        .find(|r| r.tool() == Some(TOOL) && r.get("name").and_then(|n| n.as_str()) == Some(key)))
+}
+
+pub fn start(
+    common: &CommonArgs,
+    launch: LaunchArgs,
+    ready: ReadyArgs,
+    restart: Restart,
+    restart_limit: u32,
+    name: Option<String>,
+    lifetime: &LifetimeArgs,
+) -> Result<i32> {
+    let config = common.load_config()?;
+    let mut out = RecordWriter::stdout();
+    let records = stream::pass_through(&mut out)?;
+    // Everything that can be wrong with the request is found now.
+    let env = run::stream_env(std::env::vars().collect(), &records)?;
+    let cwd = match &launch.cwd {
+        Some(d) if !d.is_dir() => {
+            return Err(Error::no_input(format!(
+                "--cwd {}: no such directory",
+                d.display()
+            )));
+        }
+        Some(d) => d.clone(),
+        None => std::env::current_dir()
+            .map_err(|e| Error::from_io("cannot read the working directory", &e))?,
+    };
+    run::resolve_program(&launch.command[0], &env, &cwd)?;
+    let mut checks = Vec::new();
+    if let Some(p) = &ready.ready_port {
+        let port = match p.parse::<u16>() {
+            Ok(n) if n > 0 => n,
+            _ => run::leased_port(&records, p)?,
+        };
+        checks.push(Check::Port(port));
+    }
+    if let Some(r) = &ready.ready_log {
+        checks.push(Check::Log(
+            ready::parse_log_regex(r).map_err(|e| Error::usage(format!("--ready-log: {e}")))?,
+        ));
+    }
+    if let Some(u) = &ready.ready_http {
+        checks
+            .push(Check::Http(u.parse().map_err(|e: String| {
+                Error::usage(format!("--ready-http: {e}"))
+            })?));
+    }
+    if let Some(c) = &ready.ready_cmd {
+        checks.push(Check::Cmd(c.clone()));
+    }
+    if let Some(n) = &name {
+        if n.is_empty()
+            || n.parse::<u64>().is_ok()
+            || !n
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        {
+            return Err(Error::usage(format!(
+                "--name {n:?}: use letters, digits, '_', '-', '.'"
+            )));
+        }
+        if let Some(other) = find(&registry()?, n)?
+            && live_supervisor(&other).is_some()
+        {
+            return Err(Error::usage(format!(
+                "a service named {n:?} is running already ({})",
+                other.id().unwrap_or_default()
+            )));
+        }
+    }
+    let lifetime = lifetime.resolve(OwnerSpec::Session)?;
+    let _ = config;
+
+    let mut rec = Record::resource("proc", TOOL);
+    let id = rec.id().unwrap_or_default().to_owned();
+    lifetime.apply(&mut rec);
+    let dir = dir_of(&id)?;
+    let (stdout_log, stderr_log) = (dir.join("stdout.log"), dir.join("stderr.log"));
+    rec.set("mode", "service")
+        .set("name", name.clone())
+        .set("command", launch.command.clone())
+        .set("state", "starting");
+    rec.set("restart", serde_json::to_value(restart).unwrap_or_default())
+        .set("restarts", 0);
+    rec.set("dir", dir.display().to_string());
+    rec.set(
+        "logs",
+        serde_json::json!({"stdout": stdout_log, "stderr": stderr_log}),
+    );
+    let desc = Description {
+        launch: launch.clone(),
+        restart,
+        restart_limit,
+        records: records.iter().map(Record::to_line).collect(),
+    };
+    std::fs::write(
+        dir.join("service.json"),
+        serde_json::to_vec(&desc).expect("serialises"),
+    )
+    .map_err(|e| Error::from_io(format!("cannot write {}", dir.display()), &e))?;
+    let reg = registry()?;
+    save(&reg, &rec)?;
+
+    // The supervisor: a session of its own, stdio away from ours.
+    let log = std::fs::File::create(dir.join("supervisor.log"))
+        .map_err(|e| Error::from_io("cannot create supervisor.log", &e))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::internal(format!("cannot find own executable: {e}")))?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["__supervise", &id])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(log);
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::unavailable(format!("cannot start the supervisor: {e}")))?;
+    let sup_pid = child.id();
+    // Reap it in the background if it ends while we wait (it should not).
+    std::thread::spawn(move || child.wait());
+
+    let what = format!("service {}", name.as_deref().unwrap_or(&id));
+    let mut alive = || -> std::result::Result<(), String> {
+        let r = reg
+            .get(&id)
+            .ok()
+            .flatten()
+            .ok_or_else(|| "its record is gone".to_owned())?;
+        match r.get("state").and_then(|s| s.as_str()) {
+            Some("exited" | "failed" | "stopped") => Err(end_description(&r)),
+            _ if Owner::of(sup_pid).is_none() => Err(format!(
+                "its supervisor exited (see {})",
+                dir.join("supervisor.log").display()
+            )),
+            _ => Ok(()),
+        }
+    };
+    // Wait for the command to be launched (without readiness checks, that
+    // is ready: the service may well exit at once and be restarted), then
+    // for the checks.
+    let begun = Instant::now();
+    let launched = loop {
+        if let Some(r) = reg.get(&id)?
+            && r.get("launches").and_then(|n| n.as_u64()).unwrap_or(0) >= 1
+        {
+            break Ok(r);
+        }
+        if let Err(e) = alive() {
+            break Err(ready::NotReady::Died(e));
+        }
+        if begun.elapsed() > ready.ready_timeout {
+            break Err(ready::NotReady::Timeout {
+                pending: vec!["the command to start".into()],
+            });
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let result = launched.and_then(|r| {
+        // Port and HTTP checks of a service without network must look inside its namespace.
+        if launch.net == crate::NetMode::None
+            && let Some(pid) = r.get("pid").and_then(|p| p.as_u64())
+            && let Ok(ns) = std::fs::File::open(format!("/proc/{pid}/ns/net"))
+        {
+            let _ = nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWNET);
+        }
+        let opts = ready::WaitOptions {
+            cmd_env: env.iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            cmd_dir: Some(cwd.clone()),
+            ..Default::default()
+        };
+        if checks.is_empty() {
+            return Ok((r, ()));
+        }
+        let left = ready.ready_timeout.saturating_sub(begun.elapsed());
+        ready::wait_ready_with(
+            &checks,
+            &[stdout_log.clone(), stderr_log.clone()],
+            left,
+            &mut alive,
+            &opts,
+        )
+        .map(|_| (r, ()))
+    });
+    match result {
+        Ok((mut r, _)) => {
+            r.set(
+                "ready_seconds",
+                (begun.elapsed().as_secs_f64() * 1e3).round() / 1e3,
+            );
+            if common.json() {
+                out.write(&r)?;
+            } else {
+                out.write_line(&format!(
+                    "{} ready: {} (PID {})",
+                    what,
+                    r.id().unwrap_or_default(),
+                    r.get("pid").cloned().unwrap_or_default()
+                ))?;
+            }
+            Ok(0)
+        }
+        Err(not) => {
+            let mut tail = String::new();
+            for (label, p) in [("stdout", &stdout_log), ("stderr", &stderr_log)] {
+                let lines = ready::tail_lines(p, 20);
+                if !lines.is_empty() {
+                    tail.push_str(&format!(
+                        "--- last lines of {label} ({}):\n{}\n",
+                        p.display(),
+                        lines.join("\n")
+                    ));
+                }
+            }
+            eprint!("{tail}");
+            let _ = stop_one(&reg, &id, Duration::from_secs(5), false);
+            Err(not.to_error(&what, ready.ready_timeout))
+        }
+    }
+}
+
+fn end_description(r: &Record) -> String {
+    match (
+        r.get("exit_code").and_then(|c| c.as_i64()),
+        r.get("signal").and_then(|s| s.as_i64()),
+    ) {
+        (Some(c), _) => format!("it exited with status {c}"),
+        (_, Some(s)) => format!("it was killed by signal {s}"),
+        _ => r
+            .get("error")
+            .and_then(|e| e.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| "it stopped".into()),
+    }
+}
+
+/// `__supervise ID`: runs the service until it is over.
+pub fn supervise(id: &str) -> Result<i32> {
+    let reg = registry()?;
+    let dir = dir_of(id)?;
+    let desc: Description = serde_json::from_slice(
+        &std::fs::read(dir.join("service.json")).map_err(|e| Error::from_io("service.json", &e))?,
+    )
+    .map_err(|e| Error::internal(format!("bad service.json: {e}")))?;
+    let mut records = Vec::new();
+    for (i, l) in desc.records.iter().enumerate() {
+        records.push(Record::parse(l, "service.json", i + 1)?);
+    }
+    let config = ptest_shared::config::Config::load(&[])?;
+    let mut rec = reg
+        .get(id)?
+        .ok_or_else(|| Error::internal(format!("no record for {id}")))?;
+    rec.set(
+        "supervisor",
+        serde_json::to_value(Owner::current()).expect("owner serialises"),
+    );
+    let mut prepared = match run::prepare(&desc.launch, &records, &config, id, true) {
+        Ok(p) => p,
+        Err(e) => {
+            rec.set("state", "failed").set("error", e.message.clone());
+            save(&reg, &rec)?;
+            return Err(e);
+        }
+    };
+    if let Some(c) = &prepared.cgroup {
+        rec.set("cgroup", run::cgroup_json(Some(c)));
+    }
+    let signals = SignalPipe::install()?;
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1) };
+    let fds: Vec<i32> = prepared.listeners.iter().map(|l| l.as_raw_fd()).collect();
+    let mut restarts = 0u32;
+    loop {
+        let mut l = match launch::launch(&prepared.spec, &fds) {
+            Ok(l) => l,
+            Err(e) => {
+                rec.set("state", "failed").set("error", e.message.clone());
+                save(&reg, &rec)?;
+                run::cleanup(&prepared, true);
+                return Err(e);
+            }
+        };
+        let pid = l.command_pid().unwrap_or(l.pid);
+        rec.set("state", "running")
+            .set("pid", pid)
+            .set("restarts", restarts)
+            .set("launches", restarts + 1);
+        rec.set("start_time", Owner::of(pid as u32).map(|o| o.start_time));
+        save(&reg, &rec)?;
+        // Wait, waking every second to check the owner and the expiry.
+        let stop_reason = loop {
+            match l.wait(
+                Some(Instant::now() + Duration::from_secs(1)),
+                signals.read.as_raw_fd(),
+            ) {
+                Wake::Exited => break None,
+                Wake::Signal(_) => break Some("stopped"),
+                Wake::Deadline => match judge(&rec, Timestamp::now()) {
+                    Ok(Liveness::Live) => {}
+                    Ok(other) => break Some(other.as_str()),
+                    Err(_) => {}
+                },
+            }
+        };
+        if let Some(reason) = stop_reason {
+            let grace = std::fs::read_to_string(dir.join("stop-grace"))
+                .ok()
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                .map(Duration::from_secs_f64)
+                .unwrap_or(desc.launch.kill_after);
+            stop_tree(&mut l, prepared.cgroup.as_ref(), grace);
+            run::kill_leftovers(&l, prepared.cgroup.as_ref());
+            drop(std::mem::take(&mut prepared.listeners));
+            run::cleanup(&prepared, true);
+            rec.set("state", "stopped").set("stopped_because", reason);
+            save(&reg, &rec)?;
+            return Ok(0);
+        }
+        let ended = match l.reap() {
+            Ok(e) => e,
+            Err((msg, code)) => {
+                rec.set("error", msg);
+                Ended::Exited(code)
+            }
+        };
+        run::kill_leftovers(&l, prepared.cgroup.as_ref());
+        match ended {
+            Ended::Exited(c) => rec
+                .set("exit_code", c)
+                .set("signal", serde_json::Value::Null),
+            Ended::Signaled(s) => rec
+                .set("exit_code", serde_json::Value::Null)
+                .set("signal", s),
+        };
+        if let Some(s) = prepared.cgroup.as_ref().map(|c| c.stats()) {
+            rec.set("oom_killed", s.oom_kills.is_some_and(|n| n > 0));
+        }
+        let failed = ended != Ended::Exited(0);
+        let again = match desc.restart {
+            Restart::No => false,
+            Restart::OnFailure => failed,
+            Restart::Always => true,
+        };
+        if !again || restarts >= desc.restart_limit {
+            rec.set("state", if failed { "failed" } else { "exited" });
+            if again {
+                rec.set("error", format!("gave up after {restarts} restarts"));
+            }
+            save(&reg, &rec)?;
+            drop(std::mem::take(&mut prepared.listeners));
+            run::cleanup(&prepared, true);
+            return Ok(0);
+        }
+        restarts += 1;
+        rec.set("state", "restarting").set("restarts", restarts);
+        save(&reg, &rec)?;
+        // Backoff 0.1 s, 0.2 s, 0.4 s … up to 10 s; a stop request ends it.
+        let backoff =
+            Duration::from_millis(100u64 << (restarts - 1).min(7)).min(Duration::from_secs(10));
+        let pause = Instant::now() + backoff;
+        let mut fds2 = [libc::pollfd {
+            fd: signals.read.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        let ms = pause.saturating_duration_since(Instant::now()).as_millis() as i32;
+        if unsafe { libc::poll(fds2.as_mut_ptr(), 1, ms) } > 0 {
+            drop(std::mem::take(&mut prepared.listeners));
+            run::cleanup(&prepared, true);
+            rec.set("state", "stopped")
+                .set("stopped_because", "stopped");
+            save(&reg, &rec)?;
+            return Ok(0);
+        }
+    }
+}
+
+/// SIGTERM to the whole tree, up to `grace`, then SIGKILL.
+fn stop_tree(l: &mut launch::Launched, cgroup: Option<&Cgroup>, grace: Duration) {
+    run::signal_tree(l, cgroup, libc::SIGTERM);
+    let dummy = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map(|(r, _w)| r);
+    let fd = dummy.as_ref().map(|r| r.as_raw_fd()).unwrap_or(-1);
+    if let Wake::Deadline = l.wait(Some(Instant::now() + grace), fd) {
+        run::signal_tree(l, cgroup, libc::SIGKILL);
+    }
+    let _ = l.reap();
+}
+
+/// Stops one service (or cleans up after a run whose supervisor was
+/// killed): asks the supervisor, then makes sure nothing is left.
+fn stop_one(reg: &Registry, id: &str, grace: Duration, forget: bool) -> Result<Option<Record>> {
+    let Some(mut rec) = reg.get(id)? else {
+        return Ok(None);
+    };
+    let dir = rec.get("dir").and_then(|d| d.as_str()).map(PathBuf::from);
+    if let Some(sup) = live_supervisor(&rec) {
+        if let Some(d) = &dir {
+            let _ = std::fs::write(d.join("stop-grace"), grace.as_secs_f64().to_string());
+        }
+        unsafe { libc::kill(sup.pid as i32, libc::SIGTERM) };
+        let until = Instant::now() + grace + Duration::from_secs(5);
+        while sup.is_alive() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if sup.is_alive() {
+            // Its init dies with it, and the namespace with that.
+            unsafe { libc::kill(sup.pid as i32, libc::SIGKILL) };
+        }
+        rec = reg.get(id)?.unwrap_or(rec);
+    }
+    // Whatever is left: the command (only if it is still the same process),
+    // then the cgroup.
+    if let Some(cmd) = live_command(&rec) {
+        unsafe { libc::kill(cmd.pid as i32, libc::SIGKILL) };
+    }
+    if let Some(paths) = rec
+        .get("cgroup")
+        .and_then(|c| serde_json::from_value::<Vec<PathBuf>>(c.clone()).ok())
+    {
+        let cg = Cgroup::from_paths(paths);
+        let _ = cg.kill_all(Duration::from_secs(5));
+        let _ = cg.remove();
+    }
+    if let Some(d) = &dir
+        && let Some(t) = Some(d.join("tmp"))
+    {
+        let _ = std::fs::remove_dir_all(t);
+    }
+    if forget {
+        reg.remove(id)?;
+        if let Some(d) = dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    } else if !matches!(
+        rec.get("state").and_then(|s| s.as_str()),
+        Some("stopped" | "exited" | "failed")
+    ) {
+        rec.set("state", "stopped");
+        save(reg, &rec)?;
+    }
+    Ok(Some(rec))
+}
+
+fn ids_from(args: Vec<String>) -> Result<Vec<String>> {
+    if !args.is_empty() {
+        return Ok(args);
+    }
+    Ok(stream::read_stdin()?
+        .into_iter()
+        .filter(|r| r.tool() == Some(TOOL))
+        .filter_map(|r| r.id().map(str::to_owned))
+        .collect())
+}
+
+pub fn stop(common: &CommonArgs, ids: Vec<String>, grace: Duration) -> Result<i32> {
+    let reg = registry()?;
+    let mut out = RecordWriter::stdout();
+    for key in ids_from(ids)? {
+        let Some(rec) = find(&reg, &key)? else {
+            eprintln!("ptest-proc: note: no service {key}");
+            continue;
+        };
+        let id = rec.id().unwrap_or_default().to_owned();
+        stop_one(&reg, &id, grace, false)?;
+        emit(common, &mut out, "proc.stopped", &id)?;
+    }
+    Ok(0)
+}
+
+pub fn rm(common: &CommonArgs, ids: Vec<String>) -> Result<i32> {
+    let reg = registry()?;
+    let mut out = RecordWriter::stdout();
+    for key in ids_from(ids)? {
+        let Some(rec) = find(&reg, &key)? else {
+            continue;
+        };
+        let id = rec.id().unwrap_or_default().to_owned();
+        stop_one(&reg, &id, Duration::from_secs(10), true)?;
+        emit(common, &mut out, "proc.removed", &id)?;
+    }
+    Ok(0)
+}
+
+fn emit(common: &CommonArgs, out: &mut RecordWriter, event: &str, id: &str) -> Result<()> {
+    if common.json() {
+        let mut ev = Record::new("event");
+        ev.set("event", event).set("id", id);
+        out.write(&ev)
+    } else {
+        out.write_line(&format!("{} {id}", event.trim_start_matches("proc.")))
+    }
+}
+
+/// The state as it really is: a "running" record whose supervisor is gone is not running.
+fn actual_state(rec: &Record) -> String {
+    let s = rec.get("state").and_then(|s| s.as_str()).unwrap_or("?");
+    match (s, rec.get("mode").and_then(|m| m.as_str())) {
+        ("running" | "starting" | "restarting", Some("service"))
+            if live_supervisor(rec).is_none() =>
+        {
+            "dead".into()
+        }
+        _ => s.into(),
+    }
+}
+
+pub fn status(common: &CommonArgs, key: &str) -> Result<i32> {
+    let reg = registry()?;
+    let Some(mut rec) = find(&reg, key)? else {
+        return Err(Error::usage(format!("no service {key}")).hint("`ptest proc ls` lists them"));
+    };
+    let state = actual_state(&rec);
+    rec.set("state", state.clone());
+    let mut out = RecordWriter::stdout();
+    if common.json() {
+        out.write(&rec)?;
+    } else {
+        out.write_line(&format!(
+            "{} {}: {state}, PID {}, {} restarts, {}",
+            rec.id().unwrap_or_default(),
+            rec.get("name").and_then(|n| n.as_str()).unwrap_or(""),
+            rec.get("pid").cloned().unwrap_or_default(),
+            rec.get("restarts").cloned().unwrap_or_default(),
+            end_or_command(&rec)
+        ))?;
+    }
+    Ok(if state == "running" { 0 } else { 3 })
+}
+
+fn end_or_command(rec: &Record) -> String {
+    rec.get("command")
+        .and_then(|c| c.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
+}
+
+pub fn ls(common: &CommonArgs) -> Result<i32> {
+    let recs: Vec<Record> = registry()?
+        .list()?
+        .into_iter()
+        .filter(|r| r.tool() == Some(TOOL))
+        .collect();
+    let mut out = RecordWriter::stdout();
+    if common.json() {
+        for r in &recs {
+            out.write(r)?;
+        }
+        return Ok(0);
+    }
+    if recs.is_empty() {
+        out.write_line("no services or running commands")?;
+        return Ok(0);
+    }
+    let rows: Vec<Vec<String>> = recs
+        .iter()
+        .map(|r| {
+            vec![
+                r.id().unwrap_or("-").to_owned(),
+                r.get("name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("-")
+                    .to_owned(),
+                r.get("mode")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or("-")
+                    .to_owned(),
+                actual_state(r),
+                r.get("pid")
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                r.get("restarts")
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "0".into()),
+                end_or_command(r),
+            ]
+        })
+        .collect();
+    out.write_line(
+        table(
+            &["ID", "NAME", "MODE", "STATE", "PID", "RESTARTS", "COMMAND"],
+            &rows,
+        )
+        .trim_end(),
+    )?;
+    Ok(0)
+}
+
+pub fn logs(key: &str, follow: bool, stderr: bool) -> Result<i32> {
+    let reg = registry()?;
+    let rec = find(&reg, key)?.ok_or_else(|| Error::usage(format!("no service {key}")))?;
+    let file = rec
+        .get("logs")
+        .and_then(|l| l[if stderr { "stderr" } else { "stdout" }].as_str())
+        .map(PathBuf::from);
+    let Some(file) = file else {
+        return Err(Error::no_input(format!("{key} keeps no logs")));
+    };
+    let mut out = std::io::stdout();
+    if follow {
+        let id = rec.id().unwrap_or_default().to_owned();
+        let stop = || {
+            reg.get(&id)
+                .ok()
+                .flatten()
+                .is_none_or(|r| live_supervisor(&r).is_none())
+        };
+        ready::follow(&file, &mut out, &stop)
+            .map_err(|e| Error::from_io(format!("{}", file.display()), &e))?;
+    } else {
+        match std::fs::File::open(&file) {
+            Ok(mut f) => {
+                std::io::copy(&mut f, &mut out)
+                    .map_err(|e| Error::from_io("cannot write to stdout", &e))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::from_io(format!("{}", file.display()), &e)),
+        }
+    }
+    Ok(0)
+}
+
+/// Stops services whose owner is gone or whose ttl passed, and cleans up
+/// after supervisors that were killed.
+pub fn gc(common: &CommonArgs) -> Result<i32> {
+    let reg = registry()?;
+    let now = Timestamp::now();
+    let mut out = RecordWriter::stdout();
+    for rec in reg.list()?.into_iter().filter(|r| r.tool() == Some(TOOL)) {
+        let id = rec.id().unwrap_or_default().to_owned();
+        let stale = judge(&rec, now)? != Liveness::Live;
+        let orphaned = match rec.get("mode").and_then(|m| m.as_str()) {
+            Some("service") => {
+                live_supervisor(&rec).is_none()
+                    && matches!(
+                        rec.get("state").and_then(|s| s.as_str()),
+                        Some("running" | "starting" | "restarting")
+                    )
+            }
+            _ => false,
+        };
+        if stale || orphaned {
+            stop_one(&reg, &id, Duration::from_secs(10), true)?;
+            emit(common, &mut out, "proc.removed", &id)?;
+        }
+    }
+    Ok(0)
+}
