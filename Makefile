@@ -39,3 +39,4 @@ test:
 
 bench: release
 	PTEST_BIN_DIR=$(RELEASE) bench/run port
+	PTEST_BIN_DIR=$(RELEASE) bench/run proc

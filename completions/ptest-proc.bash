@@ -182,7 +182,7 @@ _ptest__proc() {
             return 0
             ;;
         ptest__subcmd__proc__subcmd__run)
-            opts="-e -h --env --env-file --cwd --timeout --kill-after --memory --cpus --pids --rlimit --net --private-tmp --user --no-new-privileges --listen --rm --report --format --json --config --help"
+            opts="-e -h --env --env-file --cwd --timeout --kill-after --memory --cpus --pids --rlimit --net --private-tmp --user --pid-namespace --no-new-privileges --listen --rm --report --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -260,7 +260,7 @@ _ptest__proc() {
             return 0
             ;;
         ptest__subcmd__proc__subcmd__start)
-            opts="-e -h --env --env-file --cwd --timeout --kill-after --memory --cpus --pids --rlimit --net --private-tmp --user --no-new-privileges --listen --ready-port --ready-log --ready-http --ready-cmd --ready-timeout --restart --restart-limit --name --owner --ttl --format --json --config --help"
+            opts="-e -h --env --env-file --cwd --timeout --kill-after --memory --cpus --pids --rlimit --net --private-tmp --user --pid-namespace --no-new-privileges --listen --ready-port --ready-log --ready-http --ready-cmd --ready-timeout --restart --restart-limit --name --owner --ttl --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

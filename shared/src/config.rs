@@ -55,14 +55,14 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "proc.pid-namespace",
         kind: Kind::String,
-        default: "auto",
-        doc: "`auto`: give each command PID and mount namespaces of its own where ptest-proc can make them (as root), so its whole tree dies with it; `off`: never (a child subreaper and the cgroup track the tree instead).",
+        default: "off",
+        doc: "`on`: run every command in PID and mount namespaces of its own (as --pid-namespace; needs root); `off`: only when --pid-namespace asks. Either way the whole tree is tracked and killed.",
     },
     Setting {
         key: "proc.cgroups",
         kind: Kind::String,
         default: "auto",
-        doc: "`auto`: make a cgroup per command when limits ask for one or no PID namespace is used; `off`: never (--memory and --pids fall back to rlimits, --cpus is refused).",
+        doc: "`auto`: make a cgroup per command when --memory, --cpus or --pids ask for one; `off`: never (--memory and --pids fall back to rlimits, --cpus is refused).",
     },
 ];
 

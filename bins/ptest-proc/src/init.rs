@@ -1,22 +1,28 @@
-//! `ptest-proc __init`: the first process of a command's environment.
+//! The init: the first process of a command's environment, between the
+//! supervisor and the command.
 //!
-//! The supervisor starts it (as PID 1 of fresh PID and mount namespaces
-//! when it can, else as a plain child) with the [`Spec`] on a pipe. It joins
-//! the command's cgroup, makes the namespaces' view right (a /proc of its
-//! own, a private /tmp, a loopback-only network), then applies rlimits,
-//! user, no-new-privileges, working directory, environment and inherited
-//! listening sockets, and execs the command.
+//! It joins the command's cgroup, makes the namespaces' view right (a /proc
+//! of its own, a private /tmp, a loopback-only network), forks the command
+//! — which applies rlimits, user, no-new-privileges, environment and
+//! inherited listening sockets, and execs — and stays as the tree's keeper:
 //!
-//! In a PID namespace it forks the command as PID 2 and stays as its init:
-//! it reaps every process, forwards SIGTERM/SIGHUP/SIGUSR1/SIGUSR2 to the
-//! whole namespace, and when the command exits it reports the wait status on
-//! the status pipe and exits, upon which the kernel kills whatever is left.
-//! It dies with the supervisor (parent-death signal), and so does everything
-//! in the namespace.
+//! - In a PID namespace (`--pid-namespace`) it is PID 1: it reaps everyone,
+//!   forwards the supervisor's SIGTERM/SIGHUP/SIGUSR1/SIGUSR2 to the whole
+//!   namespace, and when it exits the kernel kills whatever is left.
+//! - Otherwise it is a child subreaper: orphans of the tree — children that
+//!   call `setsid` or double-fork — re-parent to it, so it knows and kills
+//!   every descendant: when the command ends, when the supervisor asks
+//!   ([`kill_all_signal`]), and when the supervisor dies (it is the init's
+//!   parent-death signal).
+//!
+//! Normally the supervisor forks it and it runs in place ([`forked`]); when
+//! the supervisor has threads (forking then is unsafe) or for a PID
+//! namespace, it is exec'd as `ptest-proc __init` with the [`Spec`] on a
+//! pipe ([`main`]).
 //!
 //! Messages to the supervisor go on the status pipe as JSON lines:
 //! `{"error": "...", "exit": 127}` when setting up or exec fails, and
-//! `{"wait_status": N}` when the command ends (PID namespace only).
+//! `{"wait_status": N}` when the command ends.
 
 use crate::spec::Spec;
 use nix::libc;
@@ -29,6 +35,33 @@ use std::os::unix::ffi::OsStrExt;
 /// the command's (0-2 and 3.. for listening sockets).
 const PRIVATE_FD_BASE: RawFd = 100;
 
+/// The signal the supervisor sends the init to SIGKILL the whole tree; also
+/// the init's parent-death signal. A real-time signal: nothing else uses it.
+pub fn kill_all_signal() -> libc::c_int {
+    libc::SIGRTMIN() + 1
+}
+
+/// The init forked in place by a single-threaded supervisor (`supervisor` is
+/// its PID, to notice if it died before the parent-death signal was set).
+pub fn forked(spec: &Spec, status_fd: RawFd, supervisor: libc::pid_t) -> ! {
+    unsafe {
+        // The supervisor's handlers write to its signal pipe: not ours.
+        for s in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGQUIT] {
+            libc::signal(s, libc::SIG_DFL);
+        }
+    }
+    // Blocked first, so that the parent-death signal waits for us.
+    install_keeper_handlers();
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, kill_all_signal()) };
+    let status_fd = move_high(status_fd);
+    let mut status = unsafe { std::fs::File::from_raw_fd(status_fd) };
+    if unsafe { libc::getppid() } != supervisor {
+        unsafe { libc::_exit(1) }
+    }
+    keep(spec, &mut status)
+}
+
+/// `ptest-proc __init SPEC_FD STATUS_FD LIFELINE_FD`: the exec'd init.
 pub fn main(spec_fd: RawFd, status_fd: RawFd, lifeline_fd: RawFd) -> ! {
     // Our own pipes go high, out of the way of fds 3.. of socket activation.
     let spec_fd = move_high(spec_fd);
@@ -59,10 +92,19 @@ pub fn main(spec_fd: RawFd, status_fd: RawFd, lifeline_fd: RawFd) -> ! {
         unsafe { libc::_exit(1) }
     }
     unsafe { libc::close(lifeline_fd) };
+    install_keeper_handlers();
+    if !spec.pid_ns {
+        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, kill_all_signal()) };
+    }
+    keep(&spec, &mut status)
+}
+
+/// Sets up the environment, forks the command, and keeps the tree until it ends.
+fn keep(spec: &Spec, status: &mut std::fs::File) -> ! {
     for p in &spec.cgroup_procs {
         if let Err(e) = std::fs::write(p, "0") {
             fail(
-                &mut status,
+                status,
                 69,
                 &format!("cannot join cgroup {}: {e}", p.display()),
             );
@@ -73,17 +115,17 @@ pub fn main(spec_fd: RawFd, status_fd: RawFd, lifeline_fd: RawFd) -> ! {
     if let Some(dir) = &spec.cwd
         && let Err(e) = std::env::set_current_dir(dir)
     {
-        fail(&mut status, 66, &format!("--cwd {}: {e}", dir.display()));
+        fail(status, 66, &format!("--cwd {}: {e}", dir.display()));
     }
     if spec.pid_ns {
-        if let Err(e) = mount_namespace_setup(&spec) {
-            fail(&mut status, 69, &e);
+        if let Err(e) = mount_namespace_setup(spec) {
+            fail(status, 69, &e);
         }
     }
     if spec.net_none {
         if let Err(e) = nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET) {
             fail(
-                &mut status,
+                status,
                 69,
                 &format!(
                     "--net none: cannot make a network namespace: {e} (needs root or unprivileged user namespaces)"
@@ -92,24 +134,28 @@ pub fn main(spec_fd: RawFd, status_fd: RawFd, lifeline_fd: RawFd) -> ! {
         }
         if let Err(e) = loopback_up() {
             fail(
-                &mut status,
+                status,
                 69,
                 &format!("--net none: cannot bring up loopback: {e}"),
             );
         }
     }
     if !spec.pid_ns {
-        exec_command(&spec, &mut status);
+        // Orphans of the tree come to us.
+        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1) };
     }
-    forward_signals();
-    // SAFETY: this process is single-threaded (a fresh exec).
+    // SAFETY: this process is single-threaded (a fresh exec, or forked from
+    // a supervisor checked to have one thread).
     match unsafe { nix::unistd::fork() } {
         Ok(nix::unistd::ForkResult::Child) => {
             restore_signals();
-            exec_command(&spec, &mut status)
+            if !spec.pid_ns {
+                unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+            }
+            exec_command(spec, status)
         }
-        Ok(nix::unistd::ForkResult::Parent { child }) => reap(child.as_raw(), &mut status),
-        Err(e) => fail(&mut status, 71, &format!("cannot fork the command: {e}")),
+        Ok(nix::unistd::ForkResult::Parent { child }) => reap(spec, child.as_raw(), status),
+        Err(e) => fail(status, 71, &format!("cannot fork the command: {e}")),
     }
 }
 
@@ -194,18 +240,25 @@ fn loopback_up() -> Result<(), String> {
 
 static FORWARD: [libc::c_int; 4] = [libc::SIGTERM, libc::SIGHUP, libc::SIGUSR1, libc::SIGUSR2];
 
-extern "C" fn forward(sig: libc::c_int) {
-    // As PID 1 of the namespace, kill(-1) reaches every other process in it.
-    unsafe { libc::kill(-1, sig) };
+/// The signals the keeper waits for (blocked, taken with sigwaitinfo: no
+/// handler, no race between a signal and the wait for children).
+fn keeper_set() -> libc::sigset_t {
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for s in FORWARD.iter().chain(&[libc::SIGCHLD, kill_all_signal()]) {
+            libc::sigaddset(&mut set, *s);
+        }
+        set
+    }
 }
 
-/// As the namespace's init: pass the supervisor's signals to everyone;
-/// ignore the terminal's (the command, in the foreground group, gets them).
-fn forward_signals() {
+/// Blocks the keeper's signals; the terminal's SIGINT/SIGQUIT/SIGTSTP are
+/// the command's business, as it is in the terminal's foreground group.
+fn install_keeper_handlers() {
     unsafe {
-        for s in FORWARD {
-            libc::signal(s, forward as *const () as libc::sighandler_t);
-        }
+        let set = keeper_set();
+        libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
         for s in [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP] {
             libc::signal(s, libc::SIG_IGN);
         }
@@ -214,26 +267,80 @@ fn forward_signals() {
 
 fn restore_signals() {
     unsafe {
-        for s in FORWARD
-            .iter()
-            .chain(&[libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP, libc::SIGPIPE])
-        {
+        for s in FORWARD.iter().chain(&[
+            libc::SIGINT,
+            libc::SIGQUIT,
+            libc::SIGTSTP,
+            libc::SIGPIPE,
+            kill_all_signal(),
+        ]) {
             libc::signal(*s, libc::SIG_DFL);
         }
+        let mut none: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut none);
+        libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
     }
 }
 
-/// Reaps everything until the command ends, then reports and exits.
-fn reap(command: libc::pid_t, status: &mut std::fs::File) -> ! {
+/// Sends `sig` to every descendant (in a PID namespace: everyone else in it).
+fn signal_descendants(pid_ns: bool, sig: libc::c_int) {
+    if pid_ns {
+        unsafe { libc::kill(-1, sig) };
+        return;
+    }
+    for p in crate::launch::descendants(std::process::id() as i32) {
+        unsafe { libc::kill(p, sig) };
+    }
+}
+
+/// SIGKILLs every descendant until none is left (they may be forking).
+fn kill_everyone(pid_ns: bool) {
+    if pid_ns {
+        unsafe { libc::_exit(0) } // the kernel ends the namespace
+    }
+    for _ in 0..200 {
+        let left = crate::launch::descendants(std::process::id() as i32);
+        if left.is_empty() {
+            return;
+        }
+        for p in left {
+            unsafe { libc::kill(p, libc::SIGKILL) };
+        }
+        reap_nohang();
+    }
+}
+
+fn reap_nohang() {
+    let mut ws = 0;
+    while unsafe { libc::waitpid(-1, &mut ws, libc::WNOHANG) } > 0 {}
+}
+
+/// Reaps everything until the command ends, acting on signals; then makes
+/// sure nothing of the tree is left, reports the command's status, exits.
+fn reap(spec: &Spec, command: libc::pid_t, status: &mut std::fs::File) -> ! {
+    let set = keeper_set();
     loop {
-        let mut ws: libc::c_int = 0;
-        let pid = unsafe { libc::waitpid(-1, &mut ws, 0) };
-        if pid == command {
+        let mut ended = None;
+        loop {
+            let mut ws: libc::c_int = 0;
+            let pid = unsafe { libc::waitpid(-1, &mut ws, libc::WNOHANG) };
+            if pid <= 0 {
+                break;
+            }
+            if pid == command {
+                ended = Some(ws);
+            }
+        }
+        if let Some(ws) = ended {
+            kill_everyone(spec.pid_ns);
             let _ = writeln!(status, "{}", serde_json::json!({ "wait_status": ws }));
             unsafe { libc::_exit(0) }
         }
-        if pid < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-            unsafe { libc::_exit(70) }
+        let sig = unsafe { libc::sigwaitinfo(&set, std::ptr::null_mut()) };
+        if sig == kill_all_signal() {
+            kill_everyone(spec.pid_ns);
+        } else if FORWARD.contains(&sig) {
+            signal_descendants(spec.pid_ns, sig);
         }
     }
 }

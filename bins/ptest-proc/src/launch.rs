@@ -1,11 +1,14 @@
-//! Starting `__init` and waiting for it: the supervisor's side of a launch.
+//! Starting the init ([`crate::init`]) and waiting for it: the supervisor's
+//! side of a launch.
 //!
-//! With a PID namespace, `__init` is cloned straight into fresh PID and
-//! mount namespaces (`clone(CLONE_NEWPID | CLONE_NEWNS)`), so that it is PID
-//! 1 and everything the command starts dies with it. Without, it is a plain
-//! child, and the supervisor, a child subreaper, collects orphans. Either way
-//! `__init` gets the parent-death signal SIGKILL before it runs any code of
-//! its own, and a lifeline pipe covers the moment before that.
+//! Normally the init is forked in place: one fork, no exec, as cheap as
+//! `timeout`'s. With a PID namespace it is cloned straight into fresh PID
+//! and mount namespaces (`clone(CLONE_NEWPID | CLONE_NEWNS)`) and exec'd as
+//! `ptest-proc __init`, so that it is PID 1 and everything the command starts
+//! dies with it; likewise, exec'd, when the supervisor has more than one
+//! thread (forking then is unsafe). The init gets its parent-death signal
+//! before it runs any code of its own, and a lifeline pipe covers the moment
+//! before that.
 
 use crate::spec::Spec;
 use nix::libc;
@@ -16,14 +19,14 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::time::{Duration, Instant};
 
-/// A running `__init` (and through it, the command).
+/// A running init (and under it, the command).
 pub struct Launched {
-    /// Host PID of `__init`: the command itself after exec, without a PID namespace.
+    /// Host PID of the init.
     pub pid: i32,
     pub pid_ns: bool,
     status: std::io::BufReader<std::fs::File>,
     pidfd: OwnedFd,
-    _lifeline: OwnedFd,
+    _lifeline: Option<OwnedFd>,
     pub started: Instant,
 }
 
@@ -60,8 +63,54 @@ fn cstr(s: &[u8]) -> CString {
     CString::new(s).expect("no NUL in arguments")
 }
 
-/// Starts `__init` with `spec` (and `inherit`, the listening sockets).
+/// True when this process has one thread, so that a forked child may run
+/// ordinary code (allocate) before it execs.
+fn single_threaded() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Threads:").map(|n| n.trim() == "1"))
+        })
+        .unwrap_or(false)
+}
+
+fn pidfd(pid: i32) -> Result<OwnedFd> {
+    // SAFETY: pidfd_open returns a new fd we own, or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as RawFd;
+    if fd < 0 {
+        return Err(Error::internal(format!(
+            "pidfd_open: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Starts the init with `spec` (and `inherit`, the listening sockets).
 pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
+    if !spec.pid_ns && single_threaded() {
+        let (status_r, status_w) = pipe()?;
+        let me = std::process::id() as libc::pid_t;
+        // SAFETY: we have one thread, so the child may run ordinary code.
+        let pid = match unsafe { nix::unistd::fork() } {
+            Ok(nix::unistd::ForkResult::Child) => {
+                drop(status_r);
+                crate::init::forked(spec, status_w.as_raw_fd(), me)
+            }
+            Ok(nix::unistd::ForkResult::Parent { child }) => child.as_raw(),
+            Err(e) => return Err(Error::temp_fail(format!("cannot fork: {e}"))),
+        };
+        drop(status_w);
+        return Ok(Launched {
+            pid,
+            pid_ns: false,
+            status: std::io::BufReader::new(std::fs::File::from(status_r)),
+            pidfd: pidfd(pid)?,
+            _lifeline: None,
+            started: Instant::now(),
+        });
+    }
     let (spec_r, spec_w) = pipe()?;
     let (status_r, status_w) = pipe()?;
     let (life_r, life_w) = pipe()?;
@@ -142,7 +191,7 @@ pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
         pid_ns: spec.pid_ns,
         status: std::io::BufReader::new(std::fs::File::from(status_r)),
         pidfd,
-        _lifeline: life_w,
+        _lifeline: Some(life_w),
         started: Instant::now(),
     })
 }
@@ -220,23 +269,14 @@ impl Launched {
         if let Some(e) = error {
             return Err(e);
         }
-        Ok(if self.pid_ns {
-            reported.unwrap_or(match init_end {
-                // __init was killed (by us, on timeout): the namespace went with it.
-                Ended::Signaled(s) => Ended::Signaled(s),
-                Ended::Exited(c) => Ended::Exited(c),
-            })
-        } else {
-            init_end
-        })
+        // Without a report, the init itself was killed (in a PID namespace,
+        // by us: the namespace went with it).
+        Ok(reported.unwrap_or(init_end))
     }
 
-    /// The command's host PID (`__init`'s child in a PID namespace; it may
-    /// take `__init` a moment to fork it). `None` if it is gone already.
+    /// The command's host PID (the init's child; it may take the init a
+    /// moment to fork it). `None` if it is gone already.
     pub fn command_pid(&self) -> Option<i32> {
-        if !self.pid_ns {
-            return Some(self.pid);
-        }
         let until = Instant::now() + Duration::from_millis(500);
         loop {
             let children =

@@ -98,10 +98,15 @@ pub fn resolve_program(name: &str, env: &[(String, String)], cwd: &Path) -> Resu
     })
 }
 
-/// Whether to give the command PID and mount namespaces: root can, and
-/// `[proc] pid-namespace` allows it.
-fn use_pid_ns(config: &Config) -> bool {
-    config.string("proc.pid-namespace") != "off" && nix::unistd::geteuid().is_root()
+/// Whether to give the command PID and mount namespaces (`--pid-namespace`
+/// or `[proc] pid-namespace = "on"`): root only; 69 otherwise.
+fn use_pid_ns(args: &LaunchArgs, config: &Config) -> Result<bool> {
+    let on = args.pid_namespace || config.string("proc.pid-namespace") == "on";
+    if on && !nix::unistd::geteuid().is_root() {
+        return Err(Error::unavailable("--pid-namespace needs root here (unprivileged user namespaces are not used yet)")
+            .hint("run ptest-proc as root, or leave the PID namespace off: the tree is still tracked and killed"));
+    }
+    Ok(on)
 }
 
 /// Validates the options and builds the launch: environment, program,
@@ -145,8 +150,11 @@ pub fn prepare(
         ));
     }
     let program = resolve_program(&args.command[0], &env, &cwd)?;
-    let pid_ns = use_pid_ns(config);
-    let dir = state.subdir(&format!("proc/{id}"))?;
+    let pid_ns = use_pid_ns(args, config)?;
+    let dir = state.path().join(format!("proc/{id}"));
+    if logs || args.private_tmp {
+        ptest_shared::state::ensure_private_dir(&dir)?;
+    }
 
     // Limits: a cgroup, else rlimits where one exists.
     let limits = Limits {
@@ -158,7 +166,7 @@ pub fn prepare(
     let mut rlimits = args.rlimit.clone();
     let cgroup = if config.string("proc.cgroups") == "off" {
         None
-    } else if want_limits || !pid_ns {
+    } else if want_limits {
         match Cgroup::create(&format!("ptest-{id}"), &limits) {
             Ok(c) => Some(c),
             Err(u) if want_limits => {
@@ -310,26 +318,26 @@ pub fn leased_port(records: &[Record], name: &str) -> Result<u16> {
         .ok_or_else(|| Error::usage(format!("no port lease named {name:?} in the stream on stdin (give NAME=PORT, or lease it with `ptest port lease --name {name}`)")))
 }
 
-/// Sends `sig` to the command's whole tree.
+/// Sends `sig` to the command's whole tree, through its init: in a PID
+/// namespace SIGKILL to the init ends the namespace; otherwise the init
+/// SIGKILLs every descendant on [`crate::init::kill_all_signal`], and passes
+/// other signals on to all of them.
 pub fn signal_tree(l: &Launched, cgroup: Option<&Cgroup>, sig: i32) {
-    if l.pid_ns {
-        // SIGKILL to init ends the namespace; others init passes on to all.
-        unsafe { libc::kill(l.pid, sig) };
-        return;
-    }
-    if let Some(c) = cgroup {
-        if let Ok(s) = nix::sys::signal::Signal::try_from(sig) {
-            c.signal_all(s);
-        }
-        return;
-    }
-    // A child subreaper: every orphan of the tree is our descendant.
-    for p in launch::descendants(std::process::id() as i32) {
-        unsafe { libc::kill(p, sig) };
+    let to_init = if sig == libc::SIGKILL && !l.pid_ns {
+        crate::init::kill_all_signal()
+    } else {
+        sig
+    };
+    unsafe { libc::kill(l.pid, to_init) };
+    if sig == libc::SIGKILL
+        && let Some(c) = cgroup
+    {
+        c.signal_all(nix::sys::signal::Signal::SIGKILL);
     }
 }
 
-/// Kills whatever is left of the tree and reaps it (after the command ended).
+/// Kills whatever is left of the tree and reaps it, after the init is gone
+/// (it kills the tree itself; this covers an init that was killed).
 pub fn kill_leftovers(l: &Launched, cgroup: Option<&Cgroup>) -> Vec<String> {
     let mut problems = Vec::new();
     if !l.pid_ns {
@@ -549,7 +557,7 @@ pub fn run(
         reg.transaction(|t| t.put_with(&r, Durability::Volatile, None))?;
     }
     let signals = SignalPipe::install()?;
-    // Orphans of the tree come to us, so that we can find and kill them.
+    // Should the init be killed, orphans of the tree come to us.
     unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1) };
     let fds: Vec<i32> = prepared.listeners.iter().map(|l| l.as_raw_fd()).collect();
     let launched = launch::launch(&prepared.spec, &fds);
