@@ -22,6 +22,7 @@
 //!
 //! Messages to the supervisor go on the status pipe as JSON lines:
 //! `{"error": "...", "exit": 127}` when setting up or exec fails, and
+//! `{"pid": N}` once the command is forked (outside a PID namespace), and
 //! `{"wait_status": N}` when the command ends.
 
 use crate::spec::Spec;
@@ -154,7 +155,13 @@ fn keep(spec: &Spec, status: &mut std::fs::File) -> ! {
             }
             exec_command(spec, status)
         }
-        Ok(nix::unistd::ForkResult::Parent { child }) => reap(spec, child.as_raw(), status),
+        Ok(nix::unistd::ForkResult::Parent { child }) => {
+            // Outside a PID namespace our view of the PID is the supervisor's.
+            if !spec.pid_ns {
+                let _ = writeln!(status, "{}", serde_json::json!({ "pid": child.as_raw() }));
+            }
+            reap(spec, child.as_raw(), status)
+        }
         Err(e) => fail(status, 71, &format!("cannot fork the command: {e}")),
     }
 }

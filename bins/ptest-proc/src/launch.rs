@@ -246,19 +246,24 @@ impl Launched {
         }
     }
 
-    /// Reaps `__init` and returns how the command ended, or the setup error
-    /// `__init` reported (with the exit code to use).
-    pub fn reap(&mut self) -> std::result::Result<Ended, (String, i32)> {
+    /// Reaps the init and returns how the command ended (and its PID, when
+    /// the init reported it), or the setup error the init reported (with the
+    /// exit code to use).
+    pub fn reap(&mut self) -> std::result::Result<(Ended, Option<i32>), (String, i32)> {
         let mut ws = 0;
         unsafe { libc::waitpid(self.pid, &mut ws, 0) };
         let init_end = Ended::from_wait_status(ws);
         let mut error = None;
         let mut reported = None;
+        let mut pid = None;
         let mut line = String::new();
         while self.status.read_line(&mut line).unwrap_or(0) > 0 {
             if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
                 if let Some(e) = v["error"].as_str() {
                     error = Some((e.to_owned(), v["exit"].as_i64().unwrap_or(70) as i32));
+                }
+                if let Some(p) = v["pid"].as_i64() {
+                    pid = Some(p as i32);
                 }
                 if let Some(w) = v["wait_status"].as_i64() {
                     reported = Some(Ended::from_wait_status(w as i32));
@@ -271,7 +276,7 @@ impl Launched {
         }
         // Without a report, the init itself was killed (in a PID namespace,
         // by us: the namespace went with it).
-        Ok(reported.unwrap_or(init_end))
+        Ok((reported.unwrap_or(init_end), pid))
     }
 
     /// The command's host PID (the init's child; it may take the init a
@@ -279,6 +284,15 @@ impl Launched {
     pub fn command_pid(&self) -> Option<i32> {
         let until = Instant::now() + Duration::from_millis(500);
         loop {
+            // An init that exited (a zombie until reaped) will fork nothing.
+            let mut p = libc::pollfd {
+                fd: self.pidfd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            if unsafe { libc::poll(&mut p, 1, 0) } > 0 {
+                return None;
+            }
             let children =
                 std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", self.pid)).ok()?;
             if let Some(p) = children

@@ -390,7 +390,8 @@ pub fn supervise(
     kill_after: Duration,
     signals: &SignalPipe,
 ) -> Finished {
-    let pid = l.command_pid();
+    // In a PID namespace the init cannot tell the host PID; we look.
+    let ns_pid = if l.pid_ns { l.command_pid() } else { None };
     let mut deadline = timeout.map(|t| l.started + t);
     let mut timed_out = false;
     let mut killing = false;
@@ -417,9 +418,9 @@ pub fn supervise(
         }
     }
     let wall = l.elapsed();
-    let (ended, error) = match l.reap() {
-        Ok(e) => (e, None),
-        Err((msg, code)) => (Ended::Exited(code), Some((msg, code))),
+    let (ended, pid, error) = match l.reap() {
+        Ok((e, p)) => (e, p.or(ns_pid), None),
+        Err((msg, code)) => (Ended::Exited(code), ns_pid, Some((msg, code))),
     };
     Finished {
         ended,
@@ -591,6 +592,7 @@ pub fn run(
     );
     let problems = kill_leftovers(&launched, prepared.cgroup.as_ref());
     describe(&mut rec, &prepared, &finished);
+    ptest_shared::hooks::post(&config, "proc.exited", &rec);
     if !problems.is_empty() {
         rec.set("leftovers", problems.clone());
     }

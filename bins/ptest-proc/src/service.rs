@@ -150,7 +150,6 @@ pub fn start(
         }
     }
     let lifetime = lifetime.resolve(OwnerSpec::Session)?;
-    let _ = config;
 
     let mut rec = Record::resource("proc", TOOL);
     let id = rec.id().unwrap_or_default().to_owned();
@@ -269,6 +268,7 @@ pub fn start(
     });
     match result {
         Ok((mut r, _)) => {
+            ptest_shared::hooks::post(&config, "proc.ready", &r);
             r.set(
                 "ready_seconds",
                 (begun.elapsed().as_secs_f64() * 1e3).round() / 1e3,
@@ -401,7 +401,7 @@ pub fn supervise(id: &str) -> Result<i32> {
             return Ok(0);
         }
         let ended = match l.reap() {
-            Ok(e) => e,
+            Ok((e, _)) => e,
             Err((msg, code)) => {
                 rec.set("error", msg);
                 Ended::Exited(code)
@@ -419,6 +419,7 @@ pub fn supervise(id: &str) -> Result<i32> {
         if let Some(s) = prepared.cgroup.as_ref().map(|c| c.stats()) {
             rec.set("oom_killed", s.oom_kills.is_some_and(|n| n > 0));
         }
+        ptest_shared::hooks::post(&config, "proc.exited", &rec);
         let failed = ended != Ended::Exited(0);
         let again = match desc.restart {
             Restart::No => false,

@@ -614,3 +614,21 @@ fn port_leases_are_taken_over_for_the_commands_lifetime() {
         .run()
         .success();
 }
+
+#[test]
+fn post_proc_exited_hook_gets_the_record() {
+    let s = Scenario::new();
+    let seen = s.dir.path().join("seen.json");
+    s.write(
+        "work/ptest.toml",
+        &format!(
+            "[hooks]\n\"post-proc.exited\" = \"cat > {}\"\n",
+            seen.display()
+        ),
+    );
+    run(&s, &["--", "sh", "-c", "exit 4"]).expect_code(4);
+    let rec: Value = serde_json::from_str(std::fs::read_to_string(&seen).unwrap().trim()).unwrap();
+    assert_eq!(rec["kind"], "proc");
+    assert_eq!(rec["exit_code"], 4);
+    assert_eq!(rec["command"], serde_json::json!(["sh", "-c", "exit 4"]));
+}
