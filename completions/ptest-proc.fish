@@ -59,7 +59,7 @@ human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l private-tmp -d 'A private temporary directory as TMPDIR (and as /tmp in the mount namespace), removed afterwards'
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l pid-namespace -d 'Run in fresh PID and mount namespaces (own /proc; needs root): the kernel itself ends the whole tree with ptest-proc. Costs about 3 ms per run; without it the tree is tracked and killed all the same'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l pid-namespace -d 'Run in fresh PID and mount namespaces with an own /proc (as root, or as any user through a user namespace where the kernel allows): the kernel itself ends the whole tree with ptest-proc. Costs about 0.6 ms more per run; without it the tree is tracked and killed all the same'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l no-new-privileges -d 'Forbid gaining privileges through set-user-ID programs or file capabilities'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l rm -d 'Afterwards, tear down every resource of the stream on stdin (newest first), whatever the outcome'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
@@ -94,7 +94,7 @@ human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l private-tmp -d 'A private temporary directory as TMPDIR (and as /tmp in the mount namespace), removed afterwards'
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l pid-namespace -d 'Run in fresh PID and mount namespaces (own /proc; needs root): the kernel itself ends the whole tree with ptest-proc. Costs about 3 ms per run; without it the tree is tracked and killed all the same'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l pid-namespace -d 'Run in fresh PID and mount namespaces with an own /proc (as root, or as any user through a user namespace where the kernel allows): the kernel itself ends the whole tree with ptest-proc. Costs about 0.6 ms more per run; without it the tree is tracked and killed all the same'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l no-new-privileges -d 'Forbid gaining privileges through set-user-ID programs or file capabilities'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -s h -l help -d 'Print help (see more with \'--help\')'

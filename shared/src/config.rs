@@ -56,7 +56,7 @@ pub const SETTINGS: &[Setting] = &[
         key: "proc.pid-namespace",
         kind: Kind::String,
         default: "off",
-        doc: "`on`: run every command in PID and mount namespaces of its own (as --pid-namespace; needs root); `off`: only when --pid-namespace asks. Either way the whole tree is tracked and killed.",
+        doc: "`on`: run every command in PID and mount namespaces of its own (as --pid-namespace); `off`: only when --pid-namespace asks. Either way the whole tree is tracked and killed.",
     },
     Setting {
         key: "proc.cgroups",

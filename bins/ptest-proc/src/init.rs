@@ -111,25 +111,21 @@ fn keep(spec: &Spec, status: &mut std::fs::File) -> ! {
             );
         }
     }
-    // Into the working directory before anything is mounted over /tmp: the
-    // directory stays ours even if its path is hidden afterwards.
-    if let Some(dir) = &spec.cwd
+    // (In a PID namespace the launcher entered it, before /tmp was covered.)
+    if !spec.pid_ns
+        && let Some(dir) = &spec.cwd
         && let Err(e) = std::env::set_current_dir(dir)
     {
         fail(status, 66, &format!("--cwd {}: {e}", dir.display()));
     }
-    if spec.pid_ns {
-        if let Err(e) = mount_namespace_setup(spec) {
-            fail(status, 69, &e);
-        }
-    }
-    if spec.net_none {
+    // In a PID namespace the launcher made the network namespace already.
+    if spec.net_none && !spec.pid_ns {
         if let Err(e) = nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET) {
             fail(
                 status,
                 69,
                 &format!(
-                    "--net none: cannot make a network namespace: {e} (needs root or unprivileged user namespaces)"
+                    "--net none: cannot make a network namespace: {e} (needs root; or add --pid-namespace, which makes it inside a user namespace)"
                 ),
             );
         }
@@ -186,41 +182,8 @@ fn fail(status: &mut std::fs::File, code: i32, msg: &str) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-/// Private mounts, our own /proc (so that PIDs in /proc are the namespace's
-/// PIDs, as `ps` and psutil expect), and the private /tmp.
-fn mount_namespace_setup(spec: &Spec) -> Result<(), String> {
-    use nix::mount::{MsFlags, mount};
-    mount(
-        None::<&str>,
-        "/",
-        None::<&str>,
-        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
-        None::<&str>,
-    )
-    .map_err(|e| format!("cannot make mounts private in the new mount namespace: {e}"))?;
-    mount(
-        Some("proc"),
-        "/proc",
-        Some("proc"),
-        MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
-        None::<&str>,
-    )
-    .map_err(|e| format!("cannot mount /proc for the new PID namespace: {e}"))?;
-    if let Some(tmp) = &spec.private_tmp {
-        mount(
-            Some(tmp.as_path()),
-            "/tmp",
-            None::<&str>,
-            MsFlags::MS_BIND,
-            None::<&str>,
-        )
-        .map_err(|e| format!("--private-tmp: cannot bind {} on /tmp: {e}", tmp.display()))?;
-    }
-    Ok(())
-}
-
 /// `ip link set lo up`, with one ioctl.
-fn loopback_up() -> Result<(), String> {
+pub(crate) fn loopback_up() -> Result<(), String> {
     unsafe {
         let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
         if fd < 0 {

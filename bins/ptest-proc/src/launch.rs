@@ -156,9 +156,34 @@ pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
         }
     };
     let pid = if spec.pid_ns {
+        use nix::sched::CloneFlags as F;
         let mut stack = vec![0u8; 256 * 1024];
-        let flags = nix::sched::CloneFlags::CLONE_NEWPID | nix::sched::CloneFlags::CLONE_NEWNS;
-        let cb: nix::sched::CloneCb = Box::new(|| child_setup());
+        // Without root, a user namespace of our own makes the others possible.
+        let euid = nix::unistd::geteuid();
+        let unprivileged = !euid.is_root();
+        let mut flags = F::CLONE_NEWPID | F::CLONE_NEWNS;
+        if unprivileged {
+            flags |= F::CLONE_NEWUSER;
+        }
+        if spec.net_none {
+            flags |= F::CLONE_NEWNET;
+        }
+        let ns = NamespaceSetup {
+            unprivileged,
+            uid_map: cstr(format!("{euid} {euid} 1").as_bytes()),
+            gid_map: cstr(format!("{0} {0} 1", nix::unistd::getegid()).as_bytes()),
+            cwd: spec.cwd.as_ref().map(|d| cstr(d.as_os_str().as_bytes())),
+            private_tmp: spec
+                .private_tmp
+                .as_ref()
+                .map(|t| cstr(t.as_os_str().as_bytes())),
+            net_none: spec.net_none,
+            status: status_w.as_raw_fd(),
+        };
+        let cb: nix::sched::CloneCb = Box::new(|| {
+            ns.apply();
+            child_setup()
+        });
         // SAFETY: the callback only makes async-signal-safe calls, then execs.
         unsafe { nix::sched::clone(cb, &mut stack, flags, Some(libc::SIGCHLD)) }
             .map_err(|e| Error::unavailable(format!("cannot make a PID namespace: {e}")))?
@@ -194,6 +219,114 @@ pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
         _lifeline: Some(life_w),
         started: Instant::now(),
     })
+}
+
+/// What the clone callback sets up in the new namespaces before exec: after
+/// exec a process that is not root inside its user namespace loses its
+/// capabilities there, so mounts must come first. Syscalls only, on strings
+/// built beforehand (async-signal-safe).
+struct NamespaceSetup {
+    unprivileged: bool,
+    uid_map: CString,
+    gid_map: CString,
+    cwd: Option<CString>,
+    private_tmp: Option<CString>,
+    net_none: bool,
+    status: RawFd,
+}
+
+impl NamespaceSetup {
+    fn apply(&self) {
+        unsafe {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            if self.unprivileged {
+                // Our own IDs, mapped to themselves.
+                self.write(
+                    c"/proc/self/setgroups",
+                    c"deny",
+                    "cannot deny setgroups in the user namespace",
+                );
+                self.write(
+                    c"/proc/self/uid_map",
+                    &self.uid_map,
+                    "cannot write uid_map of the user namespace",
+                );
+                self.write(
+                    c"/proc/self/gid_map",
+                    &self.gid_map,
+                    "cannot write gid_map of the user namespace",
+                );
+            }
+            // Into the working directory before /tmp is covered: it stays
+            // ours even if its path is hidden afterwards.
+            if let Some(d) = &self.cwd
+                && libc::chdir(d.as_ptr()) != 0
+            {
+                self.fail("--cwd: cannot enter the working directory");
+            }
+            let none = std::ptr::null::<libc::c_char>();
+            if libc::mount(
+                none,
+                c"/".as_ptr(),
+                none,
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ) != 0
+            {
+                self.fail("cannot make mounts private in the new mount namespace");
+            }
+            let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+            if libc::mount(
+                c"proc".as_ptr(),
+                c"/proc".as_ptr(),
+                c"proc".as_ptr(),
+                flags,
+                std::ptr::null(),
+            ) != 0
+            {
+                self.fail("cannot mount /proc for the new PID namespace");
+            }
+            if let Some(tmp) = &self.private_tmp
+                && libc::mount(
+                    tmp.as_ptr(),
+                    c"/tmp".as_ptr(),
+                    none,
+                    libc::MS_BIND,
+                    std::ptr::null(),
+                ) != 0
+            {
+                self.fail("--private-tmp: cannot bind the private directory on /tmp");
+            }
+            if self.net_none && crate::init::loopback_up().is_err() {
+                self.fail("--net none: cannot bring up loopback");
+            }
+        }
+    }
+
+    unsafe fn write(&self, path: &std::ffi::CStr, data: &std::ffi::CStr, what: &str) {
+        unsafe {
+            let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            let n = data.to_bytes().len();
+            if fd < 0 || libc::write(fd, data.as_ptr().cast(), n) != n as isize {
+                self.fail(what);
+            }
+            libc::close(fd);
+        }
+    }
+
+    /// Reports on the status pipe (a fixed message: no formatting here) and exits 69.
+    fn fail(&self, what: &str) -> ! {
+        unsafe {
+            for part in [
+                &b"{\"exit\":69,\"error\":\""[..],
+                what.as_bytes(),
+                b" (needs root or unprivileged user namespaces)\"}\n",
+            ] {
+                libc::write(self.status, part.as_ptr().cast(), part.len());
+            }
+            libc::_exit(69)
+        }
+    }
 }
 
 /// Why a wait returned.

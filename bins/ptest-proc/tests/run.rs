@@ -632,3 +632,52 @@ fn post_proc_exited_hook_gets_the_record() {
     assert_eq!(rec["exit_code"], 4);
     assert_eq!(rec["command"], serde_json::json!(["sh", "-c", "exit 4"]));
 }
+
+#[test]
+fn unprivileged_users_get_pid_and_network_namespaces_too() {
+    // As `nobody`, through a user namespace of the command's own.
+    let dir = tempfile::Builder::new()
+        .prefix("ptest-nobody-")
+        .tempdir()
+        .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let bin = ptest_shared::testkit::bin_path("ptest-proc");
+    let out = std::process::Command::new("setpriv")
+        .args([
+            "--reuid",
+            "65534",
+            "--regid",
+            "65534",
+            "--clear-groups",
+            "env",
+        ])
+        .arg(format!("PTEST_HOME={}/state", dir.path().display()))
+        .arg(format!("HOME={}", dir.path().display()))
+        .arg(&bin)
+        .args([
+            "run",
+            "--pid-namespace",
+            "--net",
+            "none",
+            "--",
+            "sh",
+            "-c",
+            "echo $$; id -u; ls /proc | grep -c '^[0-9]'; grep -c : /proc/net/dev",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("setpriv (util-linux) runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "2", "the command is PID 2 under its init");
+    assert_eq!(lines[1], "65534", "and keeps its own user");
+    let procs: u32 = lines[2].parse().unwrap();
+    assert!(procs <= 4, "its /proc shows only its namespace: {procs}");
+    assert_eq!(lines[3], "1", "only loopback");
+}
