@@ -141,6 +141,34 @@ fn keep(spec: &Spec, status: &mut std::fs::File) -> ! {
         // Orphans of the tree come to us.
         unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1) };
     }
+    // The common case needs nothing between fork and exec but what
+    // posix_spawn does (it resets the signal mask), and posix_spawn shares
+    // memory until exec: no second copy of page tables, no copy-on-write.
+    let plain = spec.rlimits.is_empty()
+        && spec.user.is_none()
+        && !spec.no_new_privs
+        && spec.listen_fds.is_empty()
+        && spec.stdout.is_none()
+        && spec.stderr.is_none();
+    if plain {
+        match spawn_plain(spec) {
+            Ok(pid) => {
+                if !spec.pid_ns {
+                    let _ = writeln!(status, "{}", serde_json::json!({ "pid": pid }));
+                }
+                reap(spec, pid, status)
+            }
+            Err(errno) => {
+                let code = if errno == libc::ENOENT { 127 } else { 126 };
+                let e = std::io::Error::from_raw_os_error(errno);
+                fail(
+                    status,
+                    code,
+                    &format!("cannot run {}: {e}", spec.program.display()),
+                )
+            }
+        }
+    }
     // SAFETY: this process is single-threaded (a fresh exec, or forked from
     // a supervisor checked to have one thread).
     match unsafe { nix::unistd::fork() } {
@@ -223,15 +251,17 @@ fn keeper_set() -> libc::sigset_t {
     }
 }
 
-/// Blocks the keeper's signals; the terminal's SIGINT/SIGQUIT/SIGTSTP are
-/// the command's business, as it is in the terminal's foreground group.
+/// Blocks the keeper's signals, and the terminal's SIGINT/SIGQUIT/SIGTSTP
+/// too: those are the command's business (it is in the terminal's
+/// foreground group) and must not end the init. Blocked rather than
+/// ignored, as an ignored disposition would pass on to the command.
 fn install_keeper_handlers() {
     unsafe {
-        let set = keeper_set();
-        libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        let mut set = keeper_set();
         for s in [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP] {
-            libc::signal(s, libc::SIG_IGN);
+            libc::sigaddset(&mut set, s);
         }
+        libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 
@@ -312,6 +342,58 @@ fn reap(spec: &Spec, command: libc::pid_t, status: &mut std::fs::File) -> ! {
         } else if FORWARD.contains(&sig) {
             signal_descendants(spec.pid_ns, sig);
         }
+    }
+}
+
+/// posix_spawn of the command with an empty signal mask and default
+/// dispositions (the init's blocked and ignored signals are not the
+/// command's). Returns the PID or the errno.
+fn spawn_plain(spec: &Spec) -> Result<libc::pid_t, i32> {
+    let cstr = |s: &[u8]| CString::new(s).unwrap_or_else(|_| CString::new("?").unwrap());
+    let program = cstr(spec.program.as_os_str().as_bytes());
+    let argv: Vec<CString> = spec.argv.iter().map(|a| cstr(a.as_bytes())).collect();
+    let envp: Vec<CString> = spec
+        .env
+        .iter()
+        .map(|(k, v)| cstr(format!("{k}={v}").as_bytes()))
+        .collect();
+    let mut argv_p: Vec<*mut libc::c_char> = argv.iter().map(|a| a.as_ptr() as *mut _).collect();
+    argv_p.push(std::ptr::null_mut());
+    let mut envp_p: Vec<*mut libc::c_char> = envp.iter().map(|a| a.as_ptr() as *mut _).collect();
+    envp_p.push(std::ptr::null_mut());
+    unsafe {
+        let mut attr: libc::posix_spawnattr_t = std::mem::zeroed();
+        libc::posix_spawnattr_init(&mut attr);
+        let mut none: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut none);
+        libc::posix_spawnattr_setsigmask(&mut attr, &none);
+        let mut defaults: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut defaults);
+        for s in [
+            libc::SIGINT,
+            libc::SIGQUIT,
+            libc::SIGTSTP,
+            libc::SIGPIPE,
+            kill_all_signal(),
+        ] {
+            libc::sigaddset(&mut defaults, s);
+        }
+        libc::posix_spawnattr_setsigdefault(&mut attr, &defaults);
+        libc::posix_spawnattr_setflags(
+            &mut attr,
+            (libc::POSIX_SPAWN_SETSIGMASK | libc::POSIX_SPAWN_SETSIGDEF) as libc::c_short,
+        );
+        let mut pid: libc::pid_t = 0;
+        let r = libc::posix_spawn(
+            &mut pid,
+            program.as_ptr(),
+            std::ptr::null(),
+            &attr,
+            argv_p.as_ptr(),
+            envp_p.as_ptr(),
+        );
+        libc::posix_spawnattr_destroy(&mut attr);
+        if r == 0 { Ok(pid) } else { Err(r) }
     }
 }
 

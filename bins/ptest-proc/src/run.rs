@@ -166,7 +166,7 @@ pub fn prepare(
     } else if want_limits {
         match Cgroup::create(&format!("ptest-{id}"), &limits) {
             Ok(c) => Some(c),
-            Err(u) if want_limits => {
+            Err(u) => {
                 if args.cpus.is_some() {
                     return Err(Error::unavailable(format!(
                         "--cpus needs a cgroup, and none can be made: {}",
@@ -180,7 +180,6 @@ pub fn prepare(
                 ));
                 None
             }
-            Err(_) => None,
         }
     } else {
         None
@@ -543,10 +542,9 @@ pub fn run(
         }
     }
     // Registered while running when something would outlive a SIGKILL of
-    // this supervisor (a cgroup, a private /tmp, a tree outside a PID
-    // namespace): `ptest proc gc` cleans it up then.
-    let registered =
-        prepared.cgroup.is_some() || prepared.private_tmp.is_some() || !prepared.spec.pid_ns;
+    // this supervisor (a cgroup, a private /tmp): `ptest proc gc` cleans it
+    // up then. (The tree itself dies with its init.)
+    let registered = prepared.cgroup.is_some() || prepared.private_tmp.is_some();
     if registered {
         let mut r = rec.clone();
         r.set("mode", "run")

@@ -681,3 +681,35 @@ fn unprivileged_users_get_pid_and_network_namespaces_too() {
     assert!(procs <= 4, "its /proc shows only its namespace: {procs}");
     assert_eq!(lines[3], "1", "only loopback");
 }
+
+#[test]
+fn ctrl_c_reaches_the_command_and_its_exit_is_reported() {
+    // The terminal sends SIGINT to the whole foreground process group.
+    let s = Scenario::new();
+    let mut c = s
+        .cmd("ptest-proc")
+        .args([
+            "run",
+            "--",
+            "sh",
+            "-c",
+            "trap 'echo got-int; exit 5' INT; echo ready; while :; do sleep 0.05; done",
+        ])
+        .inner;
+    std::os::unix::process::CommandExt::process_group(&mut c, 0);
+    c.stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    nix::sys::signal::killpg(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    assert_eq!(rest, "got-int\n");
+    assert_eq!(child.wait().unwrap().code(), Some(5));
+}
