@@ -45,6 +45,18 @@ impl Ended {
             Ended::Exited(libc::WEXITSTATUS(ws))
         }
     }
+    /// Writes `exit_code` and `signal` (one of them null) into a record.
+    pub fn record(self, rec: &mut ptest_shared::Record) {
+        match self {
+            Ended::Exited(c) => rec
+                .set("exit_code", c)
+                .set("signal", serde_json::Value::Null),
+            Ended::Signaled(s) => rec
+                .set("exit_code", serde_json::Value::Null)
+                .set("signal", s),
+        };
+    }
+
     /// The shell's convention: the code, or 128+N.
     pub fn code(self) -> i32 {
         match self {

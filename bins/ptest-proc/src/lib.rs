@@ -48,6 +48,7 @@ pub struct Cli {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum NetMode {
     /// The host's network
     #[default]
@@ -57,6 +58,7 @@ pub enum NetMode {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Restart {
     /// Never restart
     #[default]

@@ -442,14 +442,7 @@ pub fn describe(rec: &mut Record, p: &Prepared, f: &Finished) {
     rec.set("command", p.spec.argv.clone());
     rec.set("cwd", p.spec.cwd.as_ref().map(|c| c.display().to_string()));
     rec.set("pid", f.pid);
-    match f.ended {
-        Ended::Exited(c) => rec
-            .set("exit_code", c)
-            .set("signal", serde_json::Value::Null),
-        Ended::Signaled(s) => rec
-            .set("exit_code", serde_json::Value::Null)
-            .set("signal", s),
-    };
+    f.ended.record(rec);
     rec.set("timed_out", f.timed_out);
     let oom = stats
         .as_ref()
@@ -588,6 +581,14 @@ pub fn run(
     let problems = kill_leftovers(&launched, prepared.cgroup.as_ref());
     describe(&mut rec, &prepared, &finished);
     ptest_shared::hooks::post(&config, "proc.exited", &rec);
+    if rec.get("oom_killed") == Some(&serde_json::Value::Bool(true)) {
+        eprintln!(
+            "ptest-proc: the command was killed for going over --memory (out of memory in its cgroup)"
+        );
+    }
+    if finished.timed_out {
+        eprintln!("ptest-proc: the command was stopped after --timeout");
+    }
     if !problems.is_empty() {
         rec.set("leftovers", problems.clone());
     }

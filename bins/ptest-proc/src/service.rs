@@ -408,14 +408,7 @@ pub fn supervise(id: &str) -> Result<i32> {
             }
         };
         run::kill_leftovers(&l, prepared.cgroup.as_ref());
-        match ended {
-            Ended::Exited(c) => rec
-                .set("exit_code", c)
-                .set("signal", serde_json::Value::Null),
-            Ended::Signaled(s) => rec
-                .set("exit_code", serde_json::Value::Null)
-                .set("signal", s),
-        };
+        ended.record(&mut rec);
         if let Some(s) = prepared.cgroup.as_ref().map(|c| c.stats()) {
             rec.set("oom_killed", s.oom_kills.is_some_and(|n| n > 0));
         }
