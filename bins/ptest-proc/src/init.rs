@@ -53,6 +53,7 @@ pub fn forked(spec: &Spec, status_fd: RawFd, supervisor: libc::pid_t) -> ! {
     }
     // Blocked first, so that the parent-death signal waits for us.
     install_keeper_handlers();
+    SUPERVISOR.store(supervisor, std::sync::atomic::Ordering::Relaxed);
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, kill_all_signal()) };
     let status_fd = move_high(status_fd);
     let mut status = unsafe { std::fs::File::from_raw_fd(status_fd) };
@@ -94,6 +95,10 @@ pub fn main(spec_fd: RawFd, status_fd: RawFd, lifeline_fd: RawFd) -> ! {
     }
     unsafe { libc::close(lifeline_fd) };
     install_keeper_handlers();
+    SUPERVISOR.store(
+        unsafe { libc::getppid() },
+        std::sync::atomic::Ordering::Relaxed,
+    );
     if !spec.pid_ns {
         unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, kill_all_signal()) };
     }
@@ -294,7 +299,7 @@ fn signal_descendants(pid_ns: bool, sig: libc::c_int) {
 }
 
 /// SIGKILLs every descendant until none is left (they may be forking).
-fn kill_everyone(pid_ns: bool) {
+fn kill_everyone(pid_ns: bool, command: libc::pid_t, ended: &mut Option<libc::c_int>) {
     if pid_ns {
         unsafe { libc::_exit(0) } // the kernel ends the namespace
     }
@@ -306,44 +311,61 @@ fn kill_everyone(pid_ns: bool) {
         for p in left {
             unsafe { libc::kill(p, libc::SIGKILL) };
         }
-        reap_nohang();
+        reap_nohang(command, ended);
     }
 }
 
-fn reap_nohang() {
-    let mut ws = 0;
-    while unsafe { libc::waitpid(-1, &mut ws, libc::WNOHANG) } > 0 {}
+/// Reaps every child that has ended, keeping the command's wait status.
+fn reap_nohang(command: libc::pid_t, ended: &mut Option<libc::c_int>) {
+    loop {
+        let mut ws: libc::c_int = 0;
+        let pid = unsafe { libc::waitpid(-1, &mut ws, libc::WNOHANG) };
+        if pid <= 0 {
+            return;
+        }
+        if pid == command {
+            *ended = Some(ws);
+        }
+    }
 }
 
 /// Reaps everything until the command ends, acting on signals; then makes
 /// sure nothing of the tree is left, reports the command's status, exits.
+/// When the supervisor is gone (the parent-death signal), it kills the tree
+/// and exits at once: nobody waits for the status.
 fn reap(spec: &Spec, command: libc::pid_t, status: &mut std::fs::File) -> ! {
     let set = keeper_set();
+    let mut ended = None;
     loop {
-        let mut ended = None;
-        loop {
-            let mut ws: libc::c_int = 0;
-            let pid = unsafe { libc::waitpid(-1, &mut ws, libc::WNOHANG) };
-            if pid <= 0 {
-                break;
-            }
-            if pid == command {
-                ended = Some(ws);
-            }
-        }
+        reap_nohang(command, &mut ended);
         if let Some(ws) = ended {
-            kill_everyone(spec.pid_ns);
+            kill_everyone(spec.pid_ns, command, &mut ended);
             let _ = writeln!(status, "{}", serde_json::json!({ "wait_status": ws }));
             unsafe { libc::_exit(0) }
         }
-        let sig = unsafe { libc::sigwaitinfo(&set, std::ptr::null_mut()) };
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let sig = unsafe { libc::sigwaitinfo(&set, &mut info) };
         if sig == kill_all_signal() {
-            kill_everyone(spec.pid_ns);
+            kill_everyone(spec.pid_ns, command, &mut ended);
+            if unsafe { libc::getppid() } == 1
+                || info.si_code == libc::SI_KERNEL
+                || !supervisor_alive()
+            {
+                unsafe { libc::_exit(1) }
+            }
         } else if FORWARD.contains(&sig) {
             signal_descendants(spec.pid_ns, sig);
         }
     }
 }
+
+/// Whether the process that started us still is our parent.
+fn supervisor_alive() -> bool {
+    SUPERVISOR.load(std::sync::atomic::Ordering::Relaxed) == unsafe { libc::getppid() }
+}
+
+/// The supervisor's PID, to tell its death (re-parenting) from its request.
+static SUPERVISOR: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
 /// posix_spawn of the command with an empty signal mask and default
 /// dispositions (the init's blocked and ignored signals are not the

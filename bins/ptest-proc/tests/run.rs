@@ -45,6 +45,24 @@ fn processes_with(token: &str) -> Vec<u32> {
     out
 }
 
+/// Live processes whose command line mentions `token` anywhere.
+fn any_process_mentioning(token: &str) -> Vec<String> {
+    let mut out = vec![];
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        let zombie = std::fs::read_to_string(e.path().join("stat"))
+            .map(|s| s.contains(") Z "))
+            .unwrap_or(true);
+        if cmd.contains(token) && !zombie {
+            out.push(cmd);
+        }
+    }
+    out
+}
+
 fn wait_gone(needle: &str, within: Duration) -> Vec<u32> {
     let until = Instant::now() + within;
     loop {
@@ -223,6 +241,14 @@ fn sigkill_of_the_supervisor_leaves_no_process_behind() {
         child.wait().unwrap();
         let left = wait_gone(&t, Duration::from_secs(3));
         assert!(left.is_empty(), "{mode}: survivors {left:?}");
+        // Nor does anything of ptest-proc's own stay (its init carries the
+        // same command line).
+        let until = Instant::now() + Duration::from_secs(3);
+        let mine = || any_process_mentioning(&t);
+        while !mine().is_empty() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(mine().is_empty(), "{mode}: left behind {:?}", mine());
     }
 }
 
