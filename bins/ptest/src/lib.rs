@@ -208,7 +208,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             exec::exec_tool(&sub, vec![OsString::from("--help")])
         }
-        Cmd::Registry(r) => registry_cmds::registry(json, r),
+        Cmd::Registry(r) => registry_cmds::registry(r),
         Cmd::External(mut args) => {
             let sub = args.remove(0).to_string_lossy().into_owned();
             exec::exec_tool(&sub, args)

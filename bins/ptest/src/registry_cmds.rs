@@ -97,7 +97,7 @@ pub fn ls(json: bool, kind: Option<String>, tool: Option<String>, stale: bool) -
     Ok(0)
 }
 
-pub fn registry(_json: bool, cmd: RegistryCmd) -> Result<i32> {
+pub fn registry(cmd: RegistryCmd) -> Result<i32> {
     let reg = open()?;
     match cmd {
         RegistryCmd::Add => {
