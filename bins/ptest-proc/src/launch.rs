@@ -147,6 +147,13 @@ pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
         })
         .collect();
     let exe_c = cstr(exe.as_os_str().as_bytes());
+    // Our own binary, opened now: a private /tmp mounted in the new
+    // namespace may hide its path (ptest installed or built under /tmp).
+    let exe_fd = std::fs::File::open(&exe).map_err(|e| {
+        Error::internal(format!("cannot open own executable {}: {e}", exe.display()))
+    })?;
+    let exe_raw = exe_fd.as_raw_fd();
+    let status_raw = status_w.as_raw_fd();
     let keep: Vec<RawFd> = [spec_r.as_raw_fd(), status_w.as_raw_fd(), life_r.as_raw_fd()]
         .into_iter()
         .chain(inherit.iter().copied())
@@ -163,8 +170,11 @@ pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
             for fd in &keep {
                 libc::fcntl(*fd, libc::F_SETFD, 0);
             }
+            libc::fexecve(exe_raw, argv_p.as_ptr(), env_p.as_ptr());
             libc::execve(exe_c.as_ptr(), argv_p.as_ptr(), env_p.as_ptr());
-            libc::_exit(127)
+            let msg = b"{\"exit\":70,\"error\":\"cannot execute ptest-proc's own binary for the init\"}\n";
+            libc::write(status_raw, msg.as_ptr().cast(), msg.len());
+            libc::_exit(70)
         }
     };
     let pid = if spec.pid_ns {

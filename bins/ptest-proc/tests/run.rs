@@ -739,3 +739,29 @@ fn ctrl_c_reaches_the_command_and_its_exit_is_reported() {
     assert_eq!(rest, "got-int\n");
     assert_eq!(child.wait().unwrap().code(), Some(5));
 }
+
+#[test]
+fn private_tmp_works_when_ptest_itself_lives_under_tmp() {
+    // The mount over /tmp must not hide ptest-proc's own binary from its init.
+    let s = Scenario::new();
+    let copy = s.dir.path().join("ptest-proc");
+    assert!(
+        copy.starts_with(std::env::temp_dir()),
+        "the scenario lives under the temp dir"
+    );
+    std::fs::copy(ptest_shared::testkit::bin_path("ptest-proc"), &copy).unwrap();
+    let r = s
+        .cmd(copy.to_str().unwrap())
+        .args([
+            "run",
+            "--pid-namespace",
+            "--private-tmp",
+            "--",
+            "sh",
+            "-c",
+            "echo $TMPDIR",
+        ])
+        .run()
+        .success();
+    assert_eq!(r.stdout, "/tmp\n");
+}
