@@ -331,7 +331,7 @@ pub fn supervise(id: &str) -> Result<i32> {
     for (i, l) in desc.records.iter().enumerate() {
         records.push(Record::parse(l, "service.json", i + 1)?);
     }
-    let config = ptest_shared::config::Config::load(&[])?;
+    let mut config = ptest_shared::config::Config::load(&[])?;
     let mut rec = reg
         .get(id)?
         .ok_or_else(|| Error::internal(format!("no record for {id}")))?;
@@ -373,11 +373,18 @@ pub fn supervise(id: &str) -> Result<i32> {
         save(&reg, &rec)?;
         // Wait, waking every second to check the owner and the expiry.
         let stop_reason = loop {
-            match l.wait(
+            let wake = l.wait(
                 Some(Instant::now() + Duration::from_secs(1)),
                 signals.read.as_raw_fd(),
-            ) {
+            );
+            // A long-running command re-reads its configuration when a
+            // config file changes and on SIGHUP (ARCHITECTURE.md).
+            if config.files_changed() {
+                reload(&mut config);
+            }
+            match wake {
                 Wake::Exited => break None,
+                Wake::Signal(libc::SIGHUP) => reload(&mut config),
                 Wake::Signal(_) => break Some("stopped"),
                 Wake::Deadline => match judge(&rec, Timestamp::now()) {
                     Ok(Liveness::Live) => {}
@@ -450,6 +457,15 @@ pub fn supervise(id: &str) -> Result<i32> {
             save(&reg, &rec)?;
             return Ok(0);
         }
+    }
+}
+
+/// Loads the configuration again; a bad file keeps the old one (and says
+/// why in the supervisor's log).
+fn reload(config: &mut ptest_shared::config::Config) {
+    match ptest_shared::config::Config::load(&[]) {
+        Ok(c) => *config = c,
+        Err(e) => eprintln!("ptest-proc: configuration not reloaded: {e}"),
     }
 }
 

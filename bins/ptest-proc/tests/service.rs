@@ -323,3 +323,51 @@ fn logs_follow_prints_until_the_service_is_gone() {
     let out = proc(&s, &["logs", "--follow", &id]).success().stdout;
     assert_eq!(out, "line 1\nline 2\nline 3\n");
 }
+
+#[test]
+fn the_supervisor_rereads_its_configuration_and_sighup_does_not_stop_it() {
+    let s = Scenario::new();
+    let r = start(
+        &s,
+        &[
+            "--restart",
+            "always",
+            "--restart-limit",
+            "50",
+            "--",
+            "sh",
+            "-c",
+            "sleep 0.3; exit 1",
+        ],
+    )
+    .success();
+    let rec = r.records()[0].clone();
+    let id = rec["id"].as_str().unwrap().to_owned();
+    let sup = proc(&s, &["status", "--json", &id]).records()[0]["supervisor"]["pid"]
+        .as_u64()
+        .unwrap();
+    // A hook configured after the start is picked up when the file changes.
+    let seen = s.dir.path().join("exits");
+    s.write(
+        "work/ptest.toml",
+        &format!(
+            "[hooks]\n\"post-proc.exited\" = \"echo exited >> {}\"\n",
+            seen.display()
+        ),
+    );
+    until("the new hook to run", Duration::from_secs(8), || {
+        std::fs::read_to_string(&seen).is_ok_and(|t| !t.is_empty())
+    });
+    // SIGHUP means "reload", not "stop".
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(sup as i32),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(alive(sup), "the supervisor survives SIGHUP");
+    let st = proc(&s, &["status", "--json", &id]).records()[0]["state"].clone();
+    assert!(st == "running" || st == "restarting", "{st}");
+    proc(&s, &["rm", &id]).success();
+    assert!(!alive(sup));
+}
