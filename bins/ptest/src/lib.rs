@@ -131,6 +131,19 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
+/// The built-in commands, known before the command-line definition is
+/// built (a test checks this list against it).
+const BUILTIN_COMMANDS: &[&str] = &[
+    "ls",
+    "gc",
+    "down",
+    "config",
+    "doctor",
+    "completions",
+    "help",
+    "registry",
+];
+
 /// Execs `ptest-<sub>` at once when the first argument names an installed
 /// tool rather than a built-in command or a flag; returns otherwise (and
 /// when the exec fails), leaving everything to the full parser.
@@ -139,18 +152,8 @@ pub fn exec_fast_path() {
         return;
     };
     let Some(sub) = sub.to_str() else { return };
-    const BUILTIN: &[&str] = &[
-        "ls",
-        "gc",
-        "down",
-        "config",
-        "doctor",
-        "completions",
-        "help",
-        "registry",
-    ];
     if sub.starts_with('-')
-        || BUILTIN.contains(&sub)
+        || BUILTIN_COMMANDS.contains(&sub)
         || !ptest_shared::tools::valid_tool_name(&format!("ptest-{sub}"))
     {
         return;
@@ -231,17 +234,7 @@ mod tests {
             .collect();
         for n in &names {
             assert!(
-                [
-                    "ls",
-                    "gc",
-                    "down",
-                    "config",
-                    "doctor",
-                    "completions",
-                    "help",
-                    "registry"
-                ]
-                .contains(&n.as_str()),
+                super::BUILTIN_COMMANDS.contains(&n.as_str()),
                 "{n} is missing from exec_fast_path's list"
             );
         }
