@@ -149,19 +149,44 @@ impl OwnerSpec {
             OwnerSpec::Caller => Ok(caller()),
             OwnerSpec::Session => {
                 // The session leader (a login shell, the CI job's shell, the
-                // terminal's shell under make). When we lead the session
-                // ourselves, or the leader is gone, the caller stands in.
+                // terminal's shell under make). When it is not visible (it
+                // lives in a parent PID namespace, which getsid reports as 0:
+                // containers, some CI runners) or is gone, the oldest living
+                // ancestor in our session stands in; the caller when we lead
+                // the session ourselves.
                 let sid = nix::unistd::getsid(None)
                     .map(|p| p.as_raw() as u32)
                     .unwrap_or(0);
                 let leader = (sid != 0 && sid != me).then(|| Owner::of(sid)).flatten();
-                Ok(leader.or_else(caller))
+                Ok(leader
+                    .or_else(|| {
+                        (sid != me)
+                            .then(|| oldest_ancestor_in_session(sid))
+                            .flatten()
+                    })
+                    .or_else(caller))
             }
             OwnerSpec::Pid(p) => Owner::of(p).map(Some).ok_or_else(|| {
                 Error::usage(format!("--owner {p}: no process with ID {p} is running"))
             }),
         }
     }
+}
+
+/// The oldest ancestor of this process that is still in session `sid`,
+/// below PID 1 (an init is nobody's session).
+fn oldest_ancestor_in_session(sid: u32) -> Option<Owner> {
+    let mut found = None;
+    let mut pid = nix::unistd::getppid().as_raw() as u32;
+    while pid > 1 {
+        let Some(st) = proc_stat(pid) else { break };
+        if st.session as u32 != sid || st.state == 'Z' {
+            break;
+        }
+        found = Some(pid);
+        pid = st.ppid;
+    }
+    found.and_then(Owner::of)
 }
 
 /// Parses a duration: `90s`, `10m`, `1h30m`, `2 days`, `500ms`, or bare seconds.

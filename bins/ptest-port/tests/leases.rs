@@ -31,8 +31,11 @@ fn eight_processes_times_two_hundred_leases_are_distinct_and_bindable() {
             c = Command::new("sh");
             c.arg("-c")
                 .arg(format!(
-                    "for i in $(seq 200); do {} lease --range 10000-11999 || exit 1; done",
-                    bin.to_string_lossy()
+                    "for i in $(seq 200); do {} lease --range 10000-11999 --owner {} || exit 1; done",
+                    bin.to_string_lossy(),
+                    // Every lease lives until the test ends, whichever worker
+                    // finishes first.
+                    std::process::id()
                 ))
                 .env("PTEST_HOME", &s.state)
                 .env("XDG_CONFIG_HOME", &s.config_home)
@@ -623,4 +626,55 @@ fn a_consuming_tool_takes_over_a_lease_for_its_lifetime() {
     consumer.wait().unwrap();
     // The lease lived exactly as long as the consumer.
     lease(&s, &["--range", "12500-12500"]).success();
+}
+
+#[test]
+fn session_ownership_holds_across_make_lines_when_the_leader_is_in_another_pid_namespace() {
+    // In a container or under some CI runners the session leader lives in a
+    // parent PID namespace: getsid reports 0. A lease made by one "Makefile
+    // line" (a shell under make) must still be owned by the job, not by the
+    // line's shell, which exits at once.
+    let s = Scenario::new();
+    let bin = s
+        .cmd("ptest-port")
+        .inner
+        .get_program()
+        .to_string_lossy()
+        .into_owned();
+    let make = s.work.join("make.sh");
+    std::fs::write(
+        &make,
+        format!(
+            "echo make=$$\nsh -c '{bin} lease --range 12600-12600'\nsh -c '{bin} lease --range 12600-12600; echo second=$?'\n"
+        ),
+    )
+    .unwrap();
+    // PID 1 of the namespace is an init (`sh`); the "make" shell is its child.
+    let out = Command::new("unshare")
+        .args(["--pid", "--fork", "--mount-proc", "sh", "-c"])
+        .arg(format!("sh {}; true", make.display()))
+        .env("PTEST_HOME", &s.state)
+        .env("XDG_CONFIG_HOME", &s.config_home)
+        .current_dir(&s.work)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("unshare failed") {
+        panic!("this test needs PID namespaces (root or user namespaces): {stderr}");
+    }
+    let make: u64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("make="))
+        .unwrap_or_else(|| panic!("no make pid in {stdout:?} / {stderr}"))
+        .parse()
+        .unwrap();
+    let rec: Value = stdout
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .unwrap_or_else(|| panic!("no lease in {stdout:?} / {stderr}"));
+    assert_eq!(rec["owner"]["pid"], make, "owned by the make shell: {rec}");
+    // The second line finds the one port still leased: exhausted.
+    assert!(stdout.contains("second=75"), "{stdout} / {stderr}");
 }

@@ -814,6 +814,7 @@ mod tests {
     use super::*;
     use std::fs::OpenOptions;
     use std::net::TcpListener;
+    use std::os::fd::AsRawFd;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
 
@@ -828,6 +829,24 @@ mod tests {
             .local_addr()
             .unwrap()
             .port()
+    }
+
+    /// A port that refuses connections for as long as the returned socket
+    /// lives: bound, never listening, so no concurrent test can take it.
+    fn refusing_port() -> (std::os::fd::OwnedFd, u16) {
+        use nix::sys::socket::{
+            AddressFamily, SockFlag, SockType, SockaddrIn, bind, getsockname, socket,
+        };
+        let fd = socket(
+            AddressFamily::Inet,
+            SockType::Stream,
+            SockFlag::SOCK_CLOEXEC,
+            None,
+        )
+        .unwrap();
+        bind(fd.as_raw_fd(), &SockaddrIn::new(127, 0, 0, 1, 0)).unwrap();
+        let port = getsockname::<SockaddrIn>(fd.as_raw_fd()).unwrap().port();
+        (fd, port)
     }
 
     /// A tiny HTTP server on 127.0.0.1 answering every request with
@@ -956,7 +975,8 @@ mod tests {
         let (garbage, _) = serve("SSH-2.0-OpenSSH_9.6\r\n");
         let err = check_http(&url(garbage, "/"), limit).unwrap_err();
         assert!(err.contains("not an HTTP response"), "{err}");
-        let err = check_http(&url(free_port(), "/"), limit).unwrap_err();
+        let (_held, refusing) = refusing_port();
+        let err = check_http(&url(refusing, "/"), limit).unwrap_err();
         assert!(err.to_lowercase().contains("refused"), "{err}");
     }
 
@@ -1155,7 +1175,7 @@ mod tests {
 
     #[test]
     fn timeout_reports_only_the_pending_checks() {
-        let port = free_port();
+        let (_held, port) = refusing_port();
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("out.log");
         append(&log, "hello\n");
@@ -1209,9 +1229,10 @@ mod tests {
                 Err("exited with status 3".to_owned())
             }
         };
+        let (_held, port) = refusing_port();
         let start = Instant::now();
         let err = wait_ready(
-            &[Check::Port(free_port())],
+            &[Check::Port(port)],
             &[],
             Duration::from_secs(10),
             &mut alive,
