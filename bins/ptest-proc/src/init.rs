@@ -227,11 +227,11 @@ pub(crate) fn loopback_up() -> Result<(), String> {
             req.ifr_name[i] = *b as libc::c_char;
         }
         let r = (|| {
-            if libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut req) < 0 {
+            if libc::ioctl(fd, libc::SIOCGIFFLAGS as _, &mut req) < 0 {
                 return Err(std::io::Error::last_os_error().to_string());
             }
             req.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
-            if libc::ioctl(fd, libc::SIOCSIFFLAGS, &req) < 0 {
+            if libc::ioctl(fd, libc::SIOCSIFFLAGS as _, &req) < 0 {
                 return Err(std::io::Error::last_os_error().to_string());
             }
             Ok(())
