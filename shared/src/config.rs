@@ -47,6 +47,36 @@ pub const SETTINGS: &[Setting] = &[
         doc: "Time limit for one hook command; a hook still running then is killed (a pre-hook then aborts its action with exit 124).",
     },
     Setting {
+        key: "venv.python",
+        kind: Kind::String,
+        default: "python3",
+        doc: "The interpreter `ptest venv create` uses without --python: a name on PATH (`python3.12`), a version (`3.12`) or a path.",
+    },
+    Setting {
+        key: "venv.backend",
+        kind: Kind::String,
+        default: "auto",
+        doc: "Installer: `uv`, `pip` (the base interpreter's own, with --python), or `auto` (uv when found, else pip).",
+    },
+    Setting {
+        key: "venv.uv",
+        kind: Kind::String,
+        default: "",
+        doc: "Path of the uv binary; empty: search PATH (a pyenv shim is resolved to the binary it runs).",
+    },
+    Setting {
+        key: "venv.link-mode",
+        kind: Kind::String,
+        default: "clone",
+        doc: "How environments get a template's files: `clone` (reflink where the filesystem can, else hard links), `hardlink`, or `copy`.",
+    },
+    Setting {
+        key: "venv.dir",
+        kind: Kind::String,
+        default: "",
+        doc: "Where environments are made without --dir; empty: `venvs/` in the state directory.",
+    },
+    Setting {
         key: "port.range",
         kind: Kind::String,
         default: "20000-29999",

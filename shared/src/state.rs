@@ -104,6 +104,13 @@ impl StateDir {
         let path = self.subdir("locks")?.join(format!("{name}.lock"));
         Lock::acquire(&path, timeout)
     }
+
+    /// Takes `locks/<name>.lock` shared: many readers at once, none while
+    /// someone holds it exclusively.
+    pub fn lock_shared(&self, name: &str, timeout: Duration) -> Result<Lock> {
+        let path = self.subdir("locks")?.join(format!("{name}.lock"));
+        Lock::acquire_as(&path, timeout, false)
+    }
 }
 
 /// A held exclusive `flock(2)`; released on drop (and by the kernel when the
@@ -116,6 +123,16 @@ pub struct Lock {
 
 impl Lock {
     pub fn acquire(path: &Path, timeout: Duration) -> Result<Lock> {
+        Self::acquire_as(path, timeout, true)
+    }
+
+    /// Takes the lock exclusively, or shared when `exclusive` is false.
+    pub fn acquire_as(path: &Path, timeout: Duration, exclusive: bool) -> Result<Lock> {
+        let (nonblock, block) = if exclusive {
+            (FlockArg::LockExclusiveNonblock, FlockArg::LockExclusive)
+        } else {
+            (FlockArg::LockSharedNonblock, FlockArg::LockShared)
+        };
         let open = || {
             OpenOptions::new()
                 .read(true)
@@ -125,7 +142,7 @@ impl Lock {
                 .open(path)
                 .io_context(|| format!("cannot open lock file {}", path.display()))
         };
-        let flock = match Flock::lock(open()?, FlockArg::LockExclusiveNonblock) {
+        let flock = match Flock::lock(open()?, nonblock) {
             Ok(f) => f,
             Err((_, nix::errno::Errno::EWOULDBLOCK)) => {
                 // Busy: wait in the kernel's queue on another thread, so the
@@ -133,7 +150,7 @@ impl Lock {
                 let (tx, rx) = std::sync::mpsc::channel();
                 let file = open()?;
                 std::thread::spawn(move || {
-                    let r = Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| e);
+                    let r = Flock::lock(file, block).map_err(|(_, e)| e);
                     // If nobody waits any more, dropping the lock releases it.
                     let _ = tx.send(r);
                 });

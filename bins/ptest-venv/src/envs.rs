@@ -1,0 +1,198 @@
+//! Environments as ptest keeps them: a `ptest-venv.json` inside each (what
+//! made it, and the hash of the inputs it was last synced to), a `venv`
+//! record in the registry, and removal through a trash directory.
+
+use crate::python::Interpreter;
+use ptest_shared::error::IoContext;
+use ptest_shared::registry::Registry;
+use ptest_shared::state::{StateDir, write_atomic};
+use ptest_shared::{Error, Record, Result};
+use serde::{Deserialize, Serialize};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+pub const TOOL: &str = "ptest-venv";
+/// ptest's notes inside an environment, beside pyvenv.cfg.
+pub const STATE_FILE: &str = "ptest-venv.json";
+
+/// What ptest knows of an environment it made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnvState {
+    pub id: String,
+    pub name: String,
+    /// `--python` as given, so that a rebuild asks for the same thing.
+    pub python_spec: String,
+    pub interpreter: Interpreter,
+    pub backend: String,
+    pub template: Option<String>,
+    /// The hash of the inputs last synced to (requirements, interpreter,
+    /// installer, index options).
+    #[serde(default)]
+    pub inputs: Option<String>,
+    /// site-packages' mtime after that sync: any install or uninstall since
+    /// changes it.
+    #[serde(default)]
+    pub site_stamp: Option<i128>,
+}
+
+impl EnvState {
+    pub fn load(dir: &Path) -> Result<Option<EnvState>> {
+        let f = dir.join(STATE_FILE);
+        match std::fs::read(&f) {
+            Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| {
+                Error::data(format!("{} is damaged: {e}", f.display()))
+                    .hint("remove the file; ptest then treats the environment as foreign and re-learns it")
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::from_io(format!("cannot read {}", f.display()), &e)),
+        }
+    }
+
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        let bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        write_atomic(&dir.join(STATE_FILE), &bytes)
+    }
+}
+
+/// The mtime of a directory in nanoseconds (0 when missing).
+pub fn stamp(dir: &Path) -> i128 {
+    std::fs::metadata(dir)
+        .map(|m| i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()))
+        .unwrap_or(0)
+}
+
+/// An environment named on the command line.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub path: PathBuf,
+    /// Its registry record, when ptest made it.
+    pub record: Option<Record>,
+}
+
+pub fn is_venv(r: &Record) -> bool {
+    r.kind() == "venv" && r.tool() == Some(TOOL)
+}
+
+/// Finds ENV: a registry id, a name given at creation, or a directory
+/// holding a pyvenv.cfg.
+pub fn find(reg: &Registry, arg: &str) -> Result<Found> {
+    if arg.starts_with("venv-")
+        && ptest_shared::registry::validate_id(arg).is_ok()
+        && let Some(r) = reg.get(arg)?.filter(is_venv)
+    {
+        return Ok(Found {
+            path: record_path(&r)?,
+            record: Some(r),
+        });
+    }
+    if !arg.contains('/') {
+        let named: Vec<Record> = reg
+            .list()?
+            .into_iter()
+            .filter(is_venv)
+            .filter(|r| r.get("name").and_then(|n| n.as_str()) == Some(arg))
+            .collect();
+        if let Some(r) = named.into_iter().next_back() {
+            return Ok(Found {
+                path: record_path(&r)?,
+                record: Some(r),
+            });
+        }
+    }
+    let p = PathBuf::from(arg);
+    if p.join("pyvenv.cfg").is_file() {
+        let path = std::fs::canonicalize(&p).unwrap_or(p);
+        let record = reg
+            .list()?
+            .into_iter()
+            .filter(is_venv)
+            .find(|r| record_path(r).is_ok_and(|rp| rp == path));
+        return Ok(Found { path, record });
+    }
+    Err(Error::no_input(format!(
+        "no environment {arg:?}: not an id, a name, nor a directory with a pyvenv.cfg"
+    ))
+    .hint("`ptest venv ls` lists the environments ptest made"))
+}
+
+pub fn record_path(r: &Record) -> Result<PathBuf> {
+    r.get("path")
+        .and_then(|p| p.as_str())
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            Error::data(format!(
+                "venv record {} has no path",
+                r.id().unwrap_or_default()
+            ))
+        })
+}
+
+/// Moves `dir` out of the way at once (into the state directory's trash
+/// when on the same filesystem, else beside itself), and returns where it
+/// went, for deletion later.
+pub fn to_trash(state: &StateDir, dir: &Path) -> Result<Option<PathBuf>> {
+    if !dir.exists() {
+        return Ok(None);
+    }
+    let trash = state.subdir("trash")?;
+    let mut r = [0u8; 6];
+    ptest_shared::record::random_bytes(&mut r);
+    let tag: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "venv".into());
+    let first = trash.join(format!("{name}-{tag}"));
+    match std::fs::rename(dir, &first) {
+        Ok(()) => return Ok(Some(first)),
+        Err(e) if e.raw_os_error() != Some(nix::libc::EXDEV) => {
+            return Err(Error::from_io(format!("cannot remove {}", dir.display()), &e));
+        }
+        Err(_) => {}
+    }
+    let beside = dir.with_file_name(format!(".{name}.ptest-trash-{tag}"));
+    std::fs::rename(dir, &beside).io_context(|| format!("cannot remove {}", dir.display()))?;
+    Ok(Some(beside))
+}
+
+/// Deletes `paths` in a detached background process (`ptest-venv
+/// __purge`), so that the caller returns now.
+pub fn purge_in_background(paths: &[PathBuf]) {
+    if paths.is_empty() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        purge(paths);
+        return;
+    };
+    use std::os::unix::process::CommandExt;
+    let spawned = std::process::Command::new(exe)
+        .arg("__purge")
+        .args(paths)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn();
+    if spawned.is_err() {
+        purge(paths);
+    }
+}
+
+/// Deletes directory trees (read-only files included: their directories
+/// are writable).
+pub fn purge(paths: &[PathBuf]) {
+    for p in paths {
+        let _ = std::fs::remove_dir_all(p);
+    }
+}
+
+/// Trash left by purges that did not finish (killed, rebooted).
+pub fn trash_leftovers(state: &StateDir) -> Result<Vec<PathBuf>> {
+    let trash = state.subdir("trash")?;
+    Ok(std::fs::read_dir(&trash)
+        .io_context(|| format!("cannot list {}", trash.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .collect())
+}
