@@ -195,9 +195,16 @@ pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     if let Ok(secs) = t.parse::<u64>() {
         return Ok(Duration::from_secs(secs));
     }
-    let d: jiff::SignedDuration = t
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration (try 30s, 10m, 1h30m or 2d)"))?;
+    let bad = || format!("{s:?} is not a duration (try 30s, 10m, 1h30m or 2d)");
+    let d: jiff::SignedDuration = match t.parse() {
+        Ok(d) => d,
+        // Days (and weeks) are calendar units to jiff: here a day is 24 hours.
+        Err(_) => t
+            .parse::<jiff::Span>()
+            .map_err(|_| bad())?
+            .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+            .map_err(|_| bad())?,
+    };
     Duration::try_from(d).map_err(|_| format!("{s:?}: a duration cannot be negative"))
 }
 
@@ -345,7 +352,14 @@ mod tests {
         assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(2 * 86400)));
+        assert_eq!(
+            parse_duration("30 days"),
+            Ok(Duration::from_secs(30 * 86400))
+        );
+        assert_eq!(parse_duration("1w"), Ok(Duration::from_secs(7 * 86400)));
         assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("1 month").is_err());
         assert!(parse_duration("-5s").is_err());
         assert_eq!(
             parse_duration(&format_duration(Duration::from_secs(5400))),

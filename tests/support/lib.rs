@@ -10,6 +10,7 @@ pub fn binaries() -> Vec<(&'static str, clap::Command, &'static str)> {
         ("ptest", ptest::command(), "ptest.md"),
         ("ptest-port", ptest_port::command(), "port.md"),
         ("ptest-proc", ptest_proc::command(), "proc.md"),
+        ("ptest-venv", ptest_venv::command(), "venv.md"),
     ]
 }
 

@@ -110,8 +110,9 @@ impl Backend {
             Choice::Pip => Ok(Backend::Pip),
             Choice::Auto => Ok(uv().map(Backend::Uv).unwrap_or(Backend::Pip)),
             Choice::Uv => uv().map(Backend::Uv).ok_or_else(|| {
-                Error::unavailable("--backend uv: uv is not on PATH")
-                    .hint("install it (pip install uv), set [venv] uv to its path, or use --backend pip")
+                Error::unavailable("--backend uv: uv is not on PATH").hint(
+                    "install it (pip install uv), set [venv] uv to its path, or use --backend pip",
+                )
             }),
         }
     }
@@ -198,7 +199,10 @@ impl Backend {
             cmd.arg("--yes");
         }
         cmd.args(names);
-        run(cmd, &format!("removing {} with {}", names.join(", "), self.name()))
+        run(
+            cmd,
+            &format!("removing {} with {}", names.join(", "), self.name()),
+        )
     }
 
     fn command(&self, env: &Path, interp: &Interpreter, verb: &str) -> Command {

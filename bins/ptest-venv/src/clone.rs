@@ -263,7 +263,13 @@ mod tests {
         let (s, d) = (t.path().join("src"), t.path().join("dst"));
         make_read_only(&s).unwrap();
         let c = clone_tree(&s, &d, LinkMode::Hardlink, &["skipme"]).unwrap();
-        assert_eq!(c, Cloned { how: "hardlink", files: 2 });
+        assert_eq!(
+            c,
+            Cloned {
+                how: "hardlink",
+                files: 2
+            }
+        );
         let (a, b) = (
             fs::metadata(s.join("a/b/f.py")).unwrap(),
             fs::metadata(d.join("a/b/f.py")).unwrap(),
@@ -271,7 +277,10 @@ mod tests {
         assert_eq!(a.ino(), b.ino());
         assert!(b.permissions().readonly());
         assert!(!d.join("skipme").exists());
-        assert_eq!(fs::read_link(d.join("link")).unwrap(), Path::new("a/b/f.py"));
+        assert_eq!(
+            fs::read_link(d.join("link")).unwrap(),
+            Path::new("a/b/f.py")
+        );
         // New files in the clone do not appear in the source.
         fs::write(d.join("a/b/new"), "n").unwrap();
         assert!(!s.join("a/b/new").exists());

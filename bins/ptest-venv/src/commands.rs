@@ -9,7 +9,7 @@ use crate::{IndexArgs, ReqArgs, installed, layout, reqs};
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::config::Config;
 use ptest_shared::output::{RecordWriter, table as render_table};
-use ptest_shared::owner::{Liveness, LifetimeArgs, OwnerSpec, judge};
+use ptest_shared::owner::{LifetimeArgs, Liveness, OwnerSpec, judge};
 use ptest_shared::record::Timestamp;
 use ptest_shared::registry::Registry;
 use ptest_shared::state::StateDir;
@@ -99,7 +99,8 @@ impl Ctx {
 /// The requirements of a command line, checked for conflicts among
 /// themselves first (for the interpreter that will install them).
 fn read_requirements(r: &ReqArgs, interp: &Interpreter) -> Result<reqs::Requirements> {
-    let cwd = std::env::current_dir().map_err(|e| Error::from_io("cannot read the working directory", &e))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::from_io("cannot read the working directory", &e))?;
     let req = reqs::read(&r.files, &r.packages, &cwd)?;
     let env = installed::marker_env(&interp.markers)?;
     let conflicts = reqs::conflicts(&req, Some(&env));
@@ -108,17 +109,14 @@ fn read_requirements(r: &ReqArgs, interp: &Interpreter) -> Result<reqs::Requirem
         if conflicts.len() > 1 {
             msg.push_str(&format!(" (and {} more conflicts)", conflicts.len() - 1));
         }
-        return Err(Error::data(msg).hint("`ptest venv check -r FILE` lists every conflict; relax one of the pins"));
+        return Err(Error::data(msg)
+            .hint("`ptest venv check -r FILE` lists every conflict; relax one of the pins"));
     }
     Ok(req)
 }
 
 fn index_of(args: &IndexArgs, req: &reqs::Requirements) -> Index {
-    let mut find_links: Vec<String> = args
-        .find_links
-        .iter()
-        .map(|f| absolute_link(f))
-        .collect();
+    let mut find_links: Vec<String> = args.find_links.iter().map(|f| absolute_link(f)).collect();
     find_links.extend(req.find_links.iter().cloned());
     Index {
         index_url: args.index_url.clone().or_else(|| req.index_url.clone()),
@@ -162,7 +160,13 @@ fn installer_lines(req: &reqs::Requirements, only: Option<&[usize]>) -> (Vec<Str
 }
 
 /// Hashes everything that decides what an install produces.
-fn inputs_key(interp: &Interpreter, req: &reqs::Requirements, backend: &Backend, index: &Index, extra: &str) -> String {
+fn inputs_key(
+    interp: &Interpreter,
+    req: &reqs::Requirements,
+    backend: &Backend,
+    index: &Index,
+    extra: &str,
+) -> String {
     let mut k = KeyBuilder::new();
     k.part("python", interp.identity().as_bytes());
     let mut lines: Vec<String> = req
@@ -190,7 +194,11 @@ fn inputs_key(interp: &Interpreter, req: &reqs::Requirements, backend: &Backend,
 
 fn packages(site: &Path) -> Vec<String> {
     installed::scan_names(site)
-        .map(|v| v.into_iter().map(|(n, ver)| format!("{n}=={ver}")).collect())
+        .map(|v| {
+            v.into_iter()
+                .map(|(n, ver)| format!("{n}=={ver}"))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -205,7 +213,9 @@ fn venv_record(st: &EnvState, dir: &Path, link: Option<&str>) -> Record {
         .set("packages", packages(&dir.join(&st.interpreter.purelib)))
         .set(
             "template",
-            st.template.clone().map_or(serde_json::Value::Null, Into::into),
+            st.template
+                .clone()
+                .map_or(serde_json::Value::Null, Into::into),
         );
     if let Some(l) = link {
         r.set("link_mode", l);
@@ -270,7 +280,9 @@ pub fn create(common: &CommonArgs, a: CreateArgs) -> Result<i32> {
         inputs: None,
         site_stamp: None,
     };
-    let made = build_env(&ctx, &mut st, &dir, &req, &backend, &index, link_mode, a.no_cache);
+    let made = build_env(
+        &ctx, &mut st, &dir, &req, &backend, &index, link_mode, a.no_cache,
+    );
     let how = match made {
         Ok(h) => h,
         Err(e) => {
@@ -440,7 +452,11 @@ fn open_env(ctx: &Ctx, arg: &str) -> Result<(Found, EnvState)> {
 }
 
 /// The indices of requirement lines not satisfied by what is installed.
-fn unsatisfied(req: &reqs::Requirements, dists: &[installed::Dist], env: &pep508_rs::MarkerEnvironment) -> Vec<usize> {
+fn unsatisfied(
+    req: &reqs::Requirements,
+    dists: &[installed::Dist],
+    env: &pep508_rs::MarkerEnvironment,
+) -> Vec<usize> {
     let by_name: BTreeMap<&str, &installed::Dist> =
         dists.iter().map(|d| (d.normalized.as_str(), d)).collect();
     let mut missing = Vec::new();
@@ -467,12 +483,14 @@ fn unsatisfied(req: &reqs::Requirements, dists: &[installed::Dist], env: &pep508
                             return true;
                         }
                         let n = reqs::normalize(r.name.as_ref());
-                        by_name.get(n.as_str()).is_some_and(|dep| match &r.version_or_url {
-                            Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) => {
-                                s.contains(&dep.version)
-                            }
-                            _ => true,
-                        })
+                        by_name
+                            .get(n.as_str())
+                            .is_some_and(|dep| match &r.version_or_url {
+                                Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) => {
+                                    s.contains(&dep.version)
+                                }
+                                _ => true,
+                            })
                     })
                 });
                 version_ok && extras_ok
@@ -505,7 +523,15 @@ pub fn sync(
     if r.files.is_empty() && r.packages.is_empty() {
         return Err(Error::usage("sync needs requirements: -r FILE or PKG"));
     }
-    apply(common, arg, r, python, backend, index_args, Mode::Sync { exact })
+    apply(
+        common,
+        arg,
+        r,
+        python,
+        backend,
+        index_args,
+        Mode::Sync { exact },
+    )
 }
 
 pub fn install(
@@ -545,7 +571,13 @@ fn apply(
     let backend = ctx.backend(backend)?;
     let index = index_of(index_args, &req);
     let exact = matches!(mode, Mode::Sync { exact: true });
-    let key = inputs_key(&interp, &req, &backend, &index, if exact { "exact" } else { "" });
+    let key = inputs_key(
+        &interp,
+        &req,
+        &backend,
+        &index,
+        if exact { "exact" } else { "" },
+    );
 
     let mut out = RecordWriter::stdout();
     stream::pass_through(&mut out)?;
@@ -558,7 +590,10 @@ fn apply(
     if interp.identity() != st.interpreter.identity() || !st.interpreter.is_current() {
         // Another interpreter: the environment is made anew, in place.
         if !dir.join("pyvenv.cfg").is_file() {
-            return Err(Error::no_input(format!("{} is not a virtual environment", dir.display())));
+            return Err(Error::no_input(format!(
+                "{} is not a virtual environment",
+                dir.display()
+            )));
         }
         let staged = dir.with_file_name(format!(
             ".{}.ptest-rebuild",
@@ -572,13 +607,19 @@ fn apply(
             ..st.clone()
         };
         let link = ctx.link_mode(None)?;
-        if let Err(e) = build_env(&ctx, &mut fresh, &staged, &req, &backend, &index, link, false) {
+        if let Err(e) = build_env(
+            &ctx, &mut fresh, &staged, &req, &backend, &index, link, false,
+        ) {
             let _ = std::fs::remove_dir_all(&staged);
             return Err(e);
         }
         let old = envs::to_trash(&ctx.state, &dir)?;
-        std::fs::rename(&staged, &dir)
-            .map_err(|e| Error::from_io(format!("cannot move the rebuilt environment into {}", dir.display()), &e))?;
+        std::fs::rename(&staged, &dir).map_err(|e| {
+            Error::from_io(
+                format!("cannot move the rebuilt environment into {}", dir.display()),
+                &e,
+            )
+        })?;
         envs::purge_in_background(&old.into_iter().collect::<Vec<_>>());
         st = fresh;
         if exact {
@@ -671,7 +712,11 @@ fn apply(
         .set("rebuilt", rebuilt)
         .set("installed", installed_now.clone())
         .set("removed", removed.clone());
-    let event = if mode == Mode::Install { "venv.installed" } else { "venv.synced" };
+    let event = if mode == Mode::Install {
+        "venv.installed"
+    } else {
+        "venv.synced"
+    };
     if ctx.json {
         out.write(&rec)?;
     } else if !changed {
@@ -695,7 +740,12 @@ fn apply(
     Ok(0)
 }
 
-pub fn uninstall(common: &CommonArgs, arg: &str, names: &[String], backend: Option<Choice>) -> Result<i32> {
+pub fn uninstall(
+    common: &CommonArgs,
+    arg: &str,
+    names: &[String],
+    backend: Option<Choice>,
+) -> Result<i32> {
     let ctx = Ctx::open(common)?;
     for n in names {
         if n.parse::<pep508_rs::PackageName>().is_err() {
@@ -714,7 +764,11 @@ pub fn uninstall(common: &CommonArgs, arg: &str, names: &[String], backend: Opti
     if !absent.is_empty() {
         eprintln!(
             "ptest-venv: note: not installed: {}",
-            absent.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            absent
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let backend = ctx.backend(backend)?;
@@ -733,12 +787,21 @@ pub fn uninstall(common: &CommonArgs, arg: &str, names: &[String], backend: Opti
     if ctx.json {
         out.write(&ev)?;
     } else {
-        out.write_line(&format!("{}: removed {}", found.path.display(), removed.join(" ")))?;
+        out.write_line(&format!(
+            "{}: removed {}",
+            found.path.display(),
+            removed.join(" ")
+        ))?;
     }
     Ok(0)
 }
 
-pub fn check(common: &CommonArgs, env: Option<&str>, files: &[PathBuf], python: Option<String>) -> Result<i32> {
+pub fn check(
+    common: &CommonArgs,
+    env: Option<&str>,
+    files: &[PathBuf],
+    python: Option<String>,
+) -> Result<i32> {
     if env.is_none() && files.is_empty() {
         return Err(Error::usage("check needs an environment or -r FILE"));
     }
@@ -750,7 +813,8 @@ pub fn check(common: &CommonArgs, env: Option<&str>, files: &[PathBuf], python: 
             Some(e) if python.is_none() => open_env(&ctx, e)?.1.interpreter,
             _ => ctx.python(python.as_deref()).1?,
         };
-        let cwd = std::env::current_dir().map_err(|e| Error::from_io("cannot read the working directory", &e))?;
+        let cwd = std::env::current_dir()
+            .map_err(|e| Error::from_io("cannot read the working directory", &e))?;
         let req = reqs::read(files, &[], &cwd)?;
         let menv = installed::marker_env(&interp.markers)?;
         for c in reqs::conflicts(&req, Some(&menv)) {
@@ -800,7 +864,9 @@ pub fn freeze(common: &CommonArgs, arg: &str) -> Result<i32> {
                 .set("requested", d.requested)
                 .set(
                     "installer",
-                    d.installer.clone().map_or(serde_json::Value::Null, Into::into),
+                    d.installer
+                        .clone()
+                        .map_or(serde_json::Value::Null, Into::into),
                 );
             out.write(&r)?;
         } else {
@@ -817,9 +883,17 @@ pub fn info(common: &CommonArgs, arg: &str) -> Result<i32> {
         Some(r) => r.clone(),
         None => venv_record(&st, &found.path, None),
     };
-    rec.set("packages", packages(&found.path.join(&st.interpreter.purelib)))
-        .set("interpreter_current", st.interpreter.is_current())
-        .set("synced_inputs", st.inputs.clone().map_or(serde_json::Value::Null, Into::into));
+    rec.set(
+        "packages",
+        packages(&found.path.join(&st.interpreter.purelib)),
+    )
+    .set("interpreter_current", st.interpreter.is_current())
+    .set(
+        "synced_inputs",
+        st.inputs
+            .clone()
+            .map_or(serde_json::Value::Null, Into::into),
+    );
     let mut out = RecordWriter::stdout();
     if ctx.json {
         out.write(&rec)?;
@@ -827,10 +901,24 @@ pub fn info(common: &CommonArgs, arg: &str) -> Result<i32> {
     }
     let s = |k: &str| {
         rec.get(k)
-            .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string())
+            })
             .unwrap_or_default()
     };
-    for k in ["id", "name", "path", "python", "python_version", "backend", "template", "link_mode", "created_at"] {
+    for k in [
+        "id",
+        "name",
+        "path",
+        "python",
+        "python_version",
+        "backend",
+        "template",
+        "link_mode",
+        "created_at",
+    ] {
         let v = s(k);
         if !v.is_empty() && v != "null" {
             out.write_line(&format!("{k:15} {v}"))?;
@@ -856,7 +944,10 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
         for r in &list {
             let mut r = r.clone();
             let path = envs::record_path(&r).ok();
-            r.set("exists", path.is_some_and(|p| p.join("pyvenv.cfg").is_file()));
+            r.set(
+                "exists",
+                path.is_some_and(|p| p.join("pyvenv.cfg").is_file()),
+            );
             out.write(&r)?;
         }
         return Ok(0);
@@ -868,7 +959,10 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
     let mut rows = Vec::new();
     for r in &list {
         let s = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
-        let n = r.get("packages").and_then(|p| p.as_array()).map_or(0, Vec::len);
+        let n = r
+            .get("packages")
+            .and_then(|p| p.as_array())
+            .map_or(0, Vec::len);
         let exists = envs::record_path(r).is_ok_and(|p| p.join("pyvenv.cfg").is_file());
         let state = if !exists {
             "missing".to_owned()
@@ -878,9 +972,22 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
                 l => l.as_str().to_owned(),
             }
         };
-        rows.push(vec![s("id"), s("name"), s("python_version"), n.to_string(), state, s("path")]);
+        rows.push(vec![
+            s("id"),
+            s("name"),
+            s("python_version"),
+            n.to_string(),
+            state,
+            s("path"),
+        ]);
     }
-    out.write_line(render_table(&["ID", "NAME", "PYTHON", "PACKAGES", "STATE", "PATH"], &rows).trim_end())?;
+    out.write_line(
+        render_table(
+            &["ID", "NAME", "PYTHON", "PACKAGES", "STATE", "PATH"],
+            &rows,
+        )
+        .trim_end(),
+    )?;
     Ok(0)
 }
 
@@ -920,7 +1027,11 @@ pub fn rm(common: &CommonArgs, args: &[String]) -> Result<i32> {
         if let Some(t) = envs::to_trash(&ctx.state, path)? {
             trash.push(t);
         }
-        let id = rec.as_ref().and_then(|r| r.id()).unwrap_or_default().to_owned();
+        let id = rec
+            .as_ref()
+            .and_then(|r| r.id())
+            .unwrap_or_default()
+            .to_owned();
         if !id.is_empty() {
             ctx.registry.remove(&id)?;
         }
@@ -931,7 +1042,14 @@ pub fn rm(common: &CommonArgs, args: &[String]) -> Result<i32> {
         if ctx.json {
             out.write(&ev)?;
         } else {
-            out.write_line(&format!("removed {}", if id.is_empty() { path.display().to_string() } else { format!("{id} ({})", path.display()) }))?;
+            out.write_line(&format!(
+                "removed {}",
+                if id.is_empty() {
+                    path.display().to_string()
+                } else {
+                    format!("{id} ({})", path.display())
+                }
+            ))?;
         }
         if let Some(r) = rec {
             hooks::post(&ctx.config, "venv.removed", r);
@@ -953,14 +1071,19 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
         };
         let path = envs::record_path(&r)?;
         if path.exists() && !path.join("pyvenv.cfg").is_file() {
-            eprintln!("ptest-venv: warning: {} holds no pyvenv.cfg; leaving it", path.display());
+            eprintln!(
+                "ptest-venv: warning: {} holds no pyvenv.cfg; leaving it",
+                path.display()
+            );
         } else if let Some(t) = envs::to_trash(&ctx.state, &path)? {
             trash.push(t);
         }
         let id = r.id().unwrap_or_default().to_owned();
         ctx.registry.remove(&id)?;
         let mut ev = Record::new("event");
-        ev.set("event", "venv.removed").set("id", id.clone()).set("reason", reason);
+        ev.set("event", "venv.removed")
+            .set("id", id.clone())
+            .set("reason", reason);
         if ctx.json {
             out.write(&ev)?;
         } else {
@@ -1003,8 +1126,19 @@ pub fn cache_ls(common: &CommonArgs) -> Result<i32> {
         })
         .collect();
     out.write_line(
-        render_table(&["KEY", "PYTHON", "BACKEND", "PACKAGES", "SIZE", "LAST USED", "REQUIREMENTS"], &rows)
-            .trim_end(),
+        render_table(
+            &[
+                "KEY",
+                "PYTHON",
+                "BACKEND",
+                "PACKAGES",
+                "SIZE",
+                "LAST USED",
+                "REQUIREMENTS",
+            ],
+            &rows,
+        )
+        .trim_end(),
     )?;
     Ok(0)
 }
@@ -1027,7 +1161,9 @@ pub fn cache_prune(common: &CommonArgs, older_than: std::time::Duration, all: bo
         n += 1;
         bytes += e.size;
         let mut ev = Record::new("event");
-        ev.set("event", "venv-template.removed").set("key", e.meta.key.clone()).set("size_bytes", e.size);
+        ev.set("event", "venv-template.removed")
+            .set("key", e.meta.key.clone())
+            .set("size_bytes", e.size);
         if ctx.json {
             out.write(&ev)?;
         }

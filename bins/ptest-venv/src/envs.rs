@@ -146,7 +146,10 @@ pub fn to_trash(state: &StateDir, dir: &Path) -> Result<Option<PathBuf>> {
     match std::fs::rename(dir, &first) {
         Ok(()) => return Ok(Some(first)),
         Err(e) if e.raw_os_error() != Some(nix::libc::EXDEV) => {
-            return Err(Error::from_io(format!("cannot remove {}", dir.display()), &e));
+            return Err(Error::from_io(
+                format!("cannot remove {}", dir.display()),
+                &e,
+            ));
         }
         Err(_) => {}
     }

@@ -35,7 +35,10 @@ pub fn create(dir: &Path, interp: &Interpreter) -> Result<()> {
     match fs::create_dir(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            if fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+            if fs::read_dir(dir)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(true)
+            {
                 return Err(Error::cant_create(format!(
                     "{} exists and is not empty",
                     dir.display()
@@ -235,8 +238,7 @@ rehash
 /// The launcher a relocatable console script starts with: `sh` finds the
 /// interpreter beside the script, then Python runs the rest of the file
 /// (the `'''exec'` line is a string literal to Python).
-const TRAMPOLINE: &str =
-    "#!/bin/sh\n'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'python' \"$0\" \"$@\"\n' '''\n";
+const TRAMPOLINE: &str = "#!/bin/sh\n'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'python' \"$0\" \"$@\"\n' '''\n";
 
 /// Rewrites console scripts in `dir/bin` whose shebang names this
 /// environment's interpreter by absolute path (pip writes those) into the

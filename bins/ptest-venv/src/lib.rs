@@ -81,13 +81,15 @@ pub struct ReqArgs {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Make an environment; with packages, a clone of a cached template
-    #[command(long_about = "Make an environment. Passes the records on stdin through, then \
+    #[command(
+        long_about = "Make an environment. Passes the records on stdin through, then \
 writes a `venv` record: id, path, interpreter and its version, backend, packages, template \
 key, `env` (VIRTUAL_ENV) and `path_prepend` (its bin/). With packages, the environment is a \
 clone of the template for these inputs, built first when missing (in a temporary directory, \
 renamed into place whole, bytecode compiled, files read-only). Nothing half-made is left \
 behind by a failure. Owned by nobody by default (it lasts until `rm`); --owner and --ttl \
-give it a lifetime.")]
+give it a lifetime."
+    )]
     Create {
         /// Interpreter: a name on PATH (python3.12), a version (3.12) or a path [default: [venv] python]
         #[arg(long, value_name = "SPEC")]
@@ -115,12 +117,14 @@ give it a lifetime.")]
         lifetime: LifetimeArgs,
     },
     /// Bring an environment to its requirements, installing only the difference
-    #[command(long_about = "Bring ENV (id, name or path) to the requirements: install what is \
+    #[command(
+        long_about = "Bring ENV (id, name or path) to the requirements: install what is \
 missing or at a version the requirement excludes, leave the rest untouched; with --exact also \
 remove every distribution the requirements do not need. Unchanged inputs (requirements and \
 the files they include, interpreter, installer, index options) on an unchanged environment are \
 a no-op, found by a hash. A changed interpreter (another binary, an upgrade in place) rebuilds \
-the environment. Writes the `venv` record with `installed` and `removed`.")]
+the environment. Writes the `venv` record with `installed` and `removed`."
+    )]
     Sync {
         /// The environment: id, name or path
         env: String,
@@ -159,11 +163,13 @@ the environment. Writes the `venv` record with `installed` and `removed`.")]
         backend: Option<Choice>,
     },
     /// Find conflicts: among requirement lines, or among what is installed
-    #[command(long_about = "Find conflicts. With -r: two requirement lines (after following \
+    #[command(
+        long_about = "Find conflicts. With -r: two requirement lines (after following \
 includes and constraints) for the same project whose version specifiers cannot both hold, \
 naming both file:line, for the interpreter's markers. With ENV: every installed distribution's \
 Requires-Dist (markers evaluated for the environment's interpreter) satisfied by what is \
-installed. Writes `conflict` records (or a report on a terminal); exit 1 when any.")]
+installed. Writes `conflict` records (or a report on a terminal); exit 1 when any."
+    )]
     Check {
         /// An environment to check: id, name or path
         env: Option<String>,
@@ -187,10 +193,12 @@ installed. Writes `conflict` records (or a report on a terminal); exit 1 when an
     /// List the environments ptest made
     Ls,
     /// Remove environments (by id, name or path, or the `venv` records on stdin)
-    #[command(long_about = "Remove environments given by id, name or path or, given none, the \
+    #[command(
+        long_about = "Remove environments given by id, name or path or, given none, the \
 `venv` records on stdin (so `ptest down` can call it as `rm`). Removal is a rename into a trash \
 directory, then deletion in the background: it returns in milliseconds whatever the size. A \
-path must hold a pyvenv.cfg. Writes a `venv.removed` event per environment.")]
+path must hold a pyvenv.cfg. Writes a `venv.removed` event per environment."
+    )]
     Rm {
         /// Environments: id, name or path
         #[arg(value_name = "ENV")]

@@ -133,8 +133,7 @@ pub fn find(spec: &str, state: &StateDir) -> Result<Interpreter> {
             candidate.display()
         ))
     })?;
-    let meta = std::fs::metadata(&real)
-        .io_context(|| format!("cannot read {}", real.display()))?;
+    let meta = std::fs::metadata(&real).io_context(|| format!("cannot read {}", real.display()))?;
     let cache_file = state.subdir("cache/venv")?.join("interpreters.json");
     let mut cache: BTreeMap<String, Interpreter> = std::fs::read(&cache_file)
         .ok()
@@ -281,7 +280,34 @@ fn pyenv_root() -> PathBuf {
 }
 
 fn is_shim(p: &Path) -> bool {
-    p.parent() == Some(&pyenv_root().join("shims"))
+    shim_root(p).is_some()
+}
+
+/// The pyenv root a shim belongs to: shims are small scripts in
+/// `$PYENV_ROOT/shims` that export `PYENV_ROOT` themselves, which also
+/// works when the caller's environment does not say where pyenv lives.
+fn shim_root(p: &Path) -> Option<PathBuf> {
+    let dir = p.parent()?;
+    if dir.file_name()? != "shims" {
+        return None;
+    }
+    let mut head = [0u8; 1024];
+    let n = std::fs::File::open(p)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .ok()?;
+    let text = std::str::from_utf8(&head[..n]).ok()?;
+    if !text.starts_with("#!") {
+        return None;
+    }
+    let declared = text.lines().find_map(|l| {
+        let v = l.trim().strip_prefix("export PYENV_ROOT=")?;
+        Some(PathBuf::from(v.trim_matches(['"', '\''])))
+    });
+    match declared {
+        Some(root) if root.join("shims") == dir => Some(root),
+        Some(_) => None,
+        None => (dir == pyenv_root().join("shims")).then(|| pyenv_root()),
+    }
 }
 
 /// What a pyenv shim would run, decided as pyenv decides: `PYENV_VERSION`,
@@ -289,11 +315,8 @@ fn is_shim(p: &Path) -> bool {
 /// `$PYENV_ROOT/version`; `None` when `p` is no shim or the answer is
 /// `system` or unclear (the caller then runs the shim itself).
 pub fn resolve_shim(p: &Path) -> Option<PathBuf> {
-    if !is_shim(p) {
-        return None;
-    }
+    let root = shim_root(p)?;
     let program = p.file_name()?;
-    let root = pyenv_root();
     let versions = std::env::var("PYENV_VERSION").ok().or_else(|| {
         let mut dir = std::env::current_dir().ok();
         while let Some(d) = dir {

@@ -869,6 +869,14 @@ impl<'a> Reader<'a> {
     ) -> Result<Requirement> {
         let source = &logical.text[start..end];
         let written = logical.raw_slice(start, end).trim();
+        if let Some((at, what, name)) = punctuated_name(source) {
+            return Err(Error::data(format!(
+                "{}: invalid requirement `{written}`: {what} `{name}` ends with `{}`",
+                at_pos(file, logical.pos(start + at)),
+                &source[at..at + 1]
+            ))
+            .hint("names end with a letter or a digit: remove the trailing punctuation"));
+        }
         let err = match Requirement::<VerbatimUrl>::from_str(source) {
             Ok(r) => return Ok(r),
             Err(err) => err,
@@ -1085,6 +1093,52 @@ fn unexpected(name: &str) -> String {
     } else {
         format!("unexpected `{name}` among options")
     }
+}
+
+/// Finds a project or extra name that ends with `-`, `_` or `.` before
+/// more text (`Foo_ ==1`, `foo[dev_]`): pep508_rs 0.9 panics on those
+/// instead of returning an error, and a panic aborts a release build.
+/// Returns the offset of the offending character, what the name is, and
+/// the name.
+fn punctuated_name(source: &str) -> Option<(usize, &'static str, &str)> {
+    fn is_name(c: char) -> bool {
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+    }
+    /// The name run starting at `from`, if it starts like a name and ends
+    /// with punctuation.
+    fn bad(source: &str, from: usize) -> Option<(usize, &str)> {
+        let rest = &source[from..];
+        if !rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let len = rest.find(|c: char| !is_name(c)).unwrap_or(rest.len());
+        let name = &rest[..len];
+        name.ends_with(['-', '_', '.'])
+            .then_some((from + len - 1, name))
+    }
+    let name_start = source.len() - source.trim_start().len();
+    if let Some((at, name)) = bad(source, name_start) {
+        return Some((at, "project name", name));
+    }
+    let after_name = name_start
+        + source[name_start..]
+            .find(|c: char| !is_name(c))
+            .unwrap_or(source.len() - name_start);
+    let rest = &source[after_name..];
+    let open = after_name + rest.len() - rest.trim_start().len();
+    if !source[open..].starts_with('[') {
+        return None;
+    }
+    let close = source[open..].find(']').map_or(source.len(), |i| open + i);
+    let mut item = open + 1;
+    for part in source[open + 1..close].split(',') {
+        let start = item + part.len() - part.trim_start().len();
+        if let Some((at, name)) = bad(source, start) {
+            return Some((at, "extra", name));
+        }
+        item += part.len() + 1;
+    }
+    None
 }
 
 /// `file:line:column` of a physical position.
@@ -1434,6 +1488,20 @@ mod tests {
         let e = err("requests>=2.0,\\\n  <\n");
         assert!(e.message.starts_with("req.txt:2:3:"), "{e}");
 
+        // pep508_rs 0.9 panics on these: they must be errors.
+        let e = err("ok\nFoo_ == 1\n");
+        assert!(
+            e.message
+                .starts_with("req.txt:2:4: invalid requirement `Foo_ == 1`: project name"),
+            "{e}"
+        );
+        let e = err("foo[dev, test_ ]\n");
+        assert!(e.message.starts_with("req.txt:1:14:"), "{e}");
+        assert!(e.message.contains("extra `test_`"), "{e}");
+        let e = err("foo-\n");
+        assert!(e.message.starts_with("req.txt:1:4:"), "{e}");
+        assert!(parse("foo[a.b, c-d]>=1\n").is_ok());
+
         let e = err("foo; python_version >< \"3\"\n");
         assert!(e.message.starts_with("req.txt:1:"), "{e}");
 
@@ -1578,10 +1646,9 @@ mod tests {
         .unwrap()
     }
 
-    /// The conflicts between the lines of `text` (`-c` lines are read from
-    /// `cons` as constraints).
+    /// The conflicts between the lines of `text`, read as `r.txt`.
     fn clashes(text: &str, env: Option<&MarkerEnvironment>) -> Vec<Conflict> {
-        let dir = tree(&[("r.txt", text), ("c.txt", "")]);
+        let dir = tree(&[("r.txt", text)]);
         let r = read(&[PathBuf::from("r.txt")], &[], dir.path()).unwrap();
         conflicts(&r, env)
     }
@@ -1655,5 +1722,65 @@ mod tests {
         );
         assert!(clashes("p @ https://h/p-1.whl\np @ https://h/p-1.whl\n", None).is_empty());
         assert!(clashes("p @ https://h/p-1.whl\np==2\n", None).is_empty());
+    }
+}
+#[cfg(test)]
+mod scratch {
+    use super::*;
+    #[test]
+    fn fuzz() {
+        std::panic::set_hook(Box::new(|_| {}));
+        let alpha: Vec<char> = "aZ1_-.[], ;@=<>~!*+#\\\n'\"()$/:e-rcix".chars().collect();
+        let words = [
+            "python_version",
+            "extra",
+            " and ",
+            " or ",
+            "https://",
+            "${HOME}",
+            "-e ",
+            "--hash=",
+            "-r ",
+            "==1.0",
+            "in",
+            "not",
+        ];
+        let mut seed: u64 = 12345;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let mut bad = Vec::new();
+        for _ in 0..300000 {
+            let n = next() % 14;
+            let mut s = String::new();
+            for _ in 0..n {
+                if next() % 5 == 0 {
+                    s.push_str(words[next() % words.len()]);
+                } else {
+                    s.push(alpha[next() % alpha.len()]);
+                }
+            }
+            let t = s.clone();
+            let r = std::panic::catch_unwind(move || {
+                let _ = parse_text(
+                    &t,
+                    Path::new("/nonexistent/a.txt"),
+                    false,
+                    Path::new("/nonexistent"),
+                );
+                let _ = read(&[], &[t.clone()], Path::new("/nonexistent"));
+            });
+            if r.is_err() {
+                bad.push(s);
+                if bad.len() > 20 {
+                    break;
+                }
+            }
+        }
+        let _ = std::panic::take_hook();
+        assert!(bad.is_empty(), "{bad:#?}");
     }
 }

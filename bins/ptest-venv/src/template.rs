@@ -102,7 +102,13 @@ impl Cache {
         let shared = self.state.lock_shared(&name, BUILD_WAIT)?;
         if path.join(META).exists() {
             touch(&path);
-            return Ok((Held { path, _lock: shared }, false));
+            return Ok((
+                Held {
+                    path,
+                    _lock: shared,
+                },
+                false,
+            ));
         }
         drop(shared);
         let exclusive = self.state.lock(&name, BUILD_WAIT)?;
@@ -118,7 +124,13 @@ impl Cache {
             .hint("retry"));
         }
         touch(&path);
-        Ok((Held { path, _lock: shared }, true))
+        Ok((
+            Held {
+                path,
+                _lock: shared,
+            },
+            true,
+        ))
     }
 
     fn build_locked(&self, key: &str, build: impl FnOnce(&Path) -> Result<Meta>) -> Result<()> {
@@ -135,7 +147,10 @@ impl Cache {
         ptest_shared::record::random_bytes(&mut suffix);
         let tmp = self.dir.join(format!(
             ".tmp-{key}-{}",
-            suffix.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            suffix
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         ));
         let result = (|| {
             let meta = build(&tmp)?;
@@ -143,8 +158,9 @@ impl Cache {
             let bytes = serde_json::to_vec_pretty(&meta).unwrap_or_default();
             fs::write(tmp.join(META), bytes)
                 .io_context(|| format!("cannot write {}", tmp.join(META).display()))?;
-            fs::rename(&tmp, self.path(key))
-                .io_context(|| format!("cannot move the template into {}", self.path(key).display()))
+            fs::rename(&tmp, self.path(key)).io_context(|| {
+                format!("cannot move the template into {}", self.path(key).display())
+            })
         })();
         if result.is_err() {
             let _ = fs::remove_dir_all(&tmp);
@@ -156,7 +172,9 @@ impl Cache {
     /// was last used.
     pub fn list(&self) -> Result<Vec<Entry>> {
         let mut out = Vec::new();
-        for e in fs::read_dir(&self.dir).io_context(|| format!("cannot list {}", self.dir.display()))? {
+        for e in
+            fs::read_dir(&self.dir).io_context(|| format!("cannot list {}", self.dir.display()))?
+        {
             let e = e.io_context(|| format!("cannot list {}", self.dir.display()))?;
             let path = e.path();
             let Ok(bytes) = fs::read(path.join(META)) else {
@@ -188,7 +206,10 @@ impl Cache {
         match fs::remove_dir_all(&path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
-            Err(e) => Err(Error::from_io(format!("cannot remove {}", path.display()), &e)),
+            Err(e) => Err(Error::from_io(
+                format!("cannot remove {}", path.display()),
+                &e,
+            )),
         }
     }
 }
@@ -305,7 +326,12 @@ mod tests {
             .collect();
         assert_eq!(names, vec!["k1".to_owned()]);
         assert_eq!(cache.list().unwrap().len(), 1);
-        assert!(fs::metadata(cache.path("k1").join("f")).unwrap().permissions().readonly());
+        assert!(
+            fs::metadata(cache.path("k1").join("f"))
+                .unwrap()
+                .permissions()
+                .readonly()
+        );
         assert!(cache.remove("k1").unwrap());
         assert!(cache.list().unwrap().is_empty());
     }
