@@ -46,6 +46,7 @@ test:
 bench: release
 	PTEST_BIN_DIR=$(RELEASE) bench/run port
 	PTEST_BIN_DIR=$(RELEASE) bench/run proc
+	PTEST_BIN_DIR=$(RELEASE) bench/run venv
 
 print-release:
 	@echo $(RELEASE)

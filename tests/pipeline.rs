@@ -81,3 +81,50 @@ fn gc_reaps_the_resources_of_an_owner_that_died() {
     assert!(PathBuf::from(keep["path"].as_str().unwrap()).is_dir());
     sh(&s, &format!("echo '{keep}' | ptest down")).success();
 }
+
+#[test]
+fn the_readme_pipeline_venv_port_proc_runs_and_rm_tears_it_down() {
+    let s = scenario();
+    // A wheel of our own, so that nothing reaches an index.
+    let wh = s.dir.path().join("wheels");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bins/ptest-venv/tests/wheel.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&wh)
+        .args(["greet", "1.0"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = sh(
+        &s,
+        &format!(
+            "ptest venv create --no-index -f {} greet | ptest port lease --name http | tee env.jsonl \
+             | ptest proc run --rm -- python -c 'import greet, os, sys; print(greet.VERSION, sys.prefix == os.environ[\"VIRTUAL_ENV\"], os.environ[\"PTEST_PORT_HTTP\"])'",
+            wh.display()
+        ),
+    )
+    .success();
+    let env: Vec<serde_json::Value> = std::fs::read_to_string(s.work.join("env.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(env.len(), 2);
+    let port = env[1]["port"].as_u64().unwrap();
+    assert_eq!(r.stdout.trim(), format!("1.0 True {port}"));
+    // --rm tore down the venv and the lease.
+    let venv_dir = PathBuf::from(env[0]["path"].as_str().unwrap());
+    assert!(!venv_dir.exists());
+    assert!(
+        s.cmd("ptest")
+            .arg("ls")
+            .run()
+            .success()
+            .records()
+            .is_empty()
+    );
+}

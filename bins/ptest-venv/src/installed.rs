@@ -1134,26 +1134,4 @@ mod tests {
         assert_eq!(normalize("typing_extensions"), "typing-extensions");
         assert_eq!(project_of("Foo_Bar[x]>=1"), "foo-bar");
     }
-
-    #[test]
-    fn scan_is_fast_enough() {
-        let tmp = tempfile::tempdir().unwrap();
-        for i in 0..50 {
-            let name = format!("pkg{i}");
-            let dir = dist_info(
-                tmp.path(),
-                &format!("{name}-1.0.dist-info"),
-                &format!(
-                    "Name: {name}\nVersion: 1.0\nRequires-Dist: dep{i}>=1\n\n{}",
-                    "long description\n".repeat(5000)
-                ),
-            );
-            fs::write(dir.join("RECORD"), "x".repeat(100_000)).unwrap();
-        }
-        let start = std::time::Instant::now();
-        let dists = scan(tmp.path()).unwrap();
-        assert_eq!(dists.len(), 50);
-        // Generous for debug builds on a busy machine; milliseconds in release.
-        assert!(start.elapsed() < std::time::Duration::from_secs(2));
-    }
 }

@@ -306,7 +306,7 @@ fn shim_root(p: &Path) -> Option<PathBuf> {
     match declared {
         Some(root) if root.join("shims") == dir => Some(root),
         Some(_) => None,
-        None => (dir == pyenv_root().join("shims")).then(|| pyenv_root()),
+        None => (dir == pyenv_root().join("shims")).then(pyenv_root),
     }
 }
 
