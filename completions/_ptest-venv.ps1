@@ -46,6 +46,8 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-venv' -ScriptBlock {
             [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Interpreter: a name on PATH (python3.12), a version (3.12) or a path [default: [venv] python]')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A requirements file (repeatable); `-r`/`-c` includes inside are followed')
             [CompletionResult]::new('--requirement', '--requirement', [CompletionResultType]::ParameterName, 'A requirements file (repeatable); `-r`/`-c` includes inside are followed')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A constraints file (repeatable): versions to hold to, not installed by themselves')
+            [CompletionResult]::new('--constraint', '--constraint', [CompletionResultType]::ParameterName, 'A constraints file (repeatable): versions to hold to, not installed by themselves')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Installer [default: [venv] backend]')
             [CompletionResult]::new('--index-url', '--index-url', [CompletionResultType]::ParameterName, 'Base URL of the package index (PEP 503)')
             [CompletionResult]::new('--extra-index-url', '--extra-index-url', [CompletionResultType]::ParameterName, 'A further index to search (repeatable)')
@@ -68,6 +70,8 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-venv' -ScriptBlock {
         'ptest-venv;sync' {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A requirements file (repeatable); `-r`/`-c` includes inside are followed')
             [CompletionResult]::new('--requirement', '--requirement', [CompletionResultType]::ParameterName, 'A requirements file (repeatable); `-r`/`-c` includes inside are followed')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A constraints file (repeatable): versions to hold to, not installed by themselves')
+            [CompletionResult]::new('--constraint', '--constraint', [CompletionResultType]::ParameterName, 'A constraints file (repeatable): versions to hold to, not installed by themselves')
             [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Interpreter to rebuild with when it differs [default: the environment''s]')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'backend')
             [CompletionResult]::new('--index-url', '--index-url', [CompletionResultType]::ParameterName, 'Base URL of the package index (PEP 503)')
@@ -86,6 +90,8 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-venv' -ScriptBlock {
         'ptest-venv;install' {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A requirements file (repeatable); `-r`/`-c` includes inside are followed')
             [CompletionResult]::new('--requirement', '--requirement', [CompletionResultType]::ParameterName, 'A requirements file (repeatable); `-r`/`-c` includes inside are followed')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'A constraints file (repeatable): versions to hold to, not installed by themselves')
+            [CompletionResult]::new('--constraint', '--constraint', [CompletionResultType]::ParameterName, 'A constraints file (repeatable): versions to hold to, not installed by themselves')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'backend')
             [CompletionResult]::new('--index-url', '--index-url', [CompletionResultType]::ParameterName, 'Base URL of the package index (PEP 503)')
             [CompletionResult]::new('--extra-index-url', '--extra-index-url', [CompletionResultType]::ParameterName, 'A further index to search (repeatable)')
@@ -111,6 +117,8 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-venv' -ScriptBlock {
         'ptest-venv;check' {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Requirement files to check before installing (repeatable)')
             [CompletionResult]::new('--requirement', '--requirement', [CompletionResultType]::ParameterName, 'Requirement files to check before installing (repeatable)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Constraints files to check with them (repeatable)')
+            [CompletionResult]::new('--constraint', '--constraint', [CompletionResultType]::ParameterName, 'Constraints files to check with them (repeatable)')
             [CompletionResult]::new('--python', '--python', [CompletionResultType]::ParameterName, 'Interpreter whose markers apply to -r [default: [venv] python]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')

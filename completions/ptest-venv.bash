@@ -179,7 +179,7 @@ _ptest__venv() {
             return 0
             ;;
         ptest__subcmd__venv__subcmd__check)
-            opts="-r -h --requirement --python --format --json --config --help"
+            opts="-r -c -h --requirement --constraint --python --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,6 +190,14 @@ _ptest__venv() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --constraint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -213,7 +221,7 @@ _ptest__venv() {
             return 0
             ;;
         ptest__subcmd__venv__subcmd__create)
-            opts="-r -f -h --python --requirement --backend --index-url --extra-index-url --find-links --no-index --dir --name --link-mode --no-cache --owner --ttl --format --json --config --help"
+            opts="-r -c -f -h --python --requirement --constraint --backend --index-url --extra-index-url --find-links --no-index --dir --name --link-mode --no-cache --owner --ttl --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,6 +236,14 @@ _ptest__venv() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --constraint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -353,7 +369,7 @@ _ptest__venv() {
             return 0
             ;;
         ptest__subcmd__venv__subcmd__install)
-            opts="-r -f -h --requirement --backend --index-url --extra-index-url --find-links --no-index --format --json --config --help"
+            opts="-r -c -f -h --requirement --constraint --backend --index-url --extra-index-url --find-links --no-index --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,6 +380,14 @@ _ptest__venv() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --constraint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -447,7 +471,7 @@ _ptest__venv() {
             return 0
             ;;
         ptest__subcmd__venv__subcmd__sync)
-            opts="-r -f -h --requirement --exact --python --backend --index-url --extra-index-url --find-links --no-index --format --json --config --help"
+            opts="-r -c -f -h --requirement --constraint --exact --python --backend --index-url --extra-index-url --find-links --no-index --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -458,6 +482,14 @@ _ptest__venv() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --constraint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,8 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
             cand --python 'Interpreter: a name on PATH (python3.12), a version (3.12) or a path [default: [venv] python]'
             cand -r 'A requirements file (repeatable); `-r`/`-c` includes inside are followed'
             cand --requirement 'A requirements file (repeatable); `-r`/`-c` includes inside are followed'
+            cand -c 'A constraints file (repeatable): versions to hold to, not installed by themselves'
+            cand --constraint 'A constraints file (repeatable): versions to hold to, not installed by themselves'
             cand --backend 'Installer [default: [venv] backend]'
             cand --index-url 'Base URL of the package index (PEP 503)'
             cand --extra-index-url 'A further index to search (repeatable)'
@@ -63,6 +65,8 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
         &'ptest-venv;sync'= {
             cand -r 'A requirements file (repeatable); `-r`/`-c` includes inside are followed'
             cand --requirement 'A requirements file (repeatable); `-r`/`-c` includes inside are followed'
+            cand -c 'A constraints file (repeatable): versions to hold to, not installed by themselves'
+            cand --constraint 'A constraints file (repeatable): versions to hold to, not installed by themselves'
             cand --python 'Interpreter to rebuild with when it differs [default: the environment''s]'
             cand --backend 'backend'
             cand --index-url 'Base URL of the package index (PEP 503)'
@@ -80,6 +84,8 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
         &'ptest-venv;install'= {
             cand -r 'A requirements file (repeatable); `-r`/`-c` includes inside are followed'
             cand --requirement 'A requirements file (repeatable); `-r`/`-c` includes inside are followed'
+            cand -c 'A constraints file (repeatable): versions to hold to, not installed by themselves'
+            cand --constraint 'A constraints file (repeatable): versions to hold to, not installed by themselves'
             cand --backend 'backend'
             cand --index-url 'Base URL of the package index (PEP 503)'
             cand --extra-index-url 'A further index to search (repeatable)'
@@ -103,6 +109,8 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
         &'ptest-venv;check'= {
             cand -r 'Requirement files to check before installing (repeatable)'
             cand --requirement 'Requirement files to check before installing (repeatable)'
+            cand -c 'Constraints files to check with them (repeatable)'
+            cand --constraint 'Constraints files to check with them (repeatable)'
             cand --python 'Interpreter whose markers apply to -r [default: [venv] python]'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'

@@ -45,6 +45,7 @@ complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "cache" -d 'Th
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "__purge" -d 'Deletes directories in the background (internal)'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -l python -d 'Interpreter: a name on PATH (python3.12), a version (3.12) or a path [default: [venv] python]' -r
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -s r -l requirement -d 'A requirements file (repeatable); `-r`/`-c` includes inside are followed' -r -F
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -s c -l constraint -d 'A constraints file (repeatable): versions to hold to, not installed by themselves' -r -F
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -l backend -d 'Installer [default: [venv] backend]' -r -f -a "auto\t'uv when found, else pip'
 uv\t''
 pip\t''"
@@ -67,6 +68,7 @@ complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -l no-cach
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -s r -l requirement -d 'A requirements file (repeatable); `-r`/`-c` includes inside are followed' -r -F
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -s c -l constraint -d 'A constraints file (repeatable): versions to hold to, not installed by themselves' -r -F
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -l python -d 'Interpreter to rebuild with when it differs [default: the environment\'s]' -r
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -l backend -r -f -a "auto\t'uv when found, else pip'
 uv\t''
@@ -83,6 +85,7 @@ complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -l no-index 
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand install" -s r -l requirement -d 'A requirements file (repeatable); `-r`/`-c` includes inside are followed' -r -F
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand install" -s c -l constraint -d 'A constraints file (repeatable): versions to hold to, not installed by themselves' -r -F
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand install" -l backend -r -f -a "auto\t'uv when found, else pip'
 uv\t''
 pip\t''"
@@ -106,6 +109,7 @@ complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand uninstall" -l conf
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand uninstall" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -s r -l requirement -d 'Requirement files to check before installing (repeatable)' -r -F
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -s c -l constraint -d 'Constraints files to check with them (repeatable)' -r -F
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -l python -d 'Interpreter whose markers apply to -r [default: [venv] python]' -r
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'

@@ -101,7 +101,7 @@ impl Ctx {
 fn read_requirements(r: &ReqArgs, interp: &Interpreter) -> Result<reqs::Requirements> {
     let cwd = std::env::current_dir()
         .map_err(|e| Error::from_io("cannot read the working directory", &e))?;
-    let req = reqs::read(&r.files, &r.packages, &cwd)?;
+    let req = reqs::read_inputs(&r.files, &r.constraints, &r.packages, &cwd)?;
     let env = installed::marker_env(&interp.markers)?;
     let conflicts = reqs::conflicts(&req, Some(&env));
     if let Some(first) = conflicts.first() {
@@ -146,7 +146,11 @@ fn installer_lines(req: &reqs::Requirements, only: Option<&[usize]>) -> (Vec<Str
     let mut wanted = Vec::new();
     let mut constraints = Vec::new();
     for (i, l) in req.lines.iter().enumerate() {
-        let mut text = l.text.clone();
+        let mut text = if l.editable {
+            format!("-e {}", l.install_text())
+        } else {
+            l.install_text()
+        };
         for h in &l.hashes {
             text.push_str(&format!(" --hash={h}"));
         }
@@ -800,22 +804,23 @@ pub fn check(
     common: &CommonArgs,
     env: Option<&str>,
     files: &[PathBuf],
+    constraints: &[PathBuf],
     python: Option<String>,
 ) -> Result<i32> {
-    if env.is_none() && files.is_empty() {
+    if env.is_none() && files.is_empty() && constraints.is_empty() {
         return Err(Error::usage("check needs an environment or -r FILE"));
     }
     let ctx = Ctx::open(common)?;
     let mut records = Vec::new();
     let mut lines = Vec::new();
-    if !files.is_empty() {
+    if !files.is_empty() || !constraints.is_empty() {
         let interp = match env {
             Some(e) if python.is_none() => open_env(&ctx, e)?.1.interpreter,
             _ => ctx.python(python.as_deref()).1?,
         };
         let cwd = std::env::current_dir()
             .map_err(|e| Error::from_io("cannot read the working directory", &e))?;
-        let req = reqs::read(files, &[], &cwd)?;
+        let req = reqs::read_inputs(files, constraints, &[], &cwd)?;
         let menv = installed::marker_env(&interp.markers)?;
         for c in reqs::conflicts(&req, Some(&menv)) {
             lines.push(c.reason.clone());
@@ -1092,6 +1097,7 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
         hooks::post(&ctx.config, "venv.removed", &r);
     }
     envs::purge_in_background(&trash);
+    template::Cache::open(&ctx.state)?.sweep()?;
     Ok(0)
 }
 

@@ -73,6 +73,9 @@ pub struct ReqArgs {
     /// A requirements file (repeatable); `-r`/`-c` includes inside are followed
     #[arg(long = "requirement", short = 'r', value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// A constraints file (repeatable): versions to hold to, not installed by themselves
+    #[arg(long = "constraint", short = 'c', value_name = "FILE")]
+    pub constraints: Vec<PathBuf>,
     /// Requirements (PEP 508: `pytest>=8`, `requests[socks]`, `pkg @ URL`)
     #[arg(value_name = "PKG")]
     pub packages: Vec<String>,
@@ -176,6 +179,9 @@ installed. Writes `conflict` records (or a report on a terminal); exit 1 when an
         /// Requirement files to check before installing (repeatable)
         #[arg(long = "requirement", short = 'r', value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Constraints files to check with them (repeatable)
+        #[arg(long = "constraint", short = 'c', value_name = "FILE")]
+        constraints: Vec<PathBuf>,
         /// Interpreter whose markers apply to -r [default: [venv] python]
         #[arg(long, value_name = "SPEC")]
         python: Option<String>,
@@ -280,7 +286,12 @@ pub fn run(cli: Cli) -> Result<i32> {
             names,
             backend,
         } => commands::uninstall(c, &env, &names, backend),
-        Cmd::Check { env, files, python } => commands::check(c, env.as_deref(), &files, python),
+        Cmd::Check {
+            env,
+            files,
+            constraints,
+            python,
+        } => commands::check(c, env.as_deref(), &files, &constraints, python),
         Cmd::Freeze { env } => commands::freeze(c, &env),
         Cmd::Info { env } => commands::info(c, &env),
         Cmd::Ls => commands::ls(c),

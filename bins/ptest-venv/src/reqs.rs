@@ -11,15 +11,15 @@
 //!
 //! Every error points at the physical `file:line:column` of the problem,
 //! even when the logical line was joined from several physical lines or had
-//! variables expanded in it: a [`Logical`] line keeps, for every byte, where
-//! it came from.
+//! variables expanded in it: a logical line keeps, for every byte, where it
+//! came from.
 //!
 //! Two deliberate differences with pip:
 //! - a requirement must be named (`name @ url`): ptest keys caches and
 //!   conflict checks on project names, and an unnamed path or URL would need
 //!   a build to learn its name;
-//! - [`Line::text`] keeps `${VAR}` unexpanded, so that a token in an index
-//!   URL never reaches a message or a record; [`Line::install_text`] expands.
+//! - [`Line::text`] keeps `${VAR}` unexpanded, so that a token in a URL
+//!   never reaches a message or a record; [`Line::install_text`] expands.
 
 use pep508_rs::pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
 use pep508_rs::{

@@ -197,6 +197,31 @@ impl Cache {
         Ok(out)
     }
 
+    /// Removes the temporary directories of builds that were killed (their
+    /// key's lock is free); returns how many.
+    pub fn sweep(&self) -> Result<usize> {
+        let mut n = 0;
+        for e in
+            fs::read_dir(&self.dir).io_context(|| format!("cannot list {}", self.dir.display()))?
+        {
+            let e = e.io_context(|| format!("cannot list {}", self.dir.display()))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(key) = name
+                .strip_prefix(".tmp-")
+                .and_then(|rest| rest.rsplit_once('-'))
+                .map(|(k, _)| k.to_owned())
+            else {
+                continue;
+            };
+            if let Ok(_lock) = self.state.lock(&Self::lock_name(&key), Duration::ZERO)
+                && fs::remove_dir_all(e.path()).is_ok()
+            {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// Removes a template unless a clone or build holds it; `false` when busy.
     pub fn remove(&self, key: &str) -> Result<bool> {
         let Ok(_lock) = self.state.lock(&Self::lock_name(key), Duration::ZERO) else {
@@ -332,6 +357,13 @@ mod tests {
                 .permissions()
                 .readonly()
         );
+        // A killed build's directory is swept, unless its build still runs.
+        fs::create_dir_all(cache.dir.join(".tmp-k3-0a0b0c0d/bin")).unwrap();
+        fs::create_dir_all(cache.dir.join(".tmp-k4-0a0b0c0d")).unwrap();
+        let busy = state.lock("venv-template-k4", Duration::ZERO).unwrap();
+        assert_eq!(cache.sweep().unwrap(), 1);
+        assert!(cache.dir.join(".tmp-k4-0a0b0c0d").exists());
+        drop(busy);
         assert!(cache.remove("k1").unwrap());
         assert!(cache.list().unwrap().is_empty());
     }
