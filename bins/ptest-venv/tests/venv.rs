@@ -579,3 +579,49 @@ fn copy_mode_gives_independent_writable_files() {
     assert!(!std::fs::metadata(&fa).unwrap().permissions().readonly());
     assert!(std::fs::metadata(&fb).unwrap().permissions().readonly());
 }
+
+#[test]
+fn constraints_hashes_and_markers_reach_the_installer() {
+    let s = Scenario::new();
+    let wh = wheelhouse(&s);
+    // A constraint holds beta back; a marker that does not apply skips gamma.
+    let c = s.write("work/c.txt", "beta==1.0\n");
+    let r = s.write("work/r.txt", "alpha\ngamma; python_version < \"3\"\n");
+    let rec = create(
+        &s,
+        &wh,
+        &["-r", r.to_str().unwrap(), "-c", c.to_str().unwrap()],
+    );
+    assert_eq!(
+        rec["packages"],
+        serde_json::json!(["alpha==1.0", "beta==1.0"]),
+        "{rec}"
+    );
+    // --hash: the right one installs, a wrong one is refused by the installer.
+    let whl = wh.join("gamma-1.0-py3-none-any.whl");
+    let out = Command::new("sha256sum").arg(&whl).output().unwrap();
+    let digest = String::from_utf8(out.stdout).unwrap();
+    let digest = digest.split_whitespace().next().unwrap().to_owned();
+    let good = s.write(
+        "work/good.txt",
+        &format!("gamma==1.0 \\\n    --hash=sha256:{digest}\n"),
+    );
+    let rec = create(&s, &wh, &["-r", good.to_str().unwrap()]);
+    assert_eq!(rec["packages"], serde_json::json!(["gamma==1.0"]));
+    let bad = s.write(
+        "work/bad.txt",
+        &format!("gamma==1.0 --hash=sha256:{}\n", "0".repeat(64)),
+    );
+    venv(
+        &s,
+        &[
+            "create",
+            "--no-index",
+            "-f",
+            wh.to_str().unwrap(),
+            "-r",
+            bad.to_str().unwrap(),
+        ],
+    )
+    .expect_code(69);
+}
