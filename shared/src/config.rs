@@ -77,6 +77,24 @@ pub const SETTINGS: &[Setting] = &[
         doc: "Where environments are made without --dir; empty: `venvs/` in the state directory.",
     },
     Setting {
+        key: "docker.subnet-pool",
+        kind: Kind::String,
+        default: "10.213.0.0/16",
+        doc: "The private IPv4 range `ptest docker` carves per-environment network subnets from (so 50+ environments do not exhaust the engine's default pools).",
+    },
+    Setting {
+        key: "docker.subnet-prefix",
+        kind: Kind::Integer,
+        default: "26",
+        doc: "The prefix length of each network's subnet from docker.subnet-pool (26: 64 addresses, 1024 networks in a /16).",
+    },
+    Setting {
+        key: "docker.parallel",
+        kind: Kind::Integer,
+        default: "8",
+        doc: "How many containers `ptest docker create` creates and starts at once.",
+    },
+    Setting {
         key: "port.range",
         kind: Kind::String,
         default: "20000-29999",

@@ -347,7 +347,9 @@ mod tests {
         match parse_docker_host("tcp://h", true).unwrap() {
             Endpoint::Tls { addr, certs } => {
                 assert_eq!(addr, "h:2376");
-                assert!(certs.ends_with(".docker") || std::env::var_os("DOCKER_CERT_PATH").is_some());
+                assert!(
+                    certs.ends_with(".docker") || std::env::var_os("DOCKER_CERT_PATH").is_some()
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -364,8 +366,15 @@ mod tests {
             addr: "127.0.0.1:1".into(),
             certs: t.path().to_path_buf(),
         };
-        let why = runtime().unwrap().block_on(try_endpoint(&ep)).err().unwrap();
-        assert!(why.contains("key.pem") && why.contains("DOCKER_CERT_PATH"), "{why}");
+        let why = runtime()
+            .unwrap()
+            .block_on(try_endpoint(&ep))
+            .err()
+            .unwrap();
+        assert!(
+            why.contains("key.pem") && why.contains("DOCKER_CERT_PATH"),
+            "{why}"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub fn binaries() -> Vec<(&'static str, clap::Command, &'static str)> {
         ("ptest-port", ptest_port::command(), "port.md"),
         ("ptest-proc", ptest_proc::command(), "proc.md"),
         ("ptest-venv", ptest_venv::command(), "venv.md"),
+        ("ptest-docker", ptest_docker::command(), "docker.md"),
     ]
 }
 

@@ -1,0 +1,655 @@
+//! The commands on existing objects: exec, logs, stop, rm, ls, inspect, gc;
+//! and [`resolve`], which finds an object from what a user types.
+
+use crate::engine::{self, Engine};
+use crate::labels;
+use bollard::models::ContainerSummary;
+use futures_util::StreamExt;
+use ptest_shared::cli::CommonArgs;
+use ptest_shared::output::{RecordWriter, table as render_table};
+use ptest_shared::record::Timestamp;
+use ptest_shared::registry::Registry;
+use ptest_shared::state::StateDir;
+use ptest_shared::{Error, Record, Result, hooks, stream};
+use std::collections::HashMap;
+use std::io::Write;
+
+pub const TOOL: &str = "ptest-docker";
+
+/// What kind of engine object a ptest record stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Container,
+    Network,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Container => "container",
+            Kind::Network => "network",
+        }
+    }
+}
+
+/// An object found from a user's word: its engine id and, when ptest made
+/// it, its registry record.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub kind: Kind,
+    /// The engine's id.
+    pub engine_id: String,
+    /// The ptest name (`--name`), or the engine's.
+    pub name: String,
+    pub record: Option<Record>,
+}
+
+pub fn is_ours(r: &Record) -> bool {
+    r.tool() == Some(TOOL) && matches!(r.kind(), "container" | "network")
+}
+
+/// The engine id a ptest record names (`container_id` / `network_id`).
+pub fn engine_id_of(r: &Record) -> Option<String> {
+    let key = if r.kind() == "network" {
+        "network_id"
+    } else {
+        "container_id"
+    };
+    r.get(key).and_then(|v| v.as_str()).map(str::to_owned)
+}
+
+/// Finds a container or network: a ptest id (`container-…`, `network-…`),
+/// a ptest name, or anything the engine takes (its id, prefix or name).
+pub fn resolve(
+    engine: &Engine,
+    reg: &Registry,
+    word: &str,
+    want: Option<Kind>,
+) -> Result<Resolved> {
+    let records: Vec<Record> = reg.list()?.into_iter().filter(is_ours).collect();
+    let kind_ok = |r: &Record| want.is_none_or(|k| r.kind() == k.as_str());
+    let hit = records
+        .iter()
+        .filter(|r| kind_ok(r))
+        .find(|r| r.id() == Some(word))
+        .or_else(|| {
+            records
+                .iter()
+                .filter(|r| kind_ok(r))
+                .rev()
+                .find(|r| r.get("name").and_then(|v| v.as_str()) == Some(word))
+        });
+    if let Some(r) = hit {
+        let kind = if r.kind() == "network" {
+            Kind::Network
+        } else {
+            Kind::Container
+        };
+        return Ok(Resolved {
+            kind,
+            engine_id: engine_id_of(r).ok_or_else(|| {
+                Error::data(format!(
+                    "record {} names no engine object",
+                    r.id().unwrap_or("")
+                ))
+            })?,
+            name: r
+                .get("name")
+                .and_then(|v| v.as_str())
+                .unwrap_or(word)
+                .to_owned(),
+            record: Some(r.clone()),
+        });
+    }
+    // Not ours by record: ask the engine.
+    if want != Some(Kind::Network) {
+        match engine.block_on(engine.docker.inspect_container(
+            word,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        )) {
+            Ok(c) => {
+                let id = c.id.unwrap_or_default();
+                let record = records
+                    .iter()
+                    .find(|r| engine_id_of(r).as_deref() == Some(id.as_str()))
+                    .cloned();
+                return Ok(Resolved {
+                    kind: Kind::Container,
+                    name: c
+                        .name
+                        .unwrap_or_default()
+                        .trim_start_matches('/')
+                        .to_owned(),
+                    engine_id: id,
+                    record,
+                });
+            }
+            Err(e) if engine::is_gone(&e) => {}
+            Err(e) => return Err(engine::error(&format!("cannot inspect {word}"), &e)),
+        }
+    }
+    if want != Some(Kind::Container) {
+        match engine.block_on(engine.docker.inspect_network(
+            word,
+            None::<bollard::query_parameters::InspectNetworkOptions>,
+        )) {
+            Ok(n) => {
+                let id = n.id.unwrap_or_default();
+                let record = records
+                    .iter()
+                    .find(|r| engine_id_of(r).as_deref() == Some(id.as_str()))
+                    .cloned();
+                return Ok(Resolved {
+                    kind: Kind::Network,
+                    name: n.name.unwrap_or_default(),
+                    engine_id: id,
+                    record,
+                });
+            }
+            Err(e) if engine::is_gone(&e) => {}
+            Err(e) => return Err(engine::error(&format!("cannot inspect {word}"), &e)),
+        }
+    }
+    Err(Error::no_input(format!(
+        "no {} {word:?}: not a ptest id or name, nor known to the engine",
+        want.map(Kind::as_str).unwrap_or("container or network")
+    ))
+    .hint("`ptest docker ls` lists what ptest made"))
+}
+
+pub fn open_registry() -> Result<(StateDir, Registry)> {
+    let state = StateDir::open()?;
+    let reg = Registry::open(&state)?;
+    Ok((state, reg))
+}
+
+pub fn exec(common: &CommonArgs, word: &str, cmd: &[String]) -> Result<i32> {
+    let _ = common;
+    let engine = Engine::connect()?;
+    let (_, reg) = open_registry()?;
+    let c = resolve(&engine, &reg, word, Some(Kind::Container))?;
+    let (code, _) = run_exec(&engine, &c.engine_id, cmd, true)?;
+    Ok(code)
+}
+
+/// Runs `cmd` in a container; with `stream_out` its output goes to our
+/// stdout and stderr as it comes, else it is returned. Returns the exit
+/// code (126/127 as a shell says when the command cannot run).
+pub fn run_exec(
+    engine: &Engine,
+    id: &str,
+    cmd: &[String],
+    stream_out: bool,
+) -> Result<(i32, String)> {
+    use bollard::exec::{CreateExecOptions, StartExecResults};
+    engine.block_on(async {
+        let exec = engine
+            .docker
+            .create_exec(
+                id,
+                CreateExecOptions {
+                    cmd: Some(cmd.to_vec()),
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| engine::error(&format!("cannot exec in {id}"), &e))?;
+        let mut collected = String::new();
+        match engine
+            .docker
+            .start_exec(&exec.id, None)
+            .await
+            .map_err(|e| engine::error(&format!("cannot exec in {id}"), &e))?
+        {
+            StartExecResults::Attached { mut output, .. } => {
+                while let Some(chunk) = output.next().await {
+                    let chunk = chunk.map_err(|e| engine::error("exec output", &e))?;
+                    write_log(&chunk, stream_out, &mut collected);
+                }
+            }
+            StartExecResults::Detached => {}
+        }
+        let info = engine
+            .docker
+            .inspect_exec(&exec.id)
+            .await
+            .map_err(|e| engine::error("cannot inspect exec", &e))?;
+        Ok((info.exit_code.unwrap_or(0) as i32, collected))
+    })
+}
+
+/// Writes one chunk of container output where it belongs.
+pub fn write_log(chunk: &bollard::container::LogOutput, stream_out: bool, collected: &mut String) {
+    use bollard::container::LogOutput;
+    let (bytes, err) = match chunk {
+        LogOutput::StdErr { message } => (message, true),
+        LogOutput::StdOut { message } | LogOutput::Console { message } => (message, false),
+        LogOutput::StdIn { .. } => return,
+    };
+    if stream_out {
+        if err {
+            let _ = std::io::stderr().write_all(bytes);
+        } else {
+            let mut o = std::io::stdout();
+            let _ = o.write_all(bytes);
+            let _ = o.flush();
+        }
+    } else {
+        collected.push_str(&String::from_utf8_lossy(bytes));
+    }
+}
+
+pub fn logs(common: &CommonArgs, word: &str, follow: bool, tail: Option<u64>) -> Result<i32> {
+    let _ = common;
+    let engine = Engine::connect()?;
+    let (_, reg) = open_registry()?;
+    let c = resolve(&engine, &reg, word, Some(Kind::Container))?;
+    let mut sink = String::new();
+    engine.block_on(async {
+        let opts = bollard::query_parameters::LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .follow(follow)
+            .tail(&tail.map(|t| t.to_string()).unwrap_or_else(|| "all".into()))
+            .build();
+        let mut s = engine.docker.logs(&c.engine_id, Some(opts));
+        while let Some(chunk) = s.next().await {
+            match chunk {
+                Ok(c) => write_log(&c, true, &mut sink),
+                Err(e) => return Err(engine::error("cannot read logs", &e)),
+            }
+        }
+        Ok(())
+    })?;
+    Ok(0)
+}
+
+/// The last `n` lines of a container's logs (for failure messages).
+pub fn log_tail(engine: &Engine, id: &str, n: u64) -> String {
+    let mut out = String::new();
+    let _ = engine.block_on(async {
+        let opts = bollard::query_parameters::LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .tail(&n.to_string())
+            .build();
+        let mut s = engine.docker.logs(id, Some(opts));
+        while let Some(Ok(c)) = s.next().await {
+            write_log(&c, false, &mut out);
+        }
+    });
+    out
+}
+
+pub fn stop(common: &CommonArgs, words: &[String], grace: std::time::Duration) -> Result<i32> {
+    let engine = Engine::connect()?;
+    let (_, reg) = open_registry()?;
+    let mut out = RecordWriter::stdout();
+    for w in words {
+        let c = resolve(&engine, &reg, w, Some(Kind::Container))?;
+        let opts = bollard::query_parameters::StopContainerOptionsBuilder::default()
+            .t(grace.as_secs().try_into().unwrap_or(i32::MAX))
+            .build();
+        match engine.block_on(engine.docker.stop_container(&c.engine_id, Some(opts))) {
+            Ok(()) => {}
+            Err(e) if engine::status(&e) == Some(304) => {}
+            Err(e) => return Err(engine::error(&format!("cannot stop {w}"), &e)),
+        }
+        let mut ev = Record::new("event");
+        ev.set("event", "container.stopped")
+            .set(
+                "id",
+                c.record
+                    .as_ref()
+                    .and_then(|r| r.id())
+                    .unwrap_or(&c.engine_id),
+            )
+            .set("container_id", c.engine_id.clone());
+        if common.json() {
+            out.write(&ev)?;
+        } else {
+            out.write_line(&format!("stopped {}", c.name))?;
+        }
+    }
+    Ok(0)
+}
+
+/// Removes one engine object (containers forced, with anonymous volumes;
+/// networks with their firewall rules). `false` when it was gone already.
+pub fn remove_object(engine: &Engine, kind: Kind, engine_id: &str) -> Result<bool> {
+    match kind {
+        Kind::Container => {
+            let opts = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+                .force(true)
+                .v(true)
+                .build();
+            match engine.block_on(engine.docker.remove_container(engine_id, Some(opts))) {
+                Ok(()) => Ok(true),
+                Err(e) if engine::is_gone(&e) => Ok(false),
+                // Already being removed by someone else (the guardian).
+                Err(e) if engine::status(&e) == Some(409) => Ok(true),
+                Err(e) => Err(engine::error(
+                    &format!("cannot remove container {engine_id}"),
+                    &e,
+                )),
+            }
+        }
+        Kind::Network => crate::network::remove(engine, engine_id),
+    }
+}
+
+pub fn rm(common: &CommonArgs, words: &[String]) -> Result<i32> {
+    let config = common.load_config()?;
+    let (_, reg) = open_registry()?;
+    let mut targets: Vec<(Kind, String, Option<Record>)> = Vec::new();
+    let engine = Engine::connect()?;
+    if words.is_empty() {
+        // Containers before networks: a network in use cannot go.
+        let mut recs: Vec<Record> = stream::read_stdin()?.into_iter().filter(is_ours).collect();
+        recs.sort_by_key(|r| r.kind() == "network");
+        for r in recs {
+            let kind = if r.kind() == "network" {
+                Kind::Network
+            } else {
+                Kind::Container
+            };
+            let Some(id) = engine_id_of(&r) else { continue };
+            targets.push((kind, id, Some(r)));
+        }
+    } else {
+        for w in words {
+            match resolve(&engine, &reg, w, None) {
+                Ok(r) => targets.push((r.kind, r.engine_id, r.record)),
+                Err(e) if e.exit.code() == 66 => eprintln!("ptest-docker: note: {}", e.message),
+                Err(e) => return Err(e),
+            }
+        }
+        targets.sort_by_key(|t| t.0 == Kind::Network);
+    }
+    let mut out = RecordWriter::stdout();
+    let mut failed = None;
+    for (kind, id, rec) in &targets {
+        if let Some(r) = rec {
+            hooks::pre(&config, &format!("{}.removed", kind.as_str()), r)?;
+        }
+        if let Err(e) = remove_object(&engine, *kind, id) {
+            eprintln!("ptest-docker: error: {}", e.message);
+            failed = Some(e);
+            continue;
+        }
+        let pid = rec.as_ref().and_then(|r| r.id()).map(str::to_owned);
+        if let Some(p) = &pid {
+            reg.remove(p)?;
+        }
+        let mut ev = Record::new("event");
+        ev.set("event", format!("{}.removed", kind.as_str()))
+            .set("id", pid.clone().unwrap_or_else(|| id.clone()))
+            .set(&format!("{}_id", kind.as_str()), id.clone());
+        if common.json() {
+            out.write(&ev)?;
+        } else {
+            out.write_line(&format!(
+                "removed {} {}",
+                kind.as_str(),
+                pid.unwrap_or_else(|| id.clone())
+            ))?;
+        }
+        if let Some(r) = rec {
+            hooks::post(&config, &format!("{}.removed", kind.as_str()), r);
+        }
+    }
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(0),
+    }
+}
+
+/// Every ptest-docker container the engine knows, with its labels.
+pub fn labelled_containers(engine: &Engine, filter: &str) -> Result<Vec<ContainerSummary>> {
+    let mut filters = HashMap::new();
+    filters.insert("label".to_owned(), vec![filter.to_owned()]);
+    let opts = bollard::query_parameters::ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
+    engine
+        .block_on(engine.docker.list_containers(Some(opts)))
+        .map_err(|e| engine::error("cannot list containers", &e))
+}
+
+/// Every ptest-docker network the engine knows.
+pub fn labelled_networks(engine: &Engine, filter: &str) -> Result<Vec<bollard::models::Network>> {
+    let mut filters = HashMap::new();
+    filters.insert("label".to_owned(), vec![filter.to_owned()]);
+    let opts = bollard::query_parameters::ListNetworksOptionsBuilder::default()
+        .filters(&filters)
+        .build();
+    engine
+        .block_on(engine.docker.list_networks(Some(opts)))
+        .map_err(|e| engine::error("cannot list networks", &e))
+}
+
+pub fn ls(common: &CommonArgs) -> Result<i32> {
+    let engine = Engine::connect()?;
+    let (_, reg) = open_registry()?;
+    let recs: Vec<Record> = reg.list()?.into_iter().filter(is_ours).collect();
+    let states: HashMap<String, String> = labelled_containers(&engine, &labels::tool_filter())?
+        .into_iter()
+        .map(|c| {
+            (
+                c.id.unwrap_or_default(),
+                c.state.map(|s| s.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let nets: std::collections::HashSet<String> =
+        labelled_networks(&engine, &labels::tool_filter())?
+            .into_iter()
+            .filter_map(|n| n.id)
+            .collect();
+    let mut out = RecordWriter::stdout();
+    let state_of = |r: &Record| -> String {
+        let id = engine_id_of(r).unwrap_or_default();
+        if r.kind() == "network" {
+            if nets.contains(&id) {
+                "present"
+            } else {
+                "gone"
+            }
+            .to_owned()
+        } else {
+            states.get(&id).cloned().unwrap_or_else(|| "gone".into())
+        }
+    };
+    if common.json() {
+        for r in &recs {
+            let mut r = r.clone();
+            r.set("state", state_of(&r));
+            out.write(&r)?;
+        }
+        return Ok(0);
+    }
+    if recs.is_empty() {
+        out.write_line("no containers or networks")?;
+        return Ok(0);
+    }
+    let rows: Vec<Vec<String>> = recs
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+            let ports = r
+                .get("ports")
+                .and_then(|p| p.as_array())
+                .map(|a| {
+                    a.iter()
+                        .map(|p| format!("{}->{}", p["host_port"], p["container_port"]))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .unwrap_or_default();
+            vec![
+                s("id"),
+                r.kind().to_owned(),
+                s("name"),
+                state_of(r),
+                if r.kind() == "network" {
+                    s("subnet")
+                } else {
+                    s("image")
+                },
+                ports,
+            ]
+        })
+        .collect();
+    out.write_line(
+        render_table(
+            &["ID", "KIND", "NAME", "STATE", "IMAGE/SUBNET", "PORTS"],
+            &rows,
+        )
+        .trim_end(),
+    )?;
+    Ok(0)
+}
+
+pub fn inspect(common: &CommonArgs, word: &str) -> Result<i32> {
+    let _ = common;
+    let engine = Engine::connect()?;
+    let (_, reg) = open_registry()?;
+    let o = resolve(&engine, &reg, word, None)?;
+    let value = match o.kind {
+        Kind::Container => serde_json::to_value(
+            engine
+                .block_on(engine.docker.inspect_container(
+                    &o.engine_id,
+                    None::<bollard::query_parameters::InspectContainerOptions>,
+                ))
+                .map_err(|e| engine::error("cannot inspect", &e))?,
+        ),
+        Kind::Network => serde_json::to_value(
+            engine
+                .block_on(engine.docker.inspect_network(
+                    &o.engine_id,
+                    None::<bollard::query_parameters::InspectNetworkOptions>,
+                ))
+                .map_err(|e| engine::error("cannot inspect", &e))?,
+        ),
+    }
+    .map_err(|e| Error::internal(format!("cannot encode the engine's answer: {e}")))?;
+    let mut out = RecordWriter::stdout();
+    out.write_line(&serde_json::to_string_pretty(&value).unwrap_or_default())?;
+    Ok(0)
+}
+
+/// Removes what dead or expired owners left: registry records first, then
+/// any labelled object the engine still holds (a second line of defence
+/// behind the guardian).
+pub fn gc(common: &CommonArgs) -> Result<i32> {
+    let engine = Engine::connect()?;
+    let (_, reg) = open_registry()?;
+    let now = Timestamp::now();
+    let mut out = RecordWriter::stdout();
+    let swept = sweep(&engine, &reg, now, |kind, id, reason| {
+        let mut ev = Record::new("event");
+        ev.set("event", format!("{}.removed", kind.as_str()))
+            .set("id", id.to_owned())
+            .set("reason", reason);
+        if common.json() {
+            let _ = out.write(&ev);
+        } else {
+            let _ = out.write_line(&format!("removed {} {id} ({reason})", kind.as_str()));
+        }
+    })?;
+    let _ = swept;
+    Ok(0)
+}
+
+/// Removes every labelled container and network that [`labels::stale`]
+/// judges dead (or, with `only_owner`, every one of that owner), and their
+/// registry records. Calls `report` per object removed.
+pub fn sweep(
+    engine: &Engine,
+    reg: &Registry,
+    now: Timestamp,
+    mut report: impl FnMut(Kind, &str, &str),
+) -> Result<usize> {
+    let mut n = 0;
+    let mut done = std::collections::HashSet::new();
+    let by_engine: HashMap<String, Record> = reg
+        .list()?
+        .into_iter()
+        .filter(is_ours)
+        .filter_map(|r| engine_id_of(&r).map(|id| (id, r)))
+        .collect();
+    for c in labelled_containers(engine, &labels::tool_filter())? {
+        let l = c.labels.clone().unwrap_or_default();
+        let Some(reason) = labels::stale(&l, now) else {
+            continue;
+        };
+        let id = c.id.unwrap_or_default();
+        remove_object(engine, Kind::Container, &id)?;
+        done.insert(id.clone());
+        let pid = l.get(labels::ID).cloned().unwrap_or_else(|| id.clone());
+        let _ = reg.remove(&pid);
+        report(Kind::Container, &pid, reason);
+        n += 1;
+    }
+    for net in labelled_networks(engine, &labels::tool_filter())? {
+        let l = net.labels.clone().unwrap_or_default();
+        let Some(reason) = labels::stale(&l, now) else {
+            continue;
+        };
+        let id = net.id.unwrap_or_default();
+        remove_object(engine, Kind::Network, &id)?;
+        done.insert(id.clone());
+        let pid = l.get(labels::ID).cloned().unwrap_or_else(|| id.clone());
+        let _ = reg.remove(&pid);
+        report(Kind::Network, &pid, reason);
+        n += 1;
+    }
+    // Records whose object is gone from the engine, or whose owner died.
+    for (eid, r) in by_engine {
+        if done.contains(&eid) {
+            continue;
+        }
+        if let Ok(ptest_shared::owner::Liveness::Live) = ptest_shared::owner::judge(&r, now) {
+            let kind = if r.kind() == "network" {
+                Kind::Network
+            } else {
+                Kind::Container
+            };
+            let exists = match kind {
+                Kind::Container => engine
+                    .block_on(engine.docker.inspect_container(
+                        &eid,
+                        None::<bollard::query_parameters::InspectContainerOptions>,
+                    ))
+                    .is_ok(),
+                Kind::Network => engine
+                    .block_on(engine.docker.inspect_network(
+                        &eid,
+                        None::<bollard::query_parameters::InspectNetworkOptions>,
+                    ))
+                    .is_ok(),
+            };
+            if exists {
+                continue;
+            }
+            let _ = reg.remove(r.id().unwrap_or_default());
+            report(kind, r.id().unwrap_or_default(), "gone");
+            n += 1;
+        } else {
+            let kind = if r.kind() == "network" {
+                Kind::Network
+            } else {
+                Kind::Container
+            };
+            remove_object(engine, kind, &eid)?;
+            let _ = reg.remove(r.id().unwrap_or_default());
+            report(kind, r.id().unwrap_or_default(), "owner-dead");
+            n += 1;
+        }
+    }
+    Ok(n)
+}

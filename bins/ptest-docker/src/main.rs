@@ -1,0 +1,3 @@
+fn main() {
+    ptest_shared::cli::main(ptest_docker::run)
+}
