@@ -47,6 +47,7 @@ bench: release
 	PTEST_BIN_DIR=$(RELEASE) bench/run port
 	PTEST_BIN_DIR=$(RELEASE) bench/run proc
 	PTEST_BIN_DIR=$(RELEASE) bench/run venv
+	PTEST_BIN_DIR=$(RELEASE) bench/run docker
 
 print-release:
 	@echo $(RELEASE)

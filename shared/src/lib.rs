@@ -8,7 +8,8 @@
 //! - [`owner`]: who keeps a resource alive, `--owner`/`--ttl`, liveness.
 //! - [`config`] and [`hooks`]: `ptest.toml` and event hooks.
 //! - [`tools`]: finding tools and plugins; [`teardown`]: removing resources
-//!   through their tools; [`probe`]: what this machine offers.
+//!   through their tools; [`probe`]: what this machine offers; [`units`]:
+//!   sizes as users write them.
 
 pub mod cgroup;
 pub mod cli;
@@ -28,6 +29,7 @@ pub mod teardown;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod tools;
+pub mod units;
 
 pub use error::{Error, Exit, Result};
 pub use record::Record;

@@ -269,7 +269,7 @@ pub fn logs(common: &CommonArgs, word: &str, follow: bool, tail: Option<u64>) ->
 /// The last `n` lines of a container's logs (for failure messages).
 pub fn log_tail(engine: &Engine, id: &str, n: u64) -> String {
     let mut out = String::new();
-    let _ = engine.block_on(async {
+    engine.block_on(async {
         let opts = bollard::query_parameters::LogsOptionsBuilder::default()
             .stdout(true)
             .stderr(true)
@@ -466,7 +466,13 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
     if common.json() {
         for r in &recs {
             let mut r = r.clone();
-            r.set("state", state_of(&r));
+            let state = state_of(&r);
+            if r.kind() == "container" && state == "exited" {
+                if let Some((code, oom)) = exit_of(&engine, &engine_id_of(&r).unwrap_or_default()) {
+                    r.set("exit_code", code).set("oom_killed", oom);
+                }
+            }
+            r.set("state", state);
             out.write(&r)?;
         }
         return Ok(0);
@@ -511,6 +517,20 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
         .trim_end(),
     )?;
     Ok(0)
+}
+
+/// How a container ended, from the engine's state: its exit code and
+/// whether the kernel killed it for memory (which the exit code alone
+/// cannot tell: a process of it may be OOM-killed while it exits 0).
+pub fn exit_of(engine: &Engine, id: &str) -> Option<(i64, bool)> {
+    let c = engine
+        .block_on(engine.docker.inspect_container(
+            id,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        ))
+        .ok()?;
+    let st = c.state?;
+    Some((st.exit_code.unwrap_or(0), st.oom_killed.unwrap_or(false)))
 }
 
 pub fn inspect(common: &CommonArgs, word: &str) -> Result<i32> {

@@ -1,10 +1,597 @@
-//! Containers (being written).
+//! `create`: containers made through the API, in parallel, published on
+//! 127.0.0.1 only, labelled for their owner, and returned ready.
 
-use crate::CreateArgs;
+use crate::commands::{self, Kind};
+use crate::engine::{self, Engine};
+use crate::ready::{self, Check, Reach};
+use crate::{CreateArgs, Security, guardian, labels, network};
+use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use ptest_shared::cli::CommonArgs;
-use ptest_shared::owner::LifetimeArgs;
-use ptest_shared::{Error, Result};
+use ptest_shared::output::RecordWriter;
+use ptest_shared::owner::{Lifetime, LifetimeArgs, OwnerSpec};
+use ptest_shared::record::{Record, new_id};
+use ptest_shared::{Error, Result, hooks, stream};
+use std::collections::HashMap;
 
-pub fn create(_common: &CommonArgs, _args: &CreateArgs, _lifetime: &LifetimeArgs) -> Result<i32> {
-    Err(Error::internal("create is being written"))
+/// A `--port` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortSpec {
+    pub container: u16,
+    pub proto: String,
+    /// The `port` lease on stdin whose host port to publish on.
+    pub lease: Option<String>,
+}
+
+/// Parses `CPORT[/proto][=LEASE]`.
+pub fn parse_port(s: &str) -> std::result::Result<PortSpec, String> {
+    let (spec, lease) = match s.split_once('=') {
+        Some((a, b)) if !b.is_empty() => (a, Some(b.to_owned())),
+        Some(_) => return Err(format!("--port {s:?}: a lease name follows '='")),
+        None => (s, None),
+    };
+    let (port, proto) = spec.split_once('/').unwrap_or((spec, "tcp"));
+    let container: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("--port {s:?}: {port:?} is not a port number (1-65535)"))?;
+    let proto = proto.to_ascii_lowercase();
+    if proto != "tcp" && proto != "udp" {
+        return Err(format!("--port {s:?}: the protocol is tcp or udp"));
+    }
+    Ok(PortSpec {
+        container,
+        proto,
+        lease,
+    })
+}
+
+/// Parses `SRC:DST[:ro|rw]`.
+pub fn parse_volume(s: &str) -> std::result::Result<String, String> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let ok = match parts.as_slice() {
+        [src, dst] => !src.is_empty() && dst.starts_with('/'),
+        [src, dst, mode] => !src.is_empty() && dst.starts_with('/') && matches!(*mode, "ro" | "rw"),
+        _ => false,
+    };
+    if !ok {
+        return Err(format!(
+            "--volume {s:?}: write SRC:DST or SRC:DST:ro with an absolute DST (SRC a host path or a volume name)"
+        ));
+    }
+    // A relative host path means one relative to here, as users expect.
+    let src = parts[0];
+    if src.starts_with('.') {
+        let abs = std::env::current_dir()
+            .map(|d| d.join(src))
+            .map_err(|e| format!("--volume {s:?}: {e}"))?;
+        return Ok(format!("{}:{}", abs.display(), parts[1..].join(":")));
+    }
+    Ok(s.to_owned())
+}
+
+/// `PTEST_<NAME>_…`: upper case, anything but letters and digits as `_`.
+pub fn env_prefix(name: &str) -> String {
+    let n: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("PTEST_{n}")
+}
+
+/// The default name: the image's last path part, without tag or digest.
+fn image_name(image: &str) -> String {
+    let base = image.rsplit('/').next().unwrap_or(image);
+    let base = base.split('@').next().unwrap_or(base);
+    base.split(':').next().unwrap_or(base).to_owned()
+}
+
+/// Everything decided before any container is made.
+struct Plan {
+    image: String,
+    names: Vec<String>,
+    env: Vec<String>,
+    ports: Vec<(PortSpec, Option<u16>)>,
+    binds: Vec<String>,
+    tmpfs: HashMap<String, String>,
+    memory: Option<i64>,
+    nano_cpus: Option<i64>,
+    pids: Option<i64>,
+    network_mode: String,
+    check: Check,
+    timeout: std::time::Duration,
+    security: Security,
+    cmd: Vec<String>,
+}
+
+pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs) -> Result<i32> {
+    let config = common.load_config()?;
+    // Arguments first: a usage error costs nothing and makes nothing.
+    if a.count == 0 || a.count > 256 {
+        return Err(Error::usage(format!(
+            "--count {}: between 1 and 256",
+            a.count
+        )));
+    }
+    let ports: Vec<PortSpec> = a
+        .port
+        .iter()
+        .map(|p| parse_port(p).map_err(Error::usage))
+        .collect::<Result<_>>()?;
+    if a.count > 1 && ports.iter().any(|p| p.lease.is_some()) {
+        return Err(Error::usage(
+            "--port CPORT=LEASE publishes on one host port: it cannot serve --count above 1",
+        ));
+    }
+    let binds: Vec<String> = a
+        .volume
+        .iter()
+        .map(|v| parse_volume(v).map_err(Error::usage))
+        .collect::<Result<_>>()?;
+    for e in &a.env {
+        if !e.contains('=') || e.starts_with('=') {
+            return Err(Error::usage(format!("--env {e:?}: write K=V")));
+        }
+    }
+    let mut tmpfs = HashMap::new();
+    for t in &a.tmpfs {
+        if !t.starts_with('/') {
+            return Err(Error::usage(format!(
+                "--tmpfs {t:?}: an absolute path inside the container"
+            )));
+        }
+        tmpfs.insert(t.clone(), String::new());
+    }
+    let memory = a
+        .memory
+        .as_deref()
+        .map(|m| {
+            ptest_shared::units::parse_size(m)
+                .map(|v| v as i64)
+                .map_err(|e| Error::usage(format!("--memory: {e}")))
+        })
+        .transpose()?;
+    let nano_cpus = match a.cpus {
+        Some(c) if !(c > 0.0 && c <= 1024.0) => {
+            return Err(Error::usage(format!(
+                "--cpus {c}: a positive number of CPUs"
+            )));
+        }
+        Some(c) => Some((c * 1e9) as i64),
+        None => None,
+    };
+    if a.pids.is_some_and(|p| p < 1) {
+        return Err(Error::usage("--pids: at least 1"));
+    }
+    let check = ready::from_args(a, ports.first().map(|p| p.container))?;
+    let name = a.name.clone().unwrap_or_else(|| image_name(&a.image));
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(Error::usage(format!(
+            "--name {name:?}: letters, digits, '-', '_' and '.'"
+        )));
+    }
+    let names: Vec<String> = if a.count == 1 {
+        vec![name.clone()]
+    } else {
+        (0..a.count).map(|i| format!("{name}-{i}")).collect()
+    };
+    let lifetime = lifetime_args.resolve(OwnerSpec::Session)?;
+
+    // The stream: passed through first; `port` leases named by --port.
+    let mut out = RecordWriter::stdout();
+    let input = stream::pass_through(&mut out)?;
+    let leased = |lease: &str| -> Result<u16> {
+        input
+            .iter()
+            .rev()
+            .find(|r| r.kind() == "port" && r.get("name").and_then(|n| n.as_str()) == Some(lease))
+            .and_then(|r| r.get("port").and_then(|p| p.as_u64()))
+            .and_then(|p| u16::try_from(p).ok())
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "--port …={lease}: no `port` record named {lease:?} on stdin"
+                ))
+                .hint(format!(
+                    "lease it first: ptest port lease --name {lease} | ptest docker create …"
+                ))
+            })
+    };
+    let ports: Vec<(PortSpec, Option<u16>)> = ports
+        .into_iter()
+        .map(|p| {
+            let host = p.lease.as_deref().map(leased).transpose()?;
+            Ok((p, host))
+        })
+        .collect::<Result<_>>()?;
+
+    let engine = Engine::connect()?;
+    match engine.block_on(engine.docker.inspect_image(&a.image)) {
+        Ok(_) => {}
+        Err(e) if engine::is_gone(&e) => {
+            return Err(Error::no_input(format!("no image {:?} on this engine", a.image)).hint(
+                "ptest never pulls: import a root filesystem with `ptest docker image import TARBALL --tag T`, or `docker pull` it yourself",
+            ));
+        }
+        Err(e) => {
+            return Err(engine::error(
+                &format!("cannot inspect image {}", a.image),
+                &e,
+            ));
+        }
+    }
+    let (state, reg) = commands::open_registry()?;
+    // Watched before anything exists, so a SIGKILL from here on leaks nothing.
+    guardian::ensure(&lifetime)?;
+    let run = new_id("run");
+
+    // The network: an isolated one of its own, or what was named.
+    let mut made_network: Option<Record> = None;
+    let network_mode = match a.network.as_str() {
+        "none" | "bridge" | "host" => a.network.clone(),
+        "isolated" => {
+            let id = new_id("network");
+            let req = network::Request {
+                name: format!("ptest-{}", id.trim_start_matches("network-")),
+                internal: true,
+                isolated: true,
+                subnet: None,
+                labels: labels::for_object(&id, &name, &lifetime, &run),
+            };
+            let n = network::create(&engine, &state, &config, &req)?;
+            let mut rec = Record::resource("network", commands::TOOL);
+            rec.set("id", id)
+                .set("network_id", n.engine_id.clone())
+                .set("name", n.name.clone())
+                .set("subnet", n.subnet.clone())
+                .set("gateway", n.gateway.clone())
+                .set("internal", true)
+                .set("isolated", true)
+                .set("firewall", n.firewall);
+            lifetime.apply(&mut rec);
+            reg.put(&rec)?;
+            made_network = Some(rec);
+            n.name
+        }
+        other => other.to_owned(),
+    };
+    let plan = Plan {
+        image: a.image.clone(),
+        names,
+        env: a.env.clone(),
+        ports,
+        binds,
+        tmpfs,
+        memory,
+        nano_cpus,
+        pids: a.pids,
+        network_mode,
+        check,
+        timeout: a.ready_timeout,
+        security: a.security,
+        cmd: a.cmd.clone(),
+    };
+    let parallel = config.integer("docker.parallel").clamp(1, 64) as usize;
+    let results = make_all(&engine, &plan, &lifetime, &run, parallel);
+    let mut records = Vec::new();
+    let mut first_err = None;
+    for r in results {
+        match r {
+            Ok(rec) => records.push(rec),
+            Err(e) => {
+                if first_err.is_none() {
+                    first_err = Some(e);
+                }
+            }
+        }
+    }
+    let undo = |records: &[Record]| {
+        for r in records {
+            if let Some(id) = commands::engine_id_of(r) {
+                let _ = commands::remove_object(&engine, Kind::Container, &id);
+            }
+        }
+        if let Some(n) = &made_network {
+            if let Some(id) = commands::engine_id_of(n) {
+                let _ = commands::remove_object(&engine, Kind::Network, &id);
+            }
+            let _ = reg.remove(n.id().unwrap_or_default());
+        }
+    };
+    if let Some(e) = first_err {
+        undo(&records);
+        return Err(e);
+    }
+    for rec in &records {
+        if let Err(e) = hooks::pre(&config, "container.ready", rec) {
+            undo(&records);
+            return Err(e);
+        }
+    }
+    for rec in &records {
+        reg.put(rec)?;
+    }
+    if let Some(n) = &made_network {
+        if common.json() {
+            out.write(n)?;
+        }
+    }
+    for rec in &records {
+        if common.json() {
+            out.write(rec)?;
+        } else {
+            let v = rec.clone().into_value();
+            let ports = v["ports"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|p| format!("127.0.0.1:{}->{}", p["host_port"], p["container_port"]))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
+            out.write_line(&format!(
+                "{}  {}  {}  {}  {ports}",
+                rec.id().unwrap_or_default(),
+                v["name"].as_str().unwrap_or(""),
+                v["image"].as_str().unwrap_or(""),
+                v["ip"].as_str().unwrap_or("-"),
+            ))?;
+        }
+        hooks::post(&config, "container.ready", rec);
+    }
+    Ok(0)
+}
+
+/// Makes every container of the plan, `parallel` at a time; each result
+/// is its record or why it failed (having removed what it made).
+fn make_all(
+    engine: &Engine,
+    plan: &Plan,
+    lifetime: &Lifetime,
+    run: &str,
+    parallel: usize,
+) -> Vec<Result<Record>> {
+    let slots: Vec<Option<Result<Record>>> = (0..plan.names.len()).map(|_| None).collect();
+    let results = std::sync::Mutex::new(slots);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let (next, results) = (&next, &results);
+        let workers: Vec<_> = (0..parallel.min(plan.names.len()))
+            .map(|_| {
+                scope.spawn(move || {
+                    // Each worker drives its own client: the engine handles
+                    // requests in parallel, a current-thread runtime does not.
+                    let engine_here = match Engine::connect() {
+                        Ok(e) => e,
+                        Err(e) => loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            if i >= plan.names.len() {
+                                return;
+                            }
+                            results.lock().unwrap()[i] =
+                                Some(Err(Error::new(e.exit, e.message.clone())));
+                        },
+                    };
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        if i >= plan.names.len() {
+                            return;
+                        }
+                        let r = make_one(&engine_here, plan, i, lifetime, run);
+                        results.lock().unwrap()[i] = Some(r);
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            let _ = w.join();
+        }
+    });
+    let _ = engine;
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Error::internal("a container was not attempted"))))
+        .collect()
+}
+
+fn make_one(
+    engine: &Engine,
+    plan: &Plan,
+    i: usize,
+    lifetime: &Lifetime,
+    run: &str,
+) -> Result<Record> {
+    let id = new_id("container");
+    let name = &plan.names[i];
+    let labels = labels::for_object(&id, name, lifetime, run);
+    let mut exposed = HashMap::new();
+    let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
+    for (p, host) in &plan.ports {
+        let key = format!("{}/{}", p.container, p.proto);
+        exposed.insert(key.clone(), HashMap::new());
+        bindings.insert(
+            key,
+            Some(vec![PortBinding {
+                host_ip: Some("127.0.0.1".into()),
+                host_port: Some(host.map(|h| h.to_string()).unwrap_or_default()),
+            }]),
+        );
+    }
+    let strict = plan.security == Security::Strict;
+    let mut tmpfs = plan.tmpfs.clone();
+    if strict {
+        tmpfs
+            .entry("/tmp".into())
+            .or_insert_with(|| "rw,nosuid,nodev,size=64m".into());
+    }
+    let host = HostConfig {
+        port_bindings: Some(bindings),
+        binds: (!plan.binds.is_empty()).then(|| plan.binds.clone()),
+        tmpfs: (!tmpfs.is_empty()).then_some(tmpfs),
+        memory: plan.memory,
+        // No swap beyond the limit: a memory limit means what it says.
+        memory_swap: plan.memory,
+        nano_cpus: plan.nano_cpus,
+        pids_limit: plan.pids.or(strict.then_some(256)),
+        network_mode: Some(plan.network_mode.clone()),
+        cap_drop: strict.then(|| vec!["ALL".into()]),
+        security_opt: strict.then(|| vec!["no-new-privileges".into()]),
+        readonly_rootfs: strict.then_some(true),
+        init: Some(true),
+        ..Default::default()
+    };
+    let body = ContainerCreateBody {
+        image: Some(plan.image.clone()),
+        cmd: (!plan.cmd.is_empty()).then(|| plan.cmd.clone()),
+        env: (!plan.env.is_empty()).then(|| plan.env.clone()),
+        labels: Some(labels),
+        exposed_ports: (!exposed.is_empty()).then_some(exposed),
+        user: strict.then(|| "65534:65534".into()),
+        host_config: Some(host),
+        ..Default::default()
+    };
+    let engine_name = format!("ptest-{name}-{}", id.trim_start_matches("container-"));
+    let opts = bollard::query_parameters::CreateContainerOptionsBuilder::default()
+        .name(&engine_name)
+        .build();
+    let created = engine
+        .block_on(engine.docker.create_container(Some(opts), body))
+        .map_err(|e| engine::error(&format!("cannot create container {name}"), &e))?;
+    let cid = created.id;
+    let fail = |e: Error| {
+        let _ = commands::remove_object(engine, Kind::Container, &cid);
+        e
+    };
+    engine
+        .block_on(engine.docker.start_container(
+            &cid,
+            None::<bollard::query_parameters::StartContainerOptions>,
+        ))
+        .map_err(|e| fail(engine::error(&format!("cannot start container {name}"), &e)))?;
+    let info = engine
+        .block_on(engine.docker.inspect_container(
+            &cid,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        ))
+        .map_err(|e| fail(engine::error("cannot inspect the new container", &e)))?;
+    let net = info.network_settings.clone().unwrap_or_default();
+    let ip = net.networks.as_ref().and_then(|n| {
+        n.values()
+            .find_map(|e| e.ip_address.clone().filter(|s| !s.is_empty()))
+    });
+    let mut published = Vec::new();
+    for (key, b) in net.ports.clone().unwrap_or_default() {
+        let cport: u16 = key
+            .split('/')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let proto = key.split('/').nth(1).unwrap_or("tcp").to_owned();
+        if let Some(h) = b
+            .and_then(|v| {
+                v.into_iter()
+                    .find(|b| b.host_ip.as_deref() == Some("127.0.0.1"))
+            })
+            .and_then(|b| b.host_port)
+            .and_then(|p| p.parse::<u16>().ok())
+        {
+            published.push((cport, proto, h));
+        }
+    }
+    published.sort();
+    let reach = Reach {
+        ip: ip.clone().filter(|_| plan.network_mode != "none"),
+        published: published.iter().map(|(c, _, h)| (*c, *h)).collect(),
+    };
+    if let Err(why) = ready::wait(engine, &cid, &plan.check, &reach, plan.timeout) {
+        let e = ready::failure(engine, &cid, name, &why, plan.timeout);
+        return Err(fail(e));
+    }
+    let prefix = env_prefix(name);
+    let mut env = serde_json::Map::new();
+    env.insert(format!("{prefix}_HOST"), "127.0.0.1".into());
+    for (c, proto, h) in &published {
+        let suffix = if proto == "udp" { "_UDP" } else { "" };
+        env.insert(format!("{prefix}_PORT_{c}{suffix}"), h.to_string().into());
+    }
+    if let Some(ip) = &ip {
+        env.insert(format!("{prefix}_IP"), ip.clone().into());
+    }
+    let mut rec = Record::resource("container", commands::TOOL);
+    rec.set("id", id)
+        .set("container_id", cid.clone())
+        .set("name", name.clone())
+        .set("engine_name", engine_name)
+        .set("image", plan.image.clone())
+        .set("ip", ip.map_or(serde_json::Value::Null, Into::into))
+        .set("network", plan.network_mode.clone())
+        .set(
+            "ports",
+            serde_json::Value::Array(
+                published
+                    .iter()
+                    .map(|(c, p, h)| serde_json::json!({"container_port": c, "proto": p, "host_ip": "127.0.0.1", "host_port": h}))
+                    .collect(),
+            ),
+        )
+        .set(
+            "limits",
+            serde_json::json!({
+                "memory_bytes": plan.memory,
+                "cpus": plan.nano_cpus.map(|n| n as f64 / 1e9),
+                "pids": plan.pids.or((plan.security == Security::Strict).then_some(256)),
+            }),
+        )
+        .set("security", if strict { "strict" } else { "default" })
+        .set("env", serde_json::Value::Object(env));
+    lifetime.apply(&mut rec);
+    Ok(rec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_specs() {
+        assert_eq!(
+            parse_port("5432=db").unwrap(),
+            PortSpec {
+                container: 5432,
+                proto: "tcp".into(),
+                lease: Some("db".into())
+            }
+        );
+        assert_eq!(parse_port("53/udp").unwrap().proto, "udp");
+        assert!(parse_port("0").is_err());
+        assert!(parse_port("80/sctp").is_err());
+        assert!(parse_port("http").unwrap_err().contains("http"));
+        assert!(parse_port("80=").is_err());
+    }
+
+    #[test]
+    fn volumes_names_and_env() {
+        assert_eq!(
+            parse_volume("data:/var/lib:ro").unwrap(),
+            "data:/var/lib:ro"
+        );
+        assert!(parse_volume("/x:rel").is_err());
+        assert!(parse_volume("/x:/y:rx").is_err());
+        assert!(parse_volume("./d:/d").unwrap().ends_with("/./d:/d"));
+        assert_eq!(image_name("registry:5000/team/pg:16"), "pg");
+        assert_eq!(image_name("busybox@sha256:abc"), "busybox");
+        assert_eq!(env_prefix("my-db.1"), "PTEST_MY_DB_1");
+    }
 }

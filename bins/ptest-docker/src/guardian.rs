@@ -1,7 +1,188 @@
-//! The guardian (being written).
+//! The guardian: a small detached process per owner that removes the
+//! owner's containers and networks as soon as the owner dies — even by
+//! SIGKILL — with no sidecar container and no Docker socket mounted into
+//! anything.
+//!
+//! `create` calls [`ensure`] before it makes anything. The guardian
+//! (`ptest-docker __guard OWNER`, in a session of its own) holds the lock
+//! `docker-guardian-<pid>-<start>` while it lives, so there is one per
+//! owner; it waits on a pidfd of the owner, and when the owner exits it
+//! removes every object labelled with that owner (and the registry records
+//! of them), then exits. Every 30 s it also checks whether the owner still
+//! has objects at all, and exits when none are left (the next `create`
+//! starts another).
+//!
+//! Limits: a guardian is a descendant of whatever ran `create`; a
+//! supervisor that kills a whole process tree when it ends (`ptest proc
+//! run`, systemd units with KillMode=control-group) kills it too. What it
+//! would have removed is then left to `ptest docker gc` (or `ptest gc`).
 
+use crate::commands::{self, Kind};
+use crate::engine::Engine;
+use crate::labels;
+use ptest_shared::owner::{Lifetime, Owner, proc_stat};
+use ptest_shared::state::StateDir;
 use ptest_shared::{Error, Result};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::time::Duration;
 
-pub fn run(_owner: &str) -> Result<i32> {
-    Err(Error::internal("the guardian is being written"))
+fn lock_name(o: &Owner) -> String {
+    format!("docker-guardian-{}-{}", o.pid, o.start_time)
+}
+
+/// Makes sure a guardian watches the owner of `lifetime` (none needed when
+/// nobody owns it: `--ttl` alone is `gc`'s job).
+pub fn ensure(lifetime: &Lifetime) -> Result<()> {
+    let Some(owner) = &lifetime.owner else {
+        return Ok(());
+    };
+    let state = StateDir::open()?;
+    // Free means no guardian holds it.
+    match state.lock(&lock_name(owner), Duration::ZERO) {
+        Ok(l) => drop(l),
+        Err(_) => return Ok(()),
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::internal(format!("cannot find own executable: {e}")))?;
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("__guard")
+        .arg(labels::owner_value(owner))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // SAFETY: setsid is async-signal-safe; nothing else runs before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::unistd::setsid()
+                .map(drop)
+                .map_err(std::io::Error::from)
+        });
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::internal(format!("cannot start the guardian: {e}")))?;
+    // Reap it in the background if it ends while we run (it normally
+    // outlives us and is reparented).
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    // Wait (briefly) until it holds its lock, so that what we create next
+    // is watched from the start.
+    for _ in 0..100 {
+        if state.lock(&lock_name(owner), Duration::ZERO).is_err() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Ok(())
+}
+
+/// `ptest-docker __guard OWNER`.
+pub fn run(owner: &str) -> Result<i32> {
+    let owner = labels::parse_owner(owner)
+        .ok_or_else(|| Error::usage(format!("{owner:?} is not pid:start_time:boot_id")))?;
+    let state = StateDir::open()?;
+    let Ok(_lock) = state.lock(&lock_name(&owner), Duration::from_millis(200)) else {
+        return Ok(0); // another guardian watches this owner
+    };
+    let pidfd = open_pidfd(&owner);
+    loop {
+        let dead = match &pidfd {
+            // The owner died before we could watch it.
+            None => true,
+            Some(fd) => wait_readable(fd, Duration::from_secs(30)) || !owner.is_alive(),
+        };
+        if dead {
+            let engine = Engine::connect()?;
+            remove_owned(&engine, &owner)?;
+            return Ok(0);
+        }
+        // Still alive: keep watching while it owns anything.
+        let Ok(engine) = Engine::connect() else {
+            continue;
+        };
+        if !owns_anything(&engine, &owner) {
+            return Ok(0);
+        }
+    }
+}
+
+/// A pidfd of the owner, when it is still the process the owner names.
+fn open_pidfd(o: &Owner) -> Option<OwnedFd> {
+    // SAFETY: pidfd_open returns a new fd we own, or -1.
+    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, o.pid as i32, 0) };
+    if fd < 0 {
+        return None;
+    }
+    let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
+    // Opened after checking would race with PID reuse: check after opening.
+    let st = proc_stat(o.pid)?;
+    (st.start_time == o.start_time && st.state != 'Z').then_some(fd)
+}
+
+/// Waits until the pidfd is readable (its process exited), at most `t`.
+fn wait_readable(fd: &OwnedFd, t: Duration) -> bool {
+    let mut p = nix::libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: nix::libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    let r = unsafe { nix::libc::poll(&mut p, 1, t.as_millis() as i32) };
+    r > 0
+}
+
+fn owns_anything(engine: &Engine, o: &Owner) -> bool {
+    let f = labels::owner_filter(o);
+    let c = commands::labelled_containers(engine, &f).map(|v| !v.is_empty());
+    let n = commands::labelled_networks(engine, &f).map(|v| !v.is_empty());
+    // When the engine cannot say, keep watching.
+    c.unwrap_or(true) || n.unwrap_or(true)
+}
+
+/// Removes every container, then every network, labelled with `o`.
+pub fn remove_owned(engine: &Engine, o: &Owner) -> Result<usize> {
+    let reg = ptest_shared::registry::Registry::open(&StateDir::open()?)?;
+    let f = labels::owner_filter(o);
+    let mut n = 0;
+    let containers = commands::labelled_containers(engine, &f)?;
+    // In parallel: removal of a running container takes a while each.
+    let ids: Vec<(String, Option<String>)> = containers
+        .into_iter()
+        .map(|c| {
+            let pid = c.labels.as_ref().and_then(|l| l.get(labels::ID).cloned());
+            (c.id.unwrap_or_default(), pid)
+        })
+        .collect();
+    // Records first: an object whose removal fails still carries its
+    // labels, which gc finds; a record without its object would only lie.
+    for (_, pid) in &ids {
+        if let Some(p) = pid {
+            let _ = reg.remove(p);
+        }
+    }
+    let nets = commands::labelled_networks(engine, &f)?;
+    for net in &nets {
+        if let Some(p) = net.labels.as_ref().and_then(|l| l.get(labels::ID)) {
+            let _ = reg.remove(p);
+        }
+    }
+    engine.block_on(async {
+        let opts = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+            .force(true)
+            .v(true)
+            .build();
+        let futs = ids
+            .iter()
+            .map(|(id, _)| engine.docker.remove_container(id, Some(opts.clone())));
+        futures_util::future::join_all(futs).await
+    });
+    n += ids.len();
+    for net in nets {
+        let id = net.id.unwrap_or_default();
+        let _ = commands::remove_object(engine, Kind::Network, &id);
+        n += 1;
+    }
+    Ok(n)
 }

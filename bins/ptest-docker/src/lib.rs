@@ -130,7 +130,7 @@ passed). --count N creates N at once, in parallel."
     )]
     Create {
         #[command(flatten)]
-        args: CreateArgs,
+        args: Box<CreateArgs>,
         #[command(flatten)]
         lifetime: LifetimeArgs,
     },

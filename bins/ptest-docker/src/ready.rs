@@ -1,1 +1,286 @@
-//! Readiness (being written).
+//! Readiness of a started container: a log line, a port that accepts, an
+//! HTTP answer, or a command that succeeds inside — checked every 50 ms
+//! until the timeout, and given up at once when the container exits.
+//!
+//! Ports are probed on the container's own address when the host can route
+//! to it (bridge networks), not on the published host port: Docker's
+//! userland proxy accepts connections on a published port before anything
+//! listens inside.
+
+use crate::commands;
+use crate::engine::Engine;
+use futures_util::StreamExt;
+use regex::Regex;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+/// What "ready" means for a container.
+#[derive(Debug, Clone)]
+pub enum Check {
+    /// Started is ready.
+    Started,
+    Log(Regex),
+    Port(u16),
+    Http {
+        port: u16,
+        path: String,
+    },
+    Cmd(String),
+}
+
+/// Where a container port can be reached from here.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// The container's address on its network, when the host routes to it.
+    pub ip: Option<String>,
+    /// Published ports: (container port, host port on 127.0.0.1).
+    pub published: Vec<(u16, u16)>,
+}
+
+impl Reach {
+    fn addr(&self, port: u16) -> Option<SocketAddr> {
+        if let Some(ip) = &self.ip
+            && let Ok(a) = format!("{ip}:{port}").parse()
+        {
+            return Some(a);
+        }
+        self.published
+            .iter()
+            .find(|(c, _)| *c == port)
+            .and_then(|(_, h)| format!("127.0.0.1:{h}").parse().ok())
+    }
+}
+
+/// Why a container did not become ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReady {
+    /// It stopped first (with its exit code, and whether it was OOM-killed).
+    Exited {
+        code: i64,
+        oom_killed: bool,
+    },
+    Timeout(String),
+    /// The check cannot be made (e.g. no address to probe).
+    Impossible(String),
+}
+
+/// Waits until `check` passes for container `id`.
+pub fn wait(
+    engine: &Engine,
+    id: &str,
+    check: &Check,
+    reach: &Reach,
+    timeout: Duration,
+) -> Result<Duration, NotReady> {
+    let start = Instant::now();
+    if let Check::Log(re) = check {
+        return wait_log(engine, id, re, timeout).map(|_| start.elapsed());
+    }
+    loop {
+        if let Some(gone) = exited(engine, id) {
+            return Err(gone);
+        }
+        let ok = match check {
+            Check::Started => true,
+            Check::Port(p) => {
+                let a = reach.addr(*p).ok_or_else(|| {
+                    NotReady::Impossible(format!(
+                        "--ready-port {p}: the container has no address the host can reach and the port is not published"
+                    ))
+                })?;
+                TcpStream::connect_timeout(&a, Duration::from_millis(200)).is_ok()
+            }
+            Check::Http { port, path } => {
+                let a = reach.addr(*port).ok_or_else(|| {
+                    NotReady::Impossible(format!(
+                        "--ready-http: port {port} cannot be reached from the host (not published, no routable address)"
+                    ))
+                })?;
+                http_ok(a, path)
+            }
+            Check::Cmd(c) => {
+                commands::run_exec(engine, id, &["sh".into(), "-c".into(), c.clone()], false)
+                    .map(|(code, _)| code == 0)
+                    .unwrap_or(false)
+            }
+            Check::Log(_) => unreachable!("handled above"),
+        };
+        if ok {
+            return Ok(start.elapsed());
+        }
+        if start.elapsed() >= timeout {
+            return Err(NotReady::Timeout(describe(check)));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn describe(check: &Check) -> String {
+    match check {
+        Check::Started => "start".into(),
+        Check::Log(r) => format!("a log line matching {:?}", r.as_str()),
+        Check::Port(p) => format!("port {p} to accept connections"),
+        Check::Http { port, path } => format!("GET {path} on port {port} to answer 2xx or 3xx"),
+        Check::Cmd(c) => format!("`{c}` to succeed inside"),
+    }
+}
+
+/// `Some` when the container is no longer running.
+fn exited(engine: &Engine, id: &str) -> Option<NotReady> {
+    let c = engine
+        .block_on(engine.docker.inspect_container(
+            id,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        ))
+        .ok()?;
+    let st = c.state?;
+    if st.running == Some(true) {
+        return None;
+    }
+    Some(NotReady::Exited {
+        code: st.exit_code.unwrap_or(-1),
+        oom_killed: st.oom_killed.unwrap_or(false),
+    })
+}
+
+/// Follows the container's log from its start until a line matches.
+fn wait_log(engine: &Engine, id: &str, re: &Regex, timeout: Duration) -> Result<(), NotReady> {
+    let found = engine.block_on(async {
+        let opts = bollard::query_parameters::LogsOptionsBuilder::default()
+            .stdout(true)
+            .stderr(true)
+            .follow(true)
+            .build();
+        let mut s = engine.docker.logs(id, Some(opts));
+        let mut pending = String::new();
+        let scan = async {
+            while let Some(chunk) = s.next().await {
+                let Ok(chunk) = chunk else { return false };
+                let mut text = String::new();
+                commands::write_log(&chunk, false, &mut text);
+                pending.push_str(&text);
+                while let Some(nl) = pending.find('\n') {
+                    let line: String = pending.drain(..=nl).collect();
+                    if re.is_match(line.trim_end_matches(['\n', '\r'])) {
+                        return true;
+                    }
+                }
+                if re.is_match(&pending) {
+                    return true;
+                }
+            }
+            false
+        };
+        tokio::time::timeout(timeout, scan).await
+    });
+    match found {
+        Ok(true) => Ok(()),
+        // The log ended: the container stopped.
+        Ok(false) => Err(exited(engine, id).unwrap_or(NotReady::Exited {
+            code: -1,
+            oom_killed: false,
+        })),
+        Err(_) => Err(NotReady::Timeout(format!(
+            "a log line matching {:?}",
+            re.as_str()
+        ))),
+    }
+}
+
+/// One GET with a short timeout: a 2xx or 3xx status is ready.
+fn http_ok(addr: SocketAddr, path: &str) -> bool {
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(300)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_millis(1000)));
+    let _ = s.set_write_timeout(Some(Duration::from_millis(1000)));
+    let req = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nUser-Agent: ptest-docker\r\n\r\n");
+    if s.write_all(req.as_bytes()).is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 64];
+    let mut got = 0;
+    while got < 12 {
+        match s.read(&mut buf[got..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    let head = String::from_utf8_lossy(&buf[..got]);
+    head.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse::<u16>().ok())
+        .is_some_and(|c| (200..400).contains(&c))
+        && head.starts_with("HTTP/")
+}
+
+/// Builds the check from the command line (at most one is given).
+pub fn from_args(a: &crate::CreateArgs, first_port: Option<u16>) -> ptest_shared::Result<Check> {
+    use ptest_shared::Error;
+    if let Some(r) = &a.ready_log {
+        return Regex::new(r).map(Check::Log).map_err(|e| {
+            Error::usage(format!(
+                "--ready-log {r:?}: {}",
+                e.to_string().lines().last().unwrap_or("")
+            ))
+        });
+    }
+    if let Some(p) = a.ready_port {
+        return Ok(Check::Port(p));
+    }
+    if let Some(h) = &a.ready_http {
+        let (port, path) = match h.split_once(':') {
+            Some((p, path)) if p.parse::<u16>().is_ok() => (p.parse::<u16>().ok(), path.to_owned()),
+            _ => (None, h.clone()),
+        };
+        let port = port.or(first_port).ok_or_else(|| {
+            Error::usage(format!(
+                "--ready-http {h:?}: name the port (CPORT:PATH) or publish one with --port"
+            ))
+        })?;
+        let path = if path.starts_with('/') {
+            path
+        } else {
+            format!("/{path}")
+        };
+        return Ok(Check::Http { port, path });
+    }
+    if let Some(c) = &a.ready_cmd {
+        return Ok(Check::Cmd(c.clone()));
+    }
+    Ok(Check::Started)
+}
+
+/// The exit code and message for a container that did not become ready.
+pub fn failure(
+    engine: &Engine,
+    id: &str,
+    name: &str,
+    why: &NotReady,
+    timeout: Duration,
+) -> ptest_shared::Error {
+    let tail = commands::log_tail(engine, id, 20);
+    if !tail.trim().is_empty() {
+        eprintln!("ptest-docker: the last lines of {name}'s log:");
+        for l in tail.lines() {
+            eprintln!("  | {l}");
+        }
+    }
+    match why {
+        NotReady::Exited { code, oom_killed } => ptest_shared::Error::failed(format!(
+            "container {name} exited with {code}{} before it was ready",
+            if *oom_killed {
+                " (killed for memory: oom_killed)"
+            } else {
+                ""
+            }
+        )),
+        NotReady::Timeout(what) => ptest_shared::Error::timeout(format!(
+            "container {name} was not ready within {}: still waiting for {what}",
+            ptest_shared::owner::format_duration(timeout)
+        ))
+        .hint("raise --ready-timeout, or check the readiness condition against the log above"),
+        NotReady::Impossible(m) => ptest_shared::Error::usage(m.clone()),
+    }
+}

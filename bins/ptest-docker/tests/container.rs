@@ -1,0 +1,567 @@
+//! ptest-docker create and the commands on containers, against the real
+//! engine, with a busybox image the tests import themselves. The docker CLI
+//! is used only to check what ptest made.
+
+mod common;
+
+use ptest_shared::testkit::{Run, Scenario};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker").args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn create(s: &Scenario, args: &[&str]) -> Run {
+    let image = common::busybox_image();
+    s.cmd("ptest-docker")
+        .args(["create", "--json", "--image", &image])
+        .args(args)
+        .run()
+}
+
+/// Removes what a test made, however it ends.
+struct Cleanup<'a>(&'a Scenario, Vec<Value>);
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        let input: String = self.1.iter().map(|r| format!("{r}\n")).collect();
+        let _ = self.0.cmd("ptest-docker").arg("rm").stdin(input).run();
+    }
+}
+
+fn http_get(port: u64, path: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port as u16)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\n\r\n").unwrap();
+    let mut body = String::new();
+    let _ = s.read_to_string(&mut body);
+    body
+}
+
+const WEB: &str =
+    "mkdir -p /www && echo hello-from-busybox > /www/index.html && exec httpd -f -p 8080 -h /www";
+
+#[test]
+fn a_web_container_is_ready_published_on_loopback_and_described() {
+    let s = Scenario::new();
+    let r = create(
+        &s,
+        &[
+            "--name",
+            "web",
+            "--port",
+            "8080",
+            "--ready-http",
+            "/",
+            "--",
+            "sh",
+            "-c",
+            WEB,
+        ],
+    )
+    .success();
+    let recs = r.records();
+    let _c = Cleanup(&s, recs.clone());
+    let c = &recs[0];
+    assert_eq!(c["kind"], "container");
+    assert_eq!(c["tool"], "ptest-docker");
+    assert_eq!(c["name"], "web");
+    let port = c["ports"][0]["host_port"].as_u64().unwrap();
+    assert_eq!(c["ports"][0]["host_ip"], "127.0.0.1");
+    assert_eq!(c["env"]["PTEST_WEB_HOST"], "127.0.0.1");
+    assert_eq!(c["env"]["PTEST_WEB_PORT_8080"], port.to_string());
+    assert!(http_get(port, "/").contains("hello-from-busybox"));
+    // Published on 127.0.0.1 only, as the engine itself says.
+    let id = c["container_id"].as_str().unwrap();
+    let bindings = docker(&["inspect", "-f", "{{json .HostConfig.PortBindings}}", id]);
+    assert!(bindings.contains("\"HostIp\":\"127.0.0.1\""), "{bindings}");
+    // Labelled for its owner.
+    let owner = docker(&[
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"ptest.owner\"}}",
+        id,
+    ]);
+    assert!(owner.contains(':'), "{owner}");
+    // Listed, and removed by id.
+    let ls = s
+        .cmd("ptest-docker")
+        .args(["ls", "--json"])
+        .run()
+        .success()
+        .records();
+    assert_eq!(ls[0]["state"], "running");
+    s.cmd("ptest-docker")
+        .args(["rm", c["id"].as_str().unwrap()])
+        .run()
+        .success();
+    assert_eq!(docker(&["ps", "-aq", "--filter", &format!("id={id}")]), "");
+}
+
+#[test]
+fn a_leased_port_from_the_stream_is_the_published_port() {
+    let s = Scenario::new();
+    let lease = s
+        .cmd("ptest-port")
+        .args(["lease", "--json", "--name", "db", "--range", "14000-14099"])
+        .run()
+        .success();
+    let leased = lease.records()[0]["port"].as_u64().unwrap();
+    let image = common::busybox_image();
+    let r = s
+        .cmd("ptest-docker")
+        .args([
+            "create",
+            "--json",
+            "--image",
+            &image,
+            "--name",
+            "db",
+            "--port",
+            "8080=db",
+            "--ready-port",
+            "8080",
+            "--",
+            "sh",
+            "-c",
+            WEB,
+        ])
+        .stdin(lease.stdout.clone())
+        .run()
+        .success();
+    let recs = r.records();
+    let _c = Cleanup(&s, recs.clone());
+    assert_eq!(recs[0]["kind"], "port", "the lease passes through first");
+    assert_eq!(recs[1]["ports"][0]["host_port"].as_u64(), Some(leased));
+    assert!(http_get(leased, "/").contains("hello-from-busybox"));
+    // A lease name that is not in the stream is a usage error, before anything is made.
+    let r = create(&s, &["--port", "8080=nope", "--", "sleep", "30"]).expect_code(64);
+    assert!(r.stderr.contains("nope"), "{}", r.stderr);
+}
+
+#[test]
+fn readiness_by_log_port_and_command_and_failures_with_log_tail() {
+    let s = Scenario::new();
+    let start = Instant::now();
+    let r = create(
+        &s,
+        &[
+            "--ready-log",
+            "^ready now$",
+            "--",
+            "sh",
+            "-c",
+            "sleep 1; echo ready now; exec sleep 300",
+        ],
+    )
+    .success();
+    let _a = Cleanup(&s, r.records());
+    assert!(
+        start.elapsed() >= Duration::from_millis(900),
+        "returned before the log line"
+    );
+    let r = create(
+        &s,
+        &[
+            "--ready-port",
+            "9000",
+            "--",
+            "sh",
+            "-c",
+            "sleep 1; exec nc -ll -p 9000 -e cat",
+        ],
+    )
+    .success();
+    let _b = Cleanup(&s, r.records());
+    let r = create(
+        &s,
+        &[
+            "--ready-cmd",
+            "test -f /tmp/ok",
+            "--",
+            "sh",
+            "-c",
+            "sleep 1; touch /tmp/ok; exec sleep 300",
+        ],
+    )
+    .success();
+    let _c = Cleanup(&s, r.records());
+    // Never ready: 124, the log tail, and nothing left behind.
+    let name = format!("slow{}", std::process::id());
+    let r = create(
+        &s,
+        &[
+            "--name",
+            &name,
+            "--ready-log",
+            "never",
+            "--ready-timeout",
+            "2s",
+            "--",
+            "sh",
+            "-c",
+            "echo starting up; echo still busy; exec sleep 300",
+        ],
+    )
+    .expect_code(124);
+    assert!(
+        r.stderr.contains("still busy") && r.stderr.contains("never"),
+        "{}",
+        r.stderr
+    );
+    let left = docker(&["ps", "-aq", "--filter", &format!("label=ptest.name={name}")]);
+    assert_eq!(left, "", "the failed container was removed");
+    // Exits before ready: 1.
+    let r = create(
+        &s,
+        &[
+            "--ready-port",
+            "9000",
+            "--",
+            "sh",
+            "-c",
+            "echo bad config >&2; exit 3",
+        ],
+    )
+    .expect_code(1);
+    assert!(
+        r.stderr.contains("bad config") && r.stderr.contains("exited with 3"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn limits_are_what_the_engine_enforces_and_oom_is_reported_from_its_state() {
+    let s = Scenario::new();
+    let r = create(
+        &s,
+        &[
+            "--memory", "64M", "--cpus", "0.5", "--pids", "50", "--", "sleep", "300",
+        ],
+    )
+    .success();
+    let recs = r.records();
+    let _c = Cleanup(&s, recs.clone());
+    let id = recs[0]["container_id"].as_str().unwrap();
+    let hc = docker(&[
+        "inspect",
+        "-f",
+        "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}",
+        id,
+    ]);
+    assert_eq!(hc, format!("{} 500000000 50", 64 << 20));
+    assert_eq!(recs[0]["limits"]["memory_bytes"], 64 << 20);
+    // An allocation beyond the limit: killed by the kernel, reported as such.
+    let r = create(
+        &s,
+        &[
+            "--name",
+            "hog",
+            "--memory",
+            "32M",
+            "--",
+            "sh",
+            "-c",
+            "sleep 1; x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo $x | wc -c",
+        ],
+    )
+    .success();
+    let hog = r.records();
+    let _h = Cleanup(&s, hog.clone());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ls = s
+            .cmd("ptest-docker")
+            .args(["ls", "--json"])
+            .run()
+            .success()
+            .records();
+        let me = ls.iter().find(|c| c["id"] == hog[0]["id"]).unwrap().clone();
+        if me["state"] == "exited" {
+            assert_eq!(me["oom_killed"], true, "{me}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the hog never ended: {me}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn strict_security_drops_everything() {
+    let s = Scenario::new();
+    let r = create(&s, &["--security", "strict", "--", "sleep", "300"]).success();
+    let recs = r.records();
+    let _c = Cleanup(&s, recs.clone());
+    let id = recs[0]["container_id"].as_str().unwrap();
+    let hc = docker(&[
+        "inspect",
+        "-f",
+        "{{.HostConfig.CapDrop}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.SecurityOpt}} {{.Config.User}} {{.HostConfig.PidsLimit}}",
+        id,
+    ]);
+    assert_eq!(hc, "[ALL] true [no-new-privileges] 65534:65534 256");
+    let pid = recs[0]["id"].as_str().unwrap();
+    let r = s
+        .cmd("ptest-docker")
+        .args([
+            "exec",
+            pid,
+            "--",
+            "sh",
+            "-c",
+            "id -u; touch /x 2>/dev/null || echo ro; touch /tmp/y && echo tmp-ok",
+        ])
+        .run()
+        .success();
+    assert_eq!(r.stdout, "65534\nro\ntmp-ok\n");
+}
+
+#[test]
+fn exec_returns_the_commands_exit_code_and_streams_its_output() {
+    let s = Scenario::new();
+    let r = create(&s, &["--name", "box", "--", "sleep", "300"]).success();
+    let _c = Cleanup(&s, r.records());
+    let r = s
+        .cmd("ptest-docker")
+        .args([
+            "exec",
+            "box",
+            "--",
+            "sh",
+            "-c",
+            "echo out; echo err >&2; exit 3",
+        ])
+        .run()
+        .expect_code(3);
+    assert_eq!(r.stdout, "out\n");
+    assert_eq!(r.stderr, "err\n");
+    let r = s.cmd("ptest-docker").args(["logs", "box"]).run().success();
+    assert_eq!(r.stdout, "");
+    s.cmd("ptest-docker")
+        .args(["exec", "nosuch", "--", "true"])
+        .run()
+        .expect_code(66);
+}
+
+#[test]
+fn no_network_and_an_isolated_one_cannot_reach_a_host_listener() {
+    let s = Scenario::new();
+    let listener = TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for c in listener.incoming().flatten() {
+            let mut c = c;
+            let _ = c.write_all(b"HTTP/1.0 200 OK\r\n\r\nhost-secret\n");
+        }
+    });
+    // How a container sees the host: its default route on a bridge, its
+    // network's gateway address (the host's side of the bridge) otherwise.
+    let run = |net: &str| {
+        let r = create(&s, &["--network", net, "--", "sleep", "300"]).success();
+        let recs = r.records();
+        let c = recs
+            .iter()
+            .find(|r| r["kind"] == "container")
+            .unwrap()
+            .clone();
+        let gw = recs
+            .iter()
+            .find(|r| r["kind"] == "network")
+            .map(|n| n["gateway"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| "$(ip route | awk '/^default/ {print $3}')".into());
+        // (busybox's static wget crashes in getaddrinfo; nc does not.)
+        let probe =
+            format!("gw={gw}; sleep 1 | nc -w 2 ${{gw:-172.17.0.1}} {port} || echo unreachable");
+        let out = s
+            .cmd("ptest-docker")
+            .args(["exec", c["id"].as_str().unwrap(), "--", "sh", "-c", &probe])
+            .run();
+        (out.stdout, recs)
+    };
+    let (out, recs) = run("bridge");
+    let _a = Cleanup(&s, recs);
+    assert!(
+        out.contains("host-secret"),
+        "a plain bridge reaches the host: {out}"
+    );
+    let (out, recs) = run("none");
+    let _b = Cleanup(&s, recs);
+    assert!(out.contains("unreachable"), "{out}");
+    let (out, recs) = run("isolated");
+    assert_eq!(
+        recs.iter().filter(|r| r["kind"] == "network").count(),
+        1,
+        "its own network"
+    );
+    let net = recs.iter().find(|r| r["kind"] == "network").unwrap()["network_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(out.contains("unreachable"), "{out}");
+    drop(Cleanup(&s, recs));
+    assert_eq!(
+        docker(&["network", "ls", "-q", "--filter", &format!("id={net}")]),
+        "",
+        "the network went with it"
+    );
+}
+
+#[test]
+fn sigkill_of_the_owner_removes_its_containers_and_network_within_seconds() {
+    let s = Scenario::new();
+    let mut owner = Command::new("sleep").arg("300").spawn().unwrap();
+    let pid = owner.id().to_string();
+    let r = create(
+        &s,
+        &[
+            "--owner",
+            &pid,
+            "--count",
+            "2",
+            "--network",
+            "isolated",
+            "--",
+            "sleep",
+            "300",
+        ],
+    )
+    .success();
+    let recs = r.records();
+    let _c = Cleanup(&s, recs.clone());
+    let filter = format!("label=ptest.owner={}", recs[1]["owner"]["pid"]);
+    assert!(filter.ends_with(&pid));
+    let label = docker(&[
+        "inspect",
+        "-f",
+        "{{index .Config.Labels \"ptest.owner\"}}",
+        recs[1]["container_id"].as_str().unwrap(),
+    ]);
+    let filter = format!("label=ptest.owner={label}");
+    assert_eq!(
+        docker(&["ps", "-q", "--filter", &filter]).lines().count(),
+        2
+    );
+    owner.kill().unwrap(); // SIGKILL
+    let killed = Instant::now();
+    owner.wait().unwrap();
+    loop {
+        let left = docker(&["ps", "-aq", "--filter", &filter]).lines().count()
+            + docker(&["network", "ls", "-q", "--filter", &filter])
+                .lines()
+                .count();
+        if left == 0 {
+            break;
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(10),
+            "{left} objects outlived their owner"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("all gone {:?} after the SIGKILL", killed.elapsed());
+    let left = s
+        .cmd("ptest-docker")
+        .args(["ls", "--json"])
+        .run()
+        .success()
+        .records();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn gc_removes_expired_containers() {
+    let s = Scenario::new();
+    let r = create(
+        &s,
+        &["--owner", "none", "--ttl", "1s", "--", "sleep", "300"],
+    )
+    .success();
+    let recs = r.records();
+    let _c = Cleanup(&s, recs.clone());
+    std::thread::sleep(Duration::from_millis(1500));
+    let r = s.cmd("ptest-docker").args(["gc", "--json"]).run().success();
+    let events = r.records();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["id"] == recs[0]["id"] && e["reason"] == "expired"),
+        "{events:?}"
+    );
+    let id = recs[0]["container_id"].as_str().unwrap();
+    assert_eq!(docker(&["ps", "-aq", "--filter", &format!("id={id}")]), "");
+}
+
+#[test]
+fn twenty_at_once_are_all_ready_and_ptest_down_removes_the_stream() {
+    let s = Scenario::new();
+    let r = create(
+        &s,
+        &[
+            "--count",
+            "20",
+            "--name",
+            "w",
+            "--ready-cmd",
+            "true",
+            "--",
+            "sleep",
+            "300",
+        ],
+    )
+    .success();
+    let recs = r.records();
+    let _c = Cleanup(&s, recs.clone());
+    assert_eq!(recs.len(), 20);
+    let names: std::collections::BTreeSet<&str> =
+        recs.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 20);
+    assert_eq!(
+        docker(&["ps", "-q", "--filter", "label=ptest.name=w-19"])
+            .lines()
+            .count(),
+        1
+    );
+    s.cmd("ptest")
+        .arg("down")
+        .stdin(r.stdout.clone())
+        .run()
+        .success();
+    for rec in &recs {
+        let id = rec["container_id"].as_str().unwrap();
+        assert_eq!(docker(&["ps", "-aq", "--filter", &format!("id={id}")]), "");
+    }
+}
+
+#[test]
+fn bad_input_and_an_unreachable_engine() {
+    let s = Scenario::new();
+    let r = s
+        .cmd("ptest-docker")
+        .args(["create", "--image", "no/such:image", "--", "true"])
+        .run()
+        .expect_code(66);
+    assert!(
+        r.stderr.contains("no/such:image") && r.stderr.contains("import"),
+        "{}",
+        r.stderr
+    );
+    create(&s, &["--memory", "lots", "--", "true"]).expect_code(64);
+    create(&s, &["--port", "http", "--", "true"]).expect_code(64);
+    let r = s
+        .cmd("ptest-docker")
+        .args(["ls"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .run()
+        .expect_code(69);
+    assert!(
+        r.stderr.contains("/nonexistent/docker.sock"),
+        "{}",
+        r.stderr
+    );
+}
