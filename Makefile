@@ -2,7 +2,8 @@
 #
 # Release binaries are static: every ptest tool runs once per lease, per
 # venv, per test, so process start-up is on the hot path. They link musl
-# when its Rust target is installed (`rustup target add $(MUSL)`): glibc,
+# when its Rust target and musl-gcc are installed (`rustup target add
+# $(MUSL)`, Debian's musl-tools): glibc,
 # dynamic or static, probes the CPU's caches with CPUID at every start,
 # and CPUID traps to the hypervisor on the virtual machines CI runs on
 # (0.8 ms per process measured, see docs/benchmarks.md). Without the musl
@@ -12,7 +13,9 @@
 
 HOST    := $(shell rustc -vV | sed -n 's/^host: //p')
 MUSL    := $(shell echo $(HOST) | sed 's/-gnu$$/-musl/')
-TARGET  ?= $(shell rustup target list --installed 2>/dev/null | grep -qx '$(MUSL)' && echo $(MUSL) || echo $(HOST))
+# musl needs its Rust target and a C compiler for it (ring, for TLS to
+# Docker engines, builds C): Debian's musl-tools.
+TARGET  ?= $(shell rustup target list --installed 2>/dev/null | grep -qx '$(MUSL)' && command -v musl-gcc >/dev/null && echo $(MUSL) || echo $(HOST))
 RELEASE := target/$(TARGET)/release
 PREFIX  ?= $(HOME)/.local
 BINDIR  ?= $(PREFIX)/bin
@@ -21,7 +24,7 @@ SHARE   ?= $(PREFIX)/share
 .PHONY: release install uninstall test bench print-release
 
 release:
-	@[ "$(TARGET)" = "$(MUSL)" ] || echo "note: linking glibc statically; \`rustup target add $(MUSL)\` gives faster start-up" >&2
+	@[ "$(TARGET)" = "$(MUSL)" ] || echo "note: linking glibc statically; \`rustup target add $(MUSL)\` and musl-tools give faster start-up" >&2
 	RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --target $(TARGET) --workspace --bins
 
 install: release

@@ -137,10 +137,11 @@ pub fn create_command(
     stream::pass_through(&mut out)?;
     let engine = Engine::connect()?;
     let (state, reg) = commands::open_registry()?;
+    // Watched before anything exists, so a SIGKILL from here on leaks nothing.
+    crate::guardian::ensure(&lifetime)?;
 
     let mut rec = Record::resource("network", TOOL);
-    let id = new_id("network");
-    rec.set("id", id.clone());
+    let id = rec.id().unwrap_or_default().to_owned();
     let name = name.unwrap_or_else(|| format!("ptest-{id}"));
     let run = new_id("run");
     let req = Request {
@@ -174,7 +175,6 @@ pub fn create_command(
     reg.put(&rec).map_err(undo)?;
     // A pre-hook sees the network as it will be handed out; a veto ends it.
     hooks::pre(&config, "network.created", &rec).map_err(undo)?;
-    // guardian::ensure(&lifetime)?; // TODO(lead): enable once guardian::ensure exists.
 
     if common.json() {
         out.write(&rec)?;
