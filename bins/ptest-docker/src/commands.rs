@@ -21,6 +21,7 @@ pub const TOOL: &str = "ptest-docker";
 pub enum Kind {
     Container,
     Network,
+    Volume,
 }
 
 impl Kind {
@@ -28,6 +29,34 @@ impl Kind {
         match self {
             Kind::Container => "container",
             Kind::Network => "network",
+            Kind::Volume => "volume",
+        }
+    }
+
+    /// The kind of a ptest record (`container`, `network`, `volume`).
+    pub fn of(r: &Record) -> Kind {
+        match r.kind() {
+            "network" => Kind::Network,
+            "volume" => Kind::Volume,
+            _ => Kind::Container,
+        }
+    }
+
+    /// The record field holding the engine's id (a volume's is its name).
+    pub fn id_field(self) -> &'static str {
+        match self {
+            Kind::Container => "container_id",
+            Kind::Network => "network_id",
+            Kind::Volume => "volume_name",
+        }
+    }
+
+    /// Teardown order: containers, then the volumes and networks they used.
+    pub fn order(self) -> u8 {
+        match self {
+            Kind::Container => 0,
+            Kind::Volume => 1,
+            Kind::Network => 2,
         }
     }
 }
@@ -45,17 +74,15 @@ pub struct Resolved {
 }
 
 pub fn is_ours(r: &Record) -> bool {
-    r.tool() == Some(TOOL) && matches!(r.kind(), "container" | "network")
+    r.tool() == Some(TOOL) && matches!(r.kind(), "container" | "network" | "volume")
 }
 
-/// The engine id a ptest record names (`container_id` / `network_id`).
+/// The engine id a ptest record names (`container_id`, `network_id`,
+/// `volume_name`).
 pub fn engine_id_of(r: &Record) -> Option<String> {
-    let key = if r.kind() == "network" {
-        "network_id"
-    } else {
-        "container_id"
-    };
-    r.get(key).and_then(|v| v.as_str()).map(str::to_owned)
+    r.get(Kind::of(r).id_field())
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
 }
 
 /// Finds a container or network: a ptest id (`container-…`, `network-…`),
@@ -80,11 +107,7 @@ pub fn resolve(
                 .find(|r| r.get("name").and_then(|v| v.as_str()) == Some(word))
         });
     if let Some(r) = hit {
-        let kind = if r.kind() == "network" {
-            Kind::Network
-        } else {
-            Kind::Container
-        };
+        let kind = Kind::of(r);
         return Ok(Resolved {
             kind,
             engine_id: engine_id_of(r).ok_or_else(|| {
@@ -337,6 +360,19 @@ pub fn remove_object(engine: &Engine, kind: Kind, engine_id: &str) -> Result<boo
             }
         }
         Kind::Network => crate::network::remove(engine, engine_id),
+        Kind::Volume => {
+            let opts = bollard::query_parameters::RemoveVolumeOptionsBuilder::default()
+                .force(true)
+                .build();
+            match engine.block_on(engine.docker.remove_volume(engine_id, Some(opts))) {
+                Ok(()) => Ok(true),
+                Err(e) if engine::is_gone(&e) => Ok(false),
+                Err(e) => Err(engine::error(
+                    &format!("cannot remove volume {engine_id}"),
+                    &e,
+                )),
+            }
+        }
     }
 }
 
@@ -346,15 +382,11 @@ pub fn rm(common: &CommonArgs, words: &[String]) -> Result<i32> {
     let mut targets: Vec<(Kind, String, Option<Record>)> = Vec::new();
     let engine = Engine::connect()?;
     if words.is_empty() {
-        // Containers before networks: a network in use cannot go.
+        // Containers before the networks and volumes they use.
         let mut recs: Vec<Record> = stream::read_stdin()?.into_iter().filter(is_ours).collect();
-        recs.sort_by_key(|r| r.kind() == "network");
+        recs.sort_by_key(|r| Kind::of(r).order());
         for r in recs {
-            let kind = if r.kind() == "network" {
-                Kind::Network
-            } else {
-                Kind::Container
-            };
+            let kind = Kind::of(&r);
             let Some(id) = engine_id_of(&r) else { continue };
             targets.push((kind, id, Some(r)));
         }
@@ -366,7 +398,7 @@ pub fn rm(common: &CommonArgs, words: &[String]) -> Result<i32> {
                 Err(e) => return Err(e),
             }
         }
-        targets.sort_by_key(|t| t.0 == Kind::Network);
+        targets.sort_by_key(|t| t.0.order());
     }
     let mut out = RecordWriter::stdout();
     let mut failed = None;
@@ -419,6 +451,19 @@ pub fn labelled_containers(engine: &Engine, filter: &str) -> Result<Vec<Containe
         .map_err(|e| engine::error("cannot list containers", &e))
 }
 
+/// Every ptest-docker volume the engine knows.
+pub fn labelled_volumes(engine: &Engine, filter: &str) -> Result<Vec<bollard::models::Volume>> {
+    let mut filters = HashMap::new();
+    filters.insert("label".to_owned(), vec![filter.to_owned()]);
+    let opts = bollard::query_parameters::ListVolumesOptionsBuilder::default()
+        .filters(&filters)
+        .build();
+    engine
+        .block_on(engine.docker.list_volumes(Some(opts)))
+        .map(|r| r.volumes.unwrap_or_default())
+        .map_err(|e| engine::error("cannot list volumes", &e))
+}
+
 /// Every ptest-docker network the engine knows.
 pub fn labelled_networks(engine: &Engine, filter: &str) -> Result<Vec<bollard::models::Network>> {
     let mut filters = HashMap::new();
@@ -452,6 +497,9 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
     let mut out = RecordWriter::stdout();
     let state_of = |r: &Record| -> String {
         let id = engine_id_of(r).unwrap_or_default();
+        if r.kind() == "volume" {
+            return "present".to_owned();
+        }
         if r.kind() == "network" {
             if nets.contains(&id) {
                 "present"
@@ -500,10 +548,10 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
                 r.kind().to_owned(),
                 s("name"),
                 state_of(r),
-                if r.kind() == "network" {
-                    s("subnet")
-                } else {
-                    s("image")
+                match r.kind() {
+                    "network" => s("subnet"),
+                    "volume" => s("volume_name"),
+                    _ => s("image"),
                 },
                 ports,
             ]
@@ -555,6 +603,11 @@ pub fn inspect(common: &CommonArgs, word: &str) -> Result<i32> {
                 ))
                 .map_err(|e| engine::error("cannot inspect", &e))?,
         ),
+        Kind::Volume => serde_json::to_value(
+            engine
+                .block_on(engine.docker.inspect_volume(&o.engine_id))
+                .map_err(|e| engine::error("cannot inspect", &e))?,
+        ),
     }
     .map_err(|e| Error::internal(format!("cannot encode the engine's answer: {e}")))?;
     let mut out = RecordWriter::stdout();
@@ -582,6 +635,8 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
         }
     })?;
     let _ = swept;
+    // Firewall rules of isolated networks removed behind ptest's back.
+    crate::network::sweep_firewall(&engine)?;
     Ok(0)
 }
 
@@ -628,17 +683,31 @@ pub fn sweep(
         report(Kind::Network, &pid, reason);
         n += 1;
     }
+    for vol in labelled_volumes(engine, &labels::tool_filter())? {
+        let l = vol.labels.clone();
+        let Some(reason) = labels::stale(&l, now) else {
+            continue;
+        };
+        // Still used by a container that stays: the next gc takes it.
+        if remove_object(engine, Kind::Volume, &vol.name).is_err() {
+            continue;
+        }
+        done.insert(vol.name.clone());
+        let pid = l
+            .get(labels::ID)
+            .cloned()
+            .unwrap_or_else(|| vol.name.clone());
+        let _ = reg.remove(&pid);
+        report(Kind::Volume, &pid, reason);
+        n += 1;
+    }
     // Records whose object is gone from the engine, or whose owner died.
     for (eid, r) in by_engine {
         if done.contains(&eid) {
             continue;
         }
         if let Ok(ptest_shared::owner::Liveness::Live) = ptest_shared::owner::judge(&r, now) {
-            let kind = if r.kind() == "network" {
-                Kind::Network
-            } else {
-                Kind::Container
-            };
+            let kind = Kind::of(&r);
             let exists = match kind {
                 Kind::Container => engine
                     .block_on(engine.docker.inspect_container(
@@ -652,6 +721,7 @@ pub fn sweep(
                         None::<bollard::query_parameters::InspectNetworkOptions>,
                     ))
                     .is_ok(),
+                Kind::Volume => engine.block_on(engine.docker.inspect_volume(&eid)).is_ok(),
             };
             if exists {
                 continue;
@@ -660,11 +730,7 @@ pub fn sweep(
             report(kind, r.id().unwrap_or_default(), "gone");
             n += 1;
         } else {
-            let kind = if r.kind() == "network" {
-                Kind::Network
-            } else {
-                Kind::Container
-            };
+            let kind = Kind::of(&r);
             remove_object(engine, kind, &eid)?;
             let _ = reg.remove(r.id().unwrap_or_default());
             report(kind, r.id().unwrap_or_default(), "owner-dead");

@@ -234,6 +234,35 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
     guardian::ensure(&lifetime)?;
     let run = new_id("run");
 
+    // Named volumes that do not exist yet are made here, labelled, so that
+    // they go with their owner; existing ones are used as they are.
+    let mut made_volumes: Vec<Record> = Vec::new();
+    for b in &binds {
+        let src = b.split(':').next().unwrap_or_default();
+        if src.starts_with('/') {
+            continue;
+        }
+        match engine.block_on(engine.docker.inspect_volume(src)) {
+            Ok(_) => continue,
+            Err(e) if engine::is_gone(&e) => {}
+            Err(e) => return Err(engine::error(&format!("cannot inspect volume {src}"), &e)),
+        }
+        let id = new_id("volume");
+        let opts = bollard::models::VolumeCreateOptions {
+            name: Some(src.to_owned()),
+            labels: Some(labels::for_object(&id, src, &lifetime, &run)),
+            ..Default::default()
+        };
+        engine
+            .block_on(engine.docker.create_volume(opts))
+            .map_err(|e| engine::error(&format!("cannot create volume {src}"), &e))?;
+        let mut rec = Record::resource("volume", commands::TOOL);
+        rec.set("id", id).set("volume_name", src).set("name", src);
+        lifetime.apply(&mut rec);
+        reg.put(&rec)?;
+        made_volumes.push(rec);
+    }
+
     // The network: an isolated one of its own, or what was named.
     let mut made_network: Option<Record> = None;
     let network_mode = match a.network.as_str() {
@@ -300,6 +329,12 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
                 let _ = commands::remove_object(&engine, Kind::Container, &id);
             }
         }
+        for v in &made_volumes {
+            if let Some(id) = commands::engine_id_of(v) {
+                let _ = commands::remove_object(&engine, Kind::Volume, &id);
+            }
+            let _ = reg.remove(v.id().unwrap_or_default());
+        }
         if let Some(n) = &made_network {
             if let Some(id) = commands::engine_id_of(n) {
                 let _ = commands::remove_object(&engine, Kind::Network, &id);
@@ -320,9 +355,9 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
     for rec in &records {
         reg.put(rec)?;
     }
-    if let Some(n) = &made_network {
-        if common.json() {
-            out.write(n)?;
+    if common.json() {
+        for r in made_network.iter().chain(&made_volumes) {
+            out.write(r)?;
         }
     }
     for rec in &records {

@@ -141,7 +141,7 @@ fn owns_anything(engine: &Engine, o: &Owner) -> bool {
     c.unwrap_or(true) || n.unwrap_or(true)
 }
 
-/// Removes every container, then every network, labelled with `o`.
+/// Removes every container, then every volume and network, labelled with `o`.
 pub fn remove_owned(engine: &Engine, o: &Owner) -> Result<usize> {
     let reg = ptest_shared::registry::Registry::open(&StateDir::open()?)?;
     let f = labels::owner_filter(o);
@@ -179,6 +179,13 @@ pub fn remove_owned(engine: &Engine, o: &Owner) -> Result<usize> {
         futures_util::future::join_all(futs).await
     });
     n += ids.len();
+    for vol in commands::labelled_volumes(engine, &f)? {
+        if let Some(p) = vol.labels.get(labels::ID) {
+            let _ = reg.remove(p);
+        }
+        let _ = commands::remove_object(engine, Kind::Volume, &vol.name);
+        n += 1;
+    }
     for net in nets {
         let id = net.id.unwrap_or_default();
         let _ = commands::remove_object(engine, Kind::Network, &id);

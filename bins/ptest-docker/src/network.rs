@@ -29,8 +29,9 @@
 //! after creating the network, inserts first in the INPUT chain
 //!
 //! ```text
-//! iptables  -I INPUT -i <bridge> -m comment --comment ptest:<network id, 12> -j DROP
-//! ip6tables -I INPUT -i <bridge> -m comment --comment ptest:<network id, 12> -j DROP
+//! iptables  -I INPUT -i <bridge> -m conntrack ! --ctstate ESTABLISHED,RELATED \
+//!           -m comment --comment ptest:<network id, 12> -j DROP
+//! ip6tables (the same)
 //! ```
 //!
 //! (ip6tables when the host has IPv6: containers have link-local addresses,
@@ -812,7 +813,8 @@ fn iptables(bin: &str, args: &[&str]) -> std::result::Result<String, String> {
     ))
 }
 
-/// Drops everything the bridge's containers send to the host itself.
+/// Drops every connection the bridge's containers open to the host itself
+/// (answers to connections the host opened pass).
 fn install_firewall(bridge: &str, engine_id: &str) -> std::result::Result<(), String> {
     if !Path::new("/sys/class/net").join(bridge).exists() {
         return Err(format!(
@@ -826,6 +828,13 @@ in a VM or rootless, so this host's firewall cannot guard it"
         "INPUT",
         "-i",
         bridge,
+        // Answers to connections the host opened (readiness probes, tests
+        // talking to a container's address) still come back.
+        "-m",
+        "conntrack",
+        "!",
+        "--ctstate",
+        "ESTABLISHED,RELATED",
         "-m",
         "comment",
         "--comment",

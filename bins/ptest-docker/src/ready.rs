@@ -1,6 +1,6 @@
 //! Readiness of a started container: a log line, a port that accepts, an
-//! HTTP answer, or a command that succeeds inside — checked every 50 ms
-//! until the timeout, and given up at once when the container exits.
+//! HTTP answer, or a command that succeeds inside — checked at once, then
+//! every 5 ms growing to every 50 ms, until the timeout, and given up at once when the container exits.
 //!
 //! Ports are probed on the container's own address when the host can route
 //! to it (bridge networks), not on the published host port: Docker's
@@ -77,6 +77,12 @@ pub fn wait(
     if let Check::Log(re) = check {
         return wait_log(engine, id, re, timeout).map(|_| start.elapsed());
     }
+    if let Check::Started = check {
+        return Ok(start.elapsed());
+    }
+    // Quick at first (most services are up within tens of milliseconds),
+    // then every 50 ms.
+    let mut pause = Duration::from_millis(5);
     loop {
         if let Some(gone) = exited(engine, id) {
             return Err(gone);
@@ -112,7 +118,8 @@ pub fn wait(
         if start.elapsed() >= timeout {
             return Err(NotReady::Timeout(describe(check)));
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
     }
 }
 

@@ -410,10 +410,26 @@ fn no_network_and_an_isolated_one_cannot_reach_a_host_listener() {
         "",
         "the network went with it"
     );
+    // The host still reaches into an isolated network: readiness works.
+    let r = create(
+        &s,
+        &[
+            "--network",
+            "isolated",
+            "--ready-port",
+            "9000",
+            "--",
+            "sh",
+            "-c",
+            "exec nc -ll -p 9000 -e cat",
+        ],
+    )
+    .success();
+    drop(Cleanup(&s, r.records()));
 }
 
 #[test]
-fn sigkill_of_the_owner_removes_its_containers_and_network_within_seconds() {
+fn sigkill_of_the_owner_removes_its_containers_volume_and_network_within_seconds() {
     let s = Scenario::new();
     let mut owner = Command::new("sleep").arg("300").spawn().unwrap();
     let pid = owner.id().to_string();
@@ -426,6 +442,8 @@ fn sigkill_of_the_owner_removes_its_containers_and_network_within_seconds() {
             "2",
             "--network",
             "isolated",
+            "--volume",
+            &format!("kv{pid}:/data"),
             "--",
             "sleep",
             "300",
@@ -434,13 +452,16 @@ fn sigkill_of_the_owner_removes_its_containers_and_network_within_seconds() {
     .success();
     let recs = r.records();
     let _c = Cleanup(&s, recs.clone());
-    let filter = format!("label=ptest.owner={}", recs[1]["owner"]["pid"]);
+    let kinds: Vec<&str> = recs.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["network", "volume", "container", "container"]);
+    let first = &recs[2];
+    let filter = format!("label=ptest.owner={}", first["owner"]["pid"]);
     assert!(filter.ends_with(&pid));
     let label = docker(&[
         "inspect",
         "-f",
         "{{index .Config.Labels \"ptest.owner\"}}",
-        recs[1]["container_id"].as_str().unwrap(),
+        first["container_id"].as_str().unwrap(),
     ]);
     let filter = format!("label=ptest.owner={label}");
     assert_eq!(
@@ -453,6 +474,9 @@ fn sigkill_of_the_owner_removes_its_containers_and_network_within_seconds() {
     loop {
         let left = docker(&["ps", "-aq", "--filter", &filter]).lines().count()
             + docker(&["network", "ls", "-q", "--filter", &filter])
+                .lines()
+                .count()
+            + docker(&["volume", "ls", "-q", "--filter", &filter])
                 .lines()
                 .count();
         if left == 0 {
