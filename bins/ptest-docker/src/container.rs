@@ -396,6 +396,12 @@ fn make_all(
     run: &str,
     parallel: usize,
 ) -> Vec<Result<Record>> {
+    if plan.names.len() == 1 || parallel == 1 {
+        // One at a time on the client we have: no second connection.
+        return (0..plan.names.len())
+            .map(|i| make_one(engine, plan, i, lifetime, run))
+            .collect();
+    }
     let slots: Vec<Option<Result<Record>>> = (0..plan.names.len()).map(|_| None).collect();
     let results = std::sync::Mutex::new(slots);
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -432,7 +438,6 @@ fn make_all(
             let _ = w.join();
         }
     });
-    let _ = engine;
     results
         .into_inner()
         .unwrap_or_default()
