@@ -92,6 +92,26 @@ fn image_name(image: &str) -> String {
     base.split(':').next().unwrap_or(base).to_owned()
 }
 
+/// The API versions the asked-for options need (the engine's own
+/// changelog): an older engine gets exit 69 naming both versions rather
+/// than fields it would ignore.
+pub fn api_needs(a: &CreateArgs) -> Vec<((u32, u32), &'static str)> {
+    let mut v = vec![(
+        (1, 25),
+        "running containers with an init (ptest always does)",
+    )];
+    if a.cpus.is_some() {
+        v.push(((1, 25), "--cpus"));
+    }
+    if a.pids.is_some() || a.security == Security::Strict {
+        v.push(((1, 23), "--pids"));
+    }
+    if !a.tmpfs.is_empty() || a.security == Security::Strict {
+        v.push(((1, 22), "--tmpfs"));
+    }
+    v
+}
+
 /// Everything decided before any container is made.
 struct Plan {
     image: String,
@@ -215,6 +235,9 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
         .collect::<Result<_>>()?;
 
     let engine = Engine::connect()?;
+    for (min, feature) in api_needs(a) {
+        engine.require_api(min, feature)?;
+    }
     match engine.block_on(engine.docker.inspect_image(&a.image)) {
         Ok(_) => {}
         Err(e) if engine::is_gone(&e) => {
@@ -603,6 +626,24 @@ fn make_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_name_the_api_they_need() {
+        let mut a = CreateArgs {
+            image: "x".into(),
+            ..Default::default()
+        };
+        assert_eq!(api_needs(&a).len(), 1);
+        a.cpus = Some(1.0);
+        a.security = Security::Strict;
+        let needs = api_needs(&a);
+        assert!(needs.contains(&((1, 25), "--cpus")));
+        assert!(needs.contains(&((1, 23), "--pids")));
+        assert!(
+            needs.iter().all(|(v, _)| *v <= (1, 41)),
+            "all within this machine's engine"
+        );
+    }
 
     #[test]
     fn port_specs() {

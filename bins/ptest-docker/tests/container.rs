@@ -589,3 +589,47 @@ fn bad_input_and_an_unreachable_engine() {
         r.stderr
     );
 }
+
+#[test]
+fn gc_is_the_second_line_of_defence_when_the_guardian_is_gone_too() {
+    let s = Scenario::new();
+    let mut owner = Command::new("sleep").arg("300").spawn().unwrap();
+    let pid = owner.id();
+    let r = create(&s, &["--owner", &pid.to_string(), "--", "sleep", "300"]).success();
+    let recs = r.records();
+    let _c = Cleanup(&s, recs.clone());
+    // Kill the owner's guardian first (as a tree-killing supervisor would),
+    // then the owner: nothing removes the container but gc.
+    let guards = Command::new("pgrep")
+        .args(["-f", &format!("__guard {pid}:")])
+        .output()
+        .unwrap();
+    let guards = String::from_utf8_lossy(&guards.stdout).to_string();
+    assert!(!guards.trim().is_empty(), "a guardian watches the owner");
+    for g in guards.split_whitespace() {
+        let _ = Command::new("kill").args(["-9", g]).status();
+    }
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let id = recs[0]["container_id"].as_str().unwrap();
+    assert_eq!(
+        docker(&["ps", "-aq", "--filter", &format!("id={id}")])
+            .lines()
+            .count(),
+        1
+    );
+    let events = s
+        .cmd("ptest-docker")
+        .args(["gc", "--json"])
+        .run()
+        .success()
+        .records();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["id"] == recs[0]["id"] && e["reason"] == "owner-dead"),
+        "{events:?}"
+    );
+    assert_eq!(docker(&["ps", "-aq", "--filter", &format!("id={id}")]), "");
+}
