@@ -50,36 +50,6 @@ impl Engine {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn an_old_api_is_69_naming_both_versions() {
-        // No engine is contacted: an Engine with a made-up negotiated version.
-        let rt = ptest_shared::docker::runtime().unwrap();
-        let docker = bollard::Docker::connect_with_http(
-            "http://127.0.0.1:9",
-            1,
-            bollard::API_DEFAULT_VERSION,
-        )
-        .unwrap();
-        let e = super::Engine {
-            docker,
-            rt,
-            api: (1, 24),
-        };
-        assert!(e.require_api((1, 24), "x").is_ok());
-        let err = e.require_api((1, 25), "--cpus").unwrap_err();
-        assert_eq!(err.exit.code(), 69);
-        assert!(
-            err.message.contains("1.25")
-                && err.message.contains("1.24")
-                && err.message.contains("--cpus"),
-            "{}",
-            err.message
-        );
-    }
-}
-
 /// The HTTP status of an engine error, when it has one.
 pub fn status(e: &bollard::errors::Error) -> Option<u16> {
     match e {
@@ -112,4 +82,34 @@ pub fn error(what: &str, e: &bollard::errors::Error) -> Error {
 /// Whether an engine error says the object is gone already.
 pub fn is_gone(e: &bollard::errors::Error) -> bool {
     status(e) == Some(404)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_old_api_is_69_naming_both_versions() {
+        // No engine is contacted: an Engine with a made-up negotiated version.
+        let rt = ptest_shared::docker::runtime().unwrap();
+        let docker = bollard::Docker::connect_with_http(
+            "http://127.0.0.1:9",
+            1,
+            bollard::API_DEFAULT_VERSION,
+        )
+        .unwrap();
+        let e = super::Engine {
+            docker,
+            rt,
+            api: (1, 24),
+        };
+        assert!(e.require_api((1, 24), "x").is_ok());
+        let err = e.require_api((1, 25), "--cpus").unwrap_err();
+        assert_eq!(err.exit.code(), 69);
+        assert!(
+            err.message.contains("1.25")
+                && err.message.contains("1.24")
+                && err.message.contains("--cpus"),
+            "{}",
+            err.message
+        );
+    }
 }
