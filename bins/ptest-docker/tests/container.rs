@@ -160,11 +160,18 @@ fn readiness_by_log_port_and_command_and_failures_with_log_tail() {
         ],
     )
     .success();
-    let _a = Cleanup(&s, r.records());
+    let a = r.records();
+    let _a = Cleanup(&s, a.clone());
     assert!(
         start.elapsed() >= Duration::from_millis(900),
         "returned before the log line"
     );
+    let logs = s
+        .cmd("ptest-docker")
+        .args(["logs", a[0]["id"].as_str().unwrap(), "--tail", "1"])
+        .run()
+        .success();
+    assert_eq!(logs.stdout, "ready now\n");
     let r = create(
         &s,
         &[
