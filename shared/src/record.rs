@@ -269,6 +269,20 @@ fn json_type(v: &Value) -> &'static str {
 }
 
 /// `<kind>-<8 random characters>`, e.g. `port-k3x9m2qa`.
+/// A name as it goes into an environment variable: upper case, anything
+/// but ASCII letters and digits as `_` (`db-primary.2` → `DB_PRIMARY_2`).
+pub fn env_word(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 pub fn new_id(kind: &str) -> String {
     const ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 5];

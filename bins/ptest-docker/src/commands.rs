@@ -73,6 +73,16 @@ pub struct Resolved {
     pub record: Option<Record>,
 }
 
+impl Resolved {
+    /// The ptest id when ptest made it, else the engine's id.
+    pub fn ptest_id(&self) -> &str {
+        self.record
+            .as_ref()
+            .and_then(|r| r.id())
+            .unwrap_or(&self.engine_id)
+    }
+}
+
 pub fn is_ours(r: &Record) -> bool {
     r.tool() == Some(TOOL) && matches!(r.kind(), "container" | "network" | "volume")
 }
@@ -322,13 +332,7 @@ pub fn stop(common: &CommonArgs, words: &[String], grace: std::time::Duration) -
         }
         let mut ev = Record::new("event");
         ev.set("event", "container.stopped")
-            .set(
-                "id",
-                c.record
-                    .as_ref()
-                    .and_then(|r| r.id())
-                    .unwrap_or(&c.engine_id),
-            )
+            .set("id", c.ptest_id())
             .set("container_id", c.engine_id.clone());
         if common.json() {
             out.write(&ev)?;

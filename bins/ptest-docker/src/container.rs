@@ -72,17 +72,7 @@ pub fn parse_volume(s: &str) -> std::result::Result<String, String> {
 
 /// `PTEST_<NAME>_…`: upper case, anything but letters and digits as `_`.
 pub fn env_prefix(name: &str) -> String {
-    let n: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("PTEST_{n}")
+    format!("PTEST_{}", ptest_shared::record::env_word(name))
 }
 
 /// The default name: the image's last path part, without tag or digest.

@@ -773,13 +773,7 @@ pub fn command(common: &CommonArgs, src: &str, dst: &str) -> Result<i32> {
     };
     let mut ev = Record::new("event");
     ev.set("event", "container.copied")
-        .set(
-            "id",
-            c.record
-                .as_ref()
-                .and_then(|r| r.id())
-                .unwrap_or(&c.engine_id),
-        )
+        .set("id", c.ptest_id())
         .set("container_id", c.engine_id.clone())
         .set("from", src)
         .set("to", dst)

@@ -238,17 +238,7 @@ pub fn is_lease(r: &Record) -> bool {
 
 /// `PTEST_PORT_<NAME>`: upper case, anything but letters and digits as `_`.
 pub fn env_var(name: &str) -> String {
-    let n: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("PTEST_PORT_{n}")
+    format!("PTEST_PORT_{}", ptest_shared::record::env_word(name))
 }
 
 fn new_record(
