@@ -442,20 +442,47 @@ pub fn supervise(id: &str) -> Result<i32> {
         // Backoff 0.1 s, 0.2 s, 0.4 s … up to 10 s; a stop request ends it.
         let backoff =
             Duration::from_millis(100u64 << (restarts - 1).min(7)).min(Duration::from_secs(10));
+        // SIGHUP meanwhile reloads, as while running.
         let pause = Instant::now() + backoff;
-        let mut fds2 = [libc::pollfd {
-            fd: signals.read.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        }];
-        let ms = pause.saturating_duration_since(Instant::now()).as_millis() as i32;
-        if unsafe { libc::poll(fds2.as_mut_ptr(), 1, ms) } > 0 {
+        if wait_backoff(&signals, pause, &mut config) {
             drop(std::mem::take(&mut prepared.listeners));
             run::cleanup(&prepared, true);
             rec.set("state", "stopped")
                 .set("stopped_because", "stopped");
             save(&reg, &rec)?;
             return Ok(0);
+        }
+    }
+}
+
+/// Sleeps until `until` between restarts; `true` when a stop request
+/// (SIGTERM) came meanwhile. SIGHUP reloads the configuration.
+fn wait_backoff(
+    signals: &SignalPipe,
+    until: Instant,
+    config: &mut ptest_shared::config::Config,
+) -> bool {
+    loop {
+        let ms = until.saturating_duration_since(Instant::now()).as_millis() as i32;
+        if ms <= 0 {
+            return false;
+        }
+        let mut fds = [libc::pollfd {
+            fd: signals.read.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        if unsafe { libc::poll(fds.as_mut_ptr(), 1, ms) } <= 0 {
+            continue; // timeout (loop ends above) or EINTR
+        }
+        let mut b = [0u8; 1];
+        if unsafe { libc::read(signals.read.as_raw_fd(), b.as_mut_ptr().cast(), 1) } != 1 {
+            continue;
+        }
+        if i32::from(b[0]) == libc::SIGHUP {
+            reload(config);
+        } else {
+            return true;
         }
     }
 }

@@ -358,13 +358,17 @@ fn the_supervisor_rereads_its_configuration_and_sighup_does_not_stop_it() {
     until("the new hook to run", Duration::from_secs(8), || {
         std::fs::read_to_string(&seen).is_ok_and(|t| !t.is_empty())
     });
-    // SIGHUP means "reload", not "stop".
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(sup as i32),
-        nix::sys::signal::Signal::SIGHUP,
-    )
-    .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // SIGHUP means "reload", not "stop": while the command runs and while
+    // the supervisor waits to restart it (the command exits every 0.3 s,
+    // so ten signals 0.1 s apart land in both).
+    for _ in 0..10 {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(sup as i32),
+            nix::sys::signal::Signal::SIGHUP,
+        )
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert!(alive(sup), "the supervisor survives SIGHUP");
     let st = proc(&s, &["status", "--json", &id]).records()[0]["state"].clone();
     assert!(st == "running" || st == "restarting", "{st}");
