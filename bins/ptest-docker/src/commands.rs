@@ -196,8 +196,7 @@ pub fn open_registry() -> Result<(StateDir, Registry)> {
     Ok((state, reg))
 }
 
-pub fn exec(common: &CommonArgs, word: &str, cmd: &[String]) -> Result<i32> {
-    let _ = common;
+pub fn exec(word: &str, cmd: &[String]) -> Result<i32> {
     let engine = Engine::connect()?;
     let (_, reg) = open_registry()?;
     let c = resolve(&engine, &reg, word, Some(Kind::Container))?;
@@ -274,8 +273,7 @@ pub fn write_log(chunk: &bollard::container::LogOutput, stream_out: bool, collec
     }
 }
 
-pub fn logs(common: &CommonArgs, word: &str, follow: bool, tail: Option<u64>) -> Result<i32> {
-    let _ = common;
+pub fn logs(word: &str, follow: bool, tail: Option<u64>) -> Result<i32> {
     let engine = Engine::connect()?;
     let (_, reg) = open_registry()?;
     let c = resolve(&engine, &reg, word, Some(Kind::Container))?;
@@ -347,22 +345,7 @@ pub fn stop(common: &CommonArgs, words: &[String], grace: std::time::Duration) -
 /// networks with their firewall rules). `false` when it was gone already.
 pub fn remove_object(engine: &Engine, kind: Kind, engine_id: &str) -> Result<bool> {
     match kind {
-        Kind::Container => {
-            let opts = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
-                .force(true)
-                .v(true)
-                .build();
-            match engine.block_on(engine.docker.remove_container(engine_id, Some(opts))) {
-                Ok(()) => Ok(true),
-                Err(e) if engine::is_gone(&e) => Ok(false),
-                // Already being removed by someone else (the guardian).
-                Err(e) if engine::status(&e) == Some(409) => Ok(true),
-                Err(e) => Err(engine::error(
-                    &format!("cannot remove container {engine_id}"),
-                    &e,
-                )),
-            }
-        }
+        Kind::Container => engine.block_on(remove_object_async(engine, engine_id)),
         Kind::Network => crate::network::remove(engine, engine_id),
         Kind::Volume => {
             let opts = bollard::query_parameters::RemoveVolumeOptionsBuilder::default()
@@ -377,6 +360,25 @@ pub fn remove_object(engine: &Engine, kind: Kind, engine_id: &str) -> Result<boo
                 )),
             }
         }
+    }
+}
+
+/// Removes a container, forced, with its anonymous volumes; `false` when
+/// it was gone already.
+async fn remove_object_async(engine: &Engine, engine_id: &str) -> Result<bool> {
+    let opts = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+        .force(true)
+        .v(true)
+        .build();
+    match engine.docker.remove_container(engine_id, Some(opts)).await {
+        Ok(()) => Ok(true),
+        Err(e) if engine::is_gone(&e) => Ok(false),
+        // Already being removed by someone else (the guardian).
+        Err(e) if engine::status(&e) == Some(409) => Ok(true),
+        Err(e) => Err(engine::error(
+            &format!("cannot remove container {engine_id}"),
+            &e,
+        )),
     }
 }
 
@@ -575,18 +577,22 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
 /// whether the kernel killed it for memory (which the exit code alone
 /// cannot tell: a process of it may be OOM-killed while it exits 0).
 pub fn exit_of(engine: &Engine, id: &str) -> Option<(i64, bool)> {
-    let c = engine
+    let st = state(engine, id)?;
+    Some((st.exit_code.unwrap_or(0), st.oom_killed.unwrap_or(false)))
+}
+
+/// The engine's state of a container (`None` when it cannot say).
+pub fn state(engine: &Engine, id: &str) -> Option<bollard::models::ContainerState> {
+    engine
         .block_on(engine.docker.inspect_container(
             id,
             None::<bollard::query_parameters::InspectContainerOptions>,
         ))
-        .ok()?;
-    let st = c.state?;
-    Some((st.exit_code.unwrap_or(0), st.oom_killed.unwrap_or(false)))
+        .ok()?
+        .state
 }
 
-pub fn inspect(common: &CommonArgs, word: &str) -> Result<i32> {
-    let _ = common;
+pub fn inspect(word: &str) -> Result<i32> {
     let engine = Engine::connect()?;
     let (_, reg) = open_registry()?;
     let o = resolve(&engine, &reg, word, None)?;
@@ -627,7 +633,7 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
     let (_, reg) = open_registry()?;
     let now = Timestamp::now();
     let mut out = RecordWriter::stdout();
-    let swept = sweep(&engine, &reg, now, |kind, id, reason| {
+    sweep(&engine, &reg, now, |kind, id, reason| {
         let mut ev = Record::new("event");
         ev.set("event", format!("{}.removed", kind.as_str()))
             .set("id", id.to_owned())
@@ -638,73 +644,114 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
             let _ = out.write_line(&format!("removed {} {id} ({reason})", kind.as_str()));
         }
     })?;
-    let _ = swept;
     // Firewall rules of isolated networks removed behind ptest's back.
     crate::network::sweep_firewall(&engine)?;
     Ok(0)
 }
 
-/// Removes every labelled container and network that [`labels::stale`]
-/// judges dead (or, with `only_owner`, every one of that owner), and their
-/// registry records. Calls `report` per object removed.
+/// Removes the labelled objects `filter` selects and `condemn` gives a
+/// reason to remove: containers (in parallel: each takes a while), then
+/// volumes, then networks. Each one's registry record goes first — an
+/// object whose removal fails still carries its labels for the next sweep;
+/// a record without its object would only lie. A volume still in use is
+/// left for the next sweep. Calls `report(kind, ptest id, reason)` per
+/// object removed and returns their engine ids; the first failure to
+/// remove a container or network is returned after every object was tried.
+pub fn remove_labelled(
+    engine: &Engine,
+    reg: &Registry,
+    filter: &str,
+    condemn: impl Fn(&HashMap<String, String>) -> Option<&'static str>,
+    report: &mut impl FnMut(Kind, &str, &str),
+) -> Result<std::collections::HashSet<String>> {
+    let mut done = std::collections::HashSet::new();
+    let mut failed = None;
+    let ptest_id = |l: &HashMap<String, String>, id: &str| {
+        l.get(labels::ID).cloned().unwrap_or_else(|| id.to_owned())
+    };
+    let containers: Vec<(String, String, &'static str)> = labelled_containers(engine, filter)?
+        .into_iter()
+        .filter_map(|c| {
+            let l = c.labels.unwrap_or_default();
+            let reason = condemn(&l)?;
+            let id = c.id.unwrap_or_default();
+            Some((ptest_id(&l, &id), id, reason))
+        })
+        .collect();
+    for (pid, _, _) in &containers {
+        let _ = reg.remove(pid);
+    }
+    let results = engine.block_on(futures_util::future::join_all(
+        containers
+            .iter()
+            .map(|(_, id, _)| async move { remove_object_async(engine, id).await }),
+    ));
+    for ((pid, id, reason), r) in containers.iter().zip(results) {
+        match r {
+            Ok(_) => {
+                done.insert(id.clone());
+                report(Kind::Container, pid, reason);
+            }
+            Err(e) => failed = failed.or(Some(e)),
+        }
+    }
+    for vol in labelled_volumes(engine, filter)? {
+        let Some(reason) = condemn(&vol.labels) else {
+            continue;
+        };
+        if remove_object(engine, Kind::Volume, &vol.name).is_err() {
+            continue;
+        }
+        let pid = ptest_id(&vol.labels, &vol.name);
+        let _ = reg.remove(&pid);
+        done.insert(vol.name.clone());
+        report(Kind::Volume, &pid, reason);
+    }
+    for net in labelled_networks(engine, filter)? {
+        let l = net.labels.unwrap_or_default();
+        let Some(reason) = condemn(&l) else {
+            continue;
+        };
+        let id = net.id.unwrap_or_default();
+        let pid = ptest_id(&l, &id);
+        let _ = reg.remove(&pid);
+        match remove_object(engine, Kind::Network, &id) {
+            Ok(_) => {
+                done.insert(id);
+                report(Kind::Network, &pid, reason);
+            }
+            Err(e) => failed = failed.or(Some(e)),
+        }
+    }
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(done),
+    }
+}
+
+/// Removes every labelled object that [`labels::stale`] judges dead or
+/// expired, then registry records whose object is gone or whose owner
+/// died. Calls `report` per object removed.
 pub fn sweep(
     engine: &Engine,
     reg: &Registry,
     now: Timestamp,
     mut report: impl FnMut(Kind, &str, &str),
 ) -> Result<usize> {
-    let mut n = 0;
-    let mut done = std::collections::HashSet::new();
     let by_engine: HashMap<String, Record> = reg
         .list()?
         .into_iter()
         .filter(is_ours)
         .filter_map(|r| engine_id_of(&r).map(|id| (id, r)))
         .collect();
-    for c in labelled_containers(engine, &labels::tool_filter())? {
-        let l = c.labels.clone().unwrap_or_default();
-        let Some(reason) = labels::stale(&l, now) else {
-            continue;
-        };
-        let id = c.id.unwrap_or_default();
-        remove_object(engine, Kind::Container, &id)?;
-        done.insert(id.clone());
-        let pid = l.get(labels::ID).cloned().unwrap_or_else(|| id.clone());
-        let _ = reg.remove(&pid);
-        report(Kind::Container, &pid, reason);
-        n += 1;
-    }
-    for net in labelled_networks(engine, &labels::tool_filter())? {
-        let l = net.labels.clone().unwrap_or_default();
-        let Some(reason) = labels::stale(&l, now) else {
-            continue;
-        };
-        let id = net.id.unwrap_or_default();
-        remove_object(engine, Kind::Network, &id)?;
-        done.insert(id.clone());
-        let pid = l.get(labels::ID).cloned().unwrap_or_else(|| id.clone());
-        let _ = reg.remove(&pid);
-        report(Kind::Network, &pid, reason);
-        n += 1;
-    }
-    for vol in labelled_volumes(engine, &labels::tool_filter())? {
-        let l = vol.labels.clone();
-        let Some(reason) = labels::stale(&l, now) else {
-            continue;
-        };
-        // Still used by a container that stays: the next gc takes it.
-        if remove_object(engine, Kind::Volume, &vol.name).is_err() {
-            continue;
-        }
-        done.insert(vol.name.clone());
-        let pid = l
-            .get(labels::ID)
-            .cloned()
-            .unwrap_or_else(|| vol.name.clone());
-        let _ = reg.remove(&pid);
-        report(Kind::Volume, &pid, reason);
-        n += 1;
-    }
+    let done = remove_labelled(
+        engine,
+        reg,
+        &labels::tool_filter(),
+        |l| labels::stale(l, now),
+        &mut report,
+    )?;
+    let mut n = done.len();
     // Records whose object is gone from the engine, or whose owner died.
     for (eid, r) in by_engine {
         if done.contains(&eid) {

@@ -385,12 +385,8 @@ fn append_tree<W: Write>(b: &mut tar::Builder<W>, src: &Path, name: &Path) -> io
     } else if ft.is_dir() {
         h.set_size(0);
         b.append_data(&mut h, name, io::empty())?;
-        let mut children: Vec<_> = std::fs::read_dir(src)?
-            .map(|e| e.map(|e| e.file_name()))
-            .collect::<io::Result<_>>()?;
-        children.sort();
         let mut bytes = 0;
-        for c in children {
+        for c in sorted_names(src)? {
             bytes += append_tree(b, &src.join(&c), &name.join(&c))?;
         }
         Ok(bytes)
@@ -407,6 +403,15 @@ fn append_tree<W: Write>(b: &mut tar::Builder<W>, src: &Path, name: &Path) -> io
     }
 }
 
+/// A directory's entry names, sorted (so archives are reproducible).
+fn sorted_names(dir: &Path) -> io::Result<Vec<std::ffi::OsString>> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<io::Result<_>>()?;
+    names.sort();
+    Ok(names)
+}
+
 /// Writes the tar of `src` for an upload: as `root` (a single name), or,
 /// with `None`, the directory's entries directly.
 fn write_tar(w: impl Write, src: &Path, root: Option<&OsStr>) -> io::Result<u64> {
@@ -415,12 +420,8 @@ fn write_tar(w: impl Write, src: &Path, root: Option<&OsStr>) -> io::Result<u64>
     let bytes = match root {
         Some(name) => append_tree(&mut b, src, Path::new(name))?,
         None => {
-            let mut children: Vec<_> = std::fs::read_dir(src)?
-                .map(|e| e.map(|e| e.file_name()))
-                .collect::<io::Result<_>>()?;
-            children.sort();
             let mut bytes = 0;
-            for c in children {
+            for c in sorted_names(src)? {
                 bytes += append_tree(&mut b, &src.join(&c), Path::new(&c))?;
             }
             bytes

@@ -17,7 +17,7 @@
 //! run`, systemd units with KillMode=control-group) kills it too. What it
 //! would have removed is then left to `ptest docker gc` (or `ptest gc`).
 
-use crate::commands::{self, Kind};
+use crate::commands;
 use crate::engine::Engine;
 use crate::labels;
 use ptest_shared::owner::{Lifetime, Owner, proc_stat};
@@ -144,52 +144,12 @@ fn owns_anything(engine: &Engine, o: &Owner) -> bool {
 /// Removes every container, then every volume and network, labelled with `o`.
 pub fn remove_owned(engine: &Engine, o: &Owner) -> Result<usize> {
     let reg = ptest_shared::registry::Registry::open(&StateDir::open()?)?;
-    let f = labels::owner_filter(o);
-    let mut n = 0;
-    let containers = commands::labelled_containers(engine, &f)?;
-    // In parallel: removal of a running container takes a while each.
-    let ids: Vec<(String, Option<String>)> = containers
-        .into_iter()
-        .map(|c| {
-            let pid = c.labels.as_ref().and_then(|l| l.get(labels::ID).cloned());
-            (c.id.unwrap_or_default(), pid)
-        })
-        .collect();
-    // Records first: an object whose removal fails still carries its
-    // labels, which gc finds; a record without its object would only lie.
-    for (_, pid) in &ids {
-        if let Some(p) = pid {
-            let _ = reg.remove(p);
-        }
-    }
-    let nets = commands::labelled_networks(engine, &f)?;
-    for net in &nets {
-        if let Some(p) = net.labels.as_ref().and_then(|l| l.get(labels::ID)) {
-            let _ = reg.remove(p);
-        }
-    }
-    engine.block_on(async {
-        let opts = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
-            .force(true)
-            .v(true)
-            .build();
-        let futs = ids
-            .iter()
-            .map(|(id, _)| engine.docker.remove_container(id, Some(opts.clone())));
-        futures_util::future::join_all(futs).await
-    });
-    n += ids.len();
-    for vol in commands::labelled_volumes(engine, &f)? {
-        if let Some(p) = vol.labels.get(labels::ID) {
-            let _ = reg.remove(p);
-        }
-        let _ = commands::remove_object(engine, Kind::Volume, &vol.name);
-        n += 1;
-    }
-    for net in nets {
-        let id = net.id.unwrap_or_default();
-        let _ = commands::remove_object(engine, Kind::Network, &id);
-        n += 1;
-    }
-    Ok(n)
+    let done = commands::remove_labelled(
+        engine,
+        &reg,
+        &labels::owner_filter(o),
+        |_| Some("owner-dead"),
+        &mut |_, _, _| {},
+    )?;
+    Ok(done.len())
 }

@@ -135,13 +135,7 @@ fn describe(check: &Check) -> String {
 
 /// `Some` when the container is no longer running.
 fn exited(engine: &Engine, id: &str) -> Option<NotReady> {
-    let c = engine
-        .block_on(engine.docker.inspect_container(
-            id,
-            None::<bollard::query_parameters::InspectContainerOptions>,
-        ))
-        .ok()?;
-    let st = c.state?;
+    let st = commands::state(engine, id)?;
     if st.running == Some(true) {
         return None;
     }
