@@ -888,17 +888,15 @@ pub fn info(common: &CommonArgs, arg: &str) -> Result<i32> {
         Some(r) => r.clone(),
         None => venv_record(&st, &found.path, None),
     };
-    rec.set(
-        "packages",
-        packages(&found.path.join(&st.interpreter.purelib)),
-    )
-    .set("interpreter_current", st.interpreter.is_current())
-    .set(
-        "synced_inputs",
-        st.inputs
-            .clone()
-            .map_or(serde_json::Value::Null, Into::into),
-    );
+    let pk = packages(&found.path.join(&st.interpreter.purelib));
+    rec.set("packages", pk.clone())
+        .set("interpreter_current", st.interpreter.is_current())
+        .set(
+            "synced_inputs",
+            st.inputs
+                .clone()
+                .map_or(serde_json::Value::Null, Into::into),
+        );
     let mut out = RecordWriter::stdout();
     if ctx.json {
         out.write(&rec)?;
@@ -932,7 +930,6 @@ pub fn info(common: &CommonArgs, arg: &str) -> Result<i32> {
     if !st.interpreter.is_current() {
         out.write_line("interpreter     CHANGED since creation: `ptest venv sync` rebuilds")?;
     }
-    let pk = packages(&found.path.join(&st.interpreter.purelib));
     out.write_line(&format!("{:15} {}", "packages", pk.len()))?;
     for p in pk {
         out.write_line(&format!("  {p}"))?;

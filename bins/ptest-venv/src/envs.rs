@@ -8,7 +8,6 @@ use ptest_shared::registry::Registry;
 use ptest_shared::state::{StateDir, write_atomic};
 use ptest_shared::{Error, Record, Result};
 use serde::{Deserialize, Serialize};
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 pub const TOOL: &str = "ptest-venv";
@@ -57,7 +56,7 @@ impl EnvState {
 /// The mtime of a directory in nanoseconds (0 when missing).
 pub fn stamp(dir: &Path) -> i128 {
     std::fs::metadata(dir)
-        .map(|m| i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()))
+        .map(|m| crate::python::mtime_ns(&m))
         .unwrap_or(0)
 }
 

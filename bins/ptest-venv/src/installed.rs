@@ -44,6 +44,7 @@
 //!
 //! [recording installed packages]: https://packaging.python.org/en/latest/specifications/recording-installed-packages/
 
+use crate::reqs::normalize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -351,25 +352,6 @@ pub fn closure(
         }
     }
     reached.into_keys().map(str::to_string).collect()
-}
-
-/// PEP 503 normalisation, `re.sub(r"[-_.]+", "-", name).lower()`: lowercase,
-/// each run of `-`, `_`, `.` becomes one `-`.
-pub(crate) fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator {
-                out.push('-');
-            }
-            in_separator = true;
-        } else {
-            in_separator = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
 }
 
 /// Installed distributions by normalised name; the first of duplicates wins.

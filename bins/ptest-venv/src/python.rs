@@ -78,7 +78,8 @@ impl Interpreter {
     }
 }
 
-fn mtime_ns(m: &std::fs::Metadata) -> i128 {
+/// A file's mtime in nanoseconds.
+pub fn mtime_ns(m: &std::fs::Metadata) -> i128 {
     i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec())
 }
 

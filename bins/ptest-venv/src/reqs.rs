@@ -156,11 +156,12 @@ pub fn parse_text(text: &str, file: &Path, constraint: bool, cwd: &Path) -> Resu
 
 /// PEP 503 normalised project name: lowercase, runs of `-`, `_` and `.`
 /// become one `-`. The same as `pep508_rs::PackageName` stores, but total:
-/// it also takes names that are not valid (for messages about them).
+/// it also takes names that are not valid (for messages about them), and
+/// ignores surrounding whitespace (metadata headers carry some).
 pub fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut in_run = false;
-    for c in name.chars() {
+    for c in name.trim().chars() {
         if matches!(c, '-' | '_' | '.') {
             if !in_run {
                 out.push('-');
