@@ -497,9 +497,7 @@ fn probe_child(dir: &Path, version: CgroupVersion) -> io::Result<()> {
             })?;
         }
     }
-    let mut rand = [0u8; 4];
-    crate::record::random_bytes(&mut rand);
-    let hex: String = rand.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::record::random_hex(4);
     let child = dir.join(format!("ptest-probe-{}-{hex}", std::process::id()));
     std::fs::create_dir(&child)?;
     std::fs::remove_dir(&child)

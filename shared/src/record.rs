@@ -299,6 +299,13 @@ pub fn new_id(kind: &str) -> String {
 }
 
 /// Fills `buf` from the kernel's random source (one getrandom(2) call).
+/// `n` random bytes as lower-case hex: suffixes for temporary names.
+pub fn random_hex(n: usize) -> String {
+    let mut b = vec![0u8; n];
+    random_bytes(&mut b);
+    b.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn random_bytes(buf: &mut [u8]) {
     let mut filled = 0;
     while filled < buf.len() {

@@ -245,9 +245,7 @@ pub fn write_atomic_linked(
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let mut suffix = [0u8; 6];
-    crate::record::random_bytes(&mut suffix);
-    let hex: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::record::random_hex(6);
     let tmp = dir.join(format!(".tmp-{name}-{hex}"));
     let result = (|| {
         let mut f = OpenOptions::new()

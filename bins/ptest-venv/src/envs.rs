@@ -134,9 +134,7 @@ pub fn to_trash(state: &StateDir, dir: &Path) -> Result<Option<PathBuf>> {
         return Ok(None);
     }
     let trash = state.subdir("trash")?;
-    let mut r = [0u8; 6];
-    ptest_shared::record::random_bytes(&mut r);
-    let tag: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    let tag = ptest_shared::record::random_hex(6);
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -143,14 +143,9 @@ impl Cache {
                 let _ = fs::remove_dir_all(e.path());
             }
         }
-        let mut suffix = [0u8; 4];
-        ptest_shared::record::random_bytes(&mut suffix);
         let tmp = self.dir.join(format!(
             ".tmp-{key}-{}",
-            suffix
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
+            ptest_shared::record::random_hex(4)
         ));
         let result = (|| {
             let meta = build(&tmp)?;
