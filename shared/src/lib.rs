@@ -6,7 +6,8 @@
 //! - [`error`]: errors and the suite's exit codes; [`cli`]: the shared `main`.
 //! - [`state`] and [`registry`]: the state directory, locks, live resources.
 //! - [`owner`]: who keeps a resource alive, `--owner`/`--ttl`, liveness.
-//! - [`config`] and [`hooks`]: `ptest.toml` and event hooks.
+//! - [`config`] and [`hooks`]: `ptest.toml` and event hooks; [`http`]: the
+//!   plain-HTTP client of readiness checks.
 //! - [`tools`]: finding tools and plugins; [`teardown`]: removing resources
 //!   through their tools; [`probe`]: what this machine offers; [`units`]:
 //!   sizes as users write them.
@@ -18,6 +19,7 @@ pub mod config;
 pub mod docker;
 pub mod error;
 pub mod hooks;
+pub mod http;
 pub mod output;
 pub mod owner;
 pub mod probe;

@@ -11,7 +11,6 @@ use crate::commands;
 use crate::engine::Engine;
 use futures_util::StreamExt;
 use regex::Regex;
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -103,7 +102,12 @@ pub fn wait(
                         "--ready-http: port {port} cannot be reached from the host (not published, no routable address)"
                     ))
                 })?;
-                http_ok(a, path)
+                let url = ptest_shared::http::HttpUrl {
+                    host: a.ip().to_string(),
+                    port: a.port(),
+                    path: path.clone(),
+                };
+                ptest_shared::http::check_http(&url, Duration::from_secs(1)).is_ok()
             }
             Check::Cmd(c) => {
                 commands::run_exec(engine, id, &["sh".into(), "-c".into(), c.clone()], false)
@@ -187,33 +191,6 @@ fn wait_log(engine: &Engine, id: &str, re: &Regex, timeout: Duration) -> Result<
             re.as_str()
         ))),
     }
-}
-
-/// One GET with a short timeout: a 2xx or 3xx status is ready.
-fn http_ok(addr: SocketAddr, path: &str) -> bool {
-    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(300)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_millis(1000)));
-    let _ = s.set_write_timeout(Some(Duration::from_millis(1000)));
-    let req = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nUser-Agent: ptest-docker\r\n\r\n");
-    if s.write_all(req.as_bytes()).is_err() {
-        return false;
-    }
-    let mut buf = [0u8; 64];
-    let mut got = 0;
-    while got < 12 {
-        match s.read(&mut buf[got..]) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => got += n,
-        }
-    }
-    let head = String::from_utf8_lossy(&buf[..got]);
-    head.split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse::<u16>().ok())
-        .is_some_and(|c| (200..400).contains(&c))
-        && head.starts_with("HTTP/")
 }
 
 /// Builds the check from the command line (at most one is given).
