@@ -179,15 +179,24 @@ fn pids_limit_stops_forks_and_kill_all_gets_setsid_children() {
     if let Some(peak) = st.pids_peak {
         assert!(peak <= 10, "peak {peak}");
     }
-    // sh is gone; its children (one in a session of its own) remain.
-    let left = cg.pids();
+    // sh is gone; its children (one in a session of its own) remain. The
+    // first background child may still be on its way to setsid(2) when sh
+    // has already failed: give it a moment.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let (left, escaped) = loop {
+        let left = cg.pids();
+        let escaped: Vec<u32> = left
+            .iter()
+            .copied()
+            .filter(|&p| sid_pgid_state(p).is_some_and(|(sid, _, _)| sid == p as i32))
+            .collect();
+        if !escaped.is_empty() || std::time::Instant::now() > deadline {
+            break (left, escaped);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     assert!(left.len() >= 2, "{left:?}");
     assert!(!left.contains(&sh));
-    let escaped: Vec<u32> = left
-        .iter()
-        .copied()
-        .filter(|&p| sid_pgid_state(p).is_some_and(|(sid, _, _)| sid == p as i32))
-        .collect();
     assert_eq!(escaped.len(), 1, "the setsid'd sleep: {left:?}");
     cg.kill_all(Duration::from_secs(5)).unwrap();
     assert!(cg.is_empty());
