@@ -202,6 +202,7 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-docker' -ScriptBlock {
             break
         }
         'ptest-docker;__guard' {
+            [CompletionResult]::new('--lock-fd', '--lock-fd', [CompletionResultType]::ParameterName, 'An inherited descriptor already holding the guardian''s lock')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records (and errors as `error` records on stderr); same as --format json')

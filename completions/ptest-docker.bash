@@ -93,12 +93,16 @@ _ptest__docker() {
             return 0
             ;;
         ptest__subcmd__docker__subcmd____guard)
-            opts="-h --format --json --config --help"
+            opts="-h --lock-fd --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --lock-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
                     return 0

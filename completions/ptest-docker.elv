@@ -183,6 +183,7 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;__guard'= {
+            cand --lock-fd 'An inherited descriptor already holding the guardian''s lock'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'

@@ -168,6 +168,7 @@ json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __guard" -l lock-fd -d 'An inherited descriptor already holding the guardian\'s lock' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __guard" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"

@@ -32,15 +32,27 @@ fn lock_name(o: &Owner) -> String {
 
 /// Makes sure a guardian watches the owner of `lifetime` (none needed when
 /// nobody owns it: `--ttl` alone is `gc`'s job).
+///
+/// The lock is taken here and handed to the guardian as an inherited
+/// descriptor, so it is watched from the moment it is spawned: there is no
+/// window in which two guardians start, and nothing to wait for.
 pub fn ensure(lifetime: &Lifetime) -> Result<()> {
     let Some(owner) = &lifetime.owner else {
         return Ok(());
     };
     let state = StateDir::open()?;
-    // Free means no guardian holds it.
-    match state.lock(&lock_name(owner), Duration::ZERO) {
-        Ok(l) => drop(l),
-        Err(_) => return Ok(()),
+    let path = state
+        .subdir("locks")?
+        .join(format!("{}.lock", lock_name(owner)));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))?;
+    if !try_flock(&file) {
+        return Ok(()); // a guardian holds it
     }
     let exe = std::env::current_exe()
         .map_err(|e| Error::internal(format!("cannot find own executable: {e}")))?;
@@ -48,43 +60,81 @@ pub fn ensure(lifetime: &Lifetime) -> Result<()> {
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("__guard")
         .arg(labels::owner_value(owner))
+        .arg("--lock-fd")
+        .arg(INHERITED_LOCK_FD.to_string())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
-    // SAFETY: setsid is async-signal-safe; nothing else runs before exec.
+    let fd = file.as_raw_fd();
+    // SAFETY: setsid and dup2 are async-signal-safe; nothing else runs
+    // before exec. the descriptor
+    // they leave (dup2's copy, or ours without close-on-exec) stays open
+    // across exec.
     unsafe {
-        cmd.pre_exec(|| {
-            nix::unistd::setsid()
-                .map(drop)
-                .map_err(std::io::Error::from)
+        cmd.pre_exec(move || {
+            nix::unistd::setsid().map_err(std::io::Error::from)?;
+            let r = if fd == INHERITED_LOCK_FD {
+                nix::libc::fcntl(fd, nix::libc::F_SETFD, 0)
+            } else {
+                nix::libc::dup2(fd, INHERITED_LOCK_FD)
+            };
+            if r < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Nothing else the caller left open without close-on-exec (a
+            // pipe someone reads to its end, say) may live on in the
+            // guardian; errors are moot (an old kernel has no close_range).
+            nix::libc::syscall(
+                nix::libc::SYS_close_range,
+                INHERITED_LOCK_FD + 1,
+                u32::MAX,
+                0,
+            );
+            Ok(())
         });
     }
     let mut child = cmd
         .spawn()
         .map_err(|e| Error::internal(format!("cannot start the guardian: {e}")))?;
+    // Closing our descriptor (not unlocking it) leaves the lock with the
+    // guardian, which shares the open file.
+    drop(file);
     // Reap it in the background if it ends while we run (it normally
     // outlives us and is reparented).
     std::thread::spawn(move || {
         let _ = child.wait();
     });
-    // Wait (briefly) until it holds its lock, so that what we create next
-    // is watched from the start.
-    for _ in 0..100 {
-        if state.lock(&lock_name(owner), Duration::ZERO).is_err() {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
     Ok(())
 }
 
-/// `ptest-docker __guard OWNER`.
-pub fn run(owner: &str) -> Result<i32> {
+/// The descriptor number the guardian's lock is handed over on.
+const INHERITED_LOCK_FD: i32 = 3;
+
+/// `flock(LOCK_EX | LOCK_NB)`: whether the lock is (now) ours.
+fn try_flock(file: &std::fs::File) -> bool {
+    // SAFETY: a valid descriptor for the call's duration.
+    unsafe { nix::libc::flock(file.as_raw_fd(), nix::libc::LOCK_EX | nix::libc::LOCK_NB) == 0 }
+}
+
+/// `ptest-docker __guard OWNER [--lock-fd N]`.
+pub fn run(owner: &str, lock_fd: Option<i32>) -> Result<i32> {
     let owner = labels::parse_owner(owner)
         .ok_or_else(|| Error::usage(format!("{owner:?} is not pid:start_time:boot_id")))?;
     let state = StateDir::open()?;
-    let Ok(_lock) = state.lock(&lock_name(&owner), Duration::from_millis(200)) else {
-        return Ok(0); // another guardian watches this owner
+    // Held until we exit: the lock handed over by `ensure`, or our own.
+    let _held: (Option<std::fs::File>, Option<ptest_shared::state::Lock>) = match lock_fd {
+        Some(fd) => {
+            // SAFETY: `ensure` opened it for us, and nothing else owns it.
+            let file = unsafe { std::fs::File::from_raw_fd(fd) };
+            if !try_flock(&file) {
+                return Ok(0); // not the holder after all: another guardian is
+            }
+            (Some(file), None)
+        }
+        None => match state.lock(&lock_name(&owner), Duration::from_millis(200)) {
+            Ok(l) => (None, Some(l)),
+            Err(_) => return Ok(0), // another guardian watches this owner
+        },
     };
     let pidfd = open_pidfd(&owner);
     loop {

@@ -206,6 +206,9 @@ an event per object removed."
     Guard {
         /// The owner, as pid:start_time:boot_id
         owner: String,
+        /// An inherited descriptor already holding the guardian's lock
+        #[arg(long)]
+        lock_fd: Option<i32>,
     },
 }
 
@@ -278,6 +281,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Cmd::Gc => commands::gc(c),
         Cmd::Commit { container, tag } => image::commit_command(c, &container, tag.as_deref()),
         Cmd::Image(ImageCmd::Import { tarball, tag }) => image::import_command(c, &tarball, &tag),
-        Cmd::Guard { owner } => guardian::run(&owner),
+        Cmd::Guard { owner, lock_fd } => guardian::run(&owner, lock_fd),
     }
 }

@@ -8,6 +8,7 @@ use ptest_shared::testkit::{Run, Scenario};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::OpenOptionsExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -639,4 +640,68 @@ fn gc_is_the_second_line_of_defence_when_the_guardian_is_gone_too() {
         "{events:?}"
     );
     assert_eq!(docker(&["ps", "-aq", "--filter", &format!("id={id}")]), "");
+}
+
+#[test]
+fn one_guardian_per_owner_holding_none_of_its_callers_descriptors() {
+    // A caller's descriptor without close-on-exec (make's jobserver pipe, a
+    // CI runner's log pipe) must not live on in the guardian: whoever reads
+    // it to its end would wait for the guardian to exit.
+    let s = Scenario::new();
+    let mut owner = Command::new("sleep").arg("300").spawn().unwrap();
+    let pid = owner.id().to_string();
+    let fifo = s.write("x", "").with_file_name("inherited.fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
+    let image = common::busybox_image();
+    let mut made = Vec::new();
+    for _ in 0..2 {
+        // fd 9: opened by the shell, inherited by everything it starts.
+        let r = s
+            .command("sh")
+            .args([
+                "-c",
+                "exec 9>\"$1\"; shift; exec \"$@\"",
+                "sh",
+                fifo.to_str().unwrap(),
+            ])
+            .arg(ptest_shared::testkit::bin_path("ptest-docker"))
+            .args(["create", "--json", "--image", &image, "--owner", &pid])
+            .args(["--", "sleep", "300"])
+            .run()
+            .success();
+        made.extend(r.records());
+    }
+    let _c = Cleanup(&s, made.clone());
+    let guards = Command::new("pgrep")
+        .args(["-f", &format!("__guard {pid}:")])
+        .output()
+        .unwrap();
+    let guards = String::from_utf8_lossy(&guards.stdout).to_string();
+    assert_eq!(
+        guards.split_whitespace().count(),
+        1,
+        "one guardian for both creates: {guards:?}"
+    );
+    // Every writer is gone: the reader sees the end (0), not EAGAIN.
+    let mut buf = [0u8; 8];
+    match (&reader).read(&mut buf) {
+        Ok(0) => {}
+        other => panic!("the guardian kept the caller's pipe open: {other:?}"),
+    }
+    // And it still does its job.
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for r in &made {
+        let id = r["container_id"].as_str().unwrap();
+        while !docker(&["ps", "-aq", "--filter", &format!("id={id}")]).is_empty() {
+            assert!(Instant::now() < deadline, "{id} outlived its owner");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
 }
