@@ -1,6 +1,6 @@
 //! Readiness of a started container: a log line, a port that accepts, an
 //! HTTP answer, or a command that succeeds inside — checked at once, then
-//! every 5 ms growing to every 50 ms, until the timeout, and given up at once when the container exits.
+//! every 1 ms growing to every 50 ms, until the timeout, and given up at once when the container exits.
 //!
 //! Ports are probed on the container's own address when the host can route
 //! to it (bridge networks), not on the published host port: Docker's
@@ -79,45 +79,24 @@ pub fn wait(
     if let Check::Started = check {
         return Ok(start.elapsed());
     }
-    // Quick at first (most services are up within tens of milliseconds),
-    // then every 50 ms.
-    let mut pause = Duration::from_millis(5);
+    // Quick at first (most services are up within milliseconds), then
+    // every 50 ms; the engine is asked whether it still runs only after a
+    // probe fails.
+    let mut pause = Duration::from_millis(1);
     loop {
-        if let Some(gone) = exited(engine, id) {
+        let ok = probe(engine, id, check, reach);
+        // An address missing because the container already stopped is
+        // reported as the stop, not as an impossible check.
+        if let Err(NotReady::Impossible(_)) = &ok
+            && let Some(gone) = exited(engine, id)
+        {
             return Err(gone);
         }
-        let ok = match check {
-            Check::Started => true,
-            Check::Port(p) => {
-                let a = reach.addr(*p).ok_or_else(|| {
-                    NotReady::Impossible(format!(
-                        "--ready-port {p}: the container has no address the host can reach and the port is not published"
-                    ))
-                })?;
-                TcpStream::connect_timeout(&a, Duration::from_millis(200)).is_ok()
-            }
-            Check::Http { port, path } => {
-                let a = reach.addr(*port).ok_or_else(|| {
-                    NotReady::Impossible(format!(
-                        "--ready-http: port {port} cannot be reached from the host (not published, no routable address)"
-                    ))
-                })?;
-                let url = ptest_shared::http::HttpUrl {
-                    host: a.ip().to_string(),
-                    port: a.port(),
-                    path: path.clone(),
-                };
-                ptest_shared::http::check_http(&url, Duration::from_secs(1)).is_ok()
-            }
-            Check::Cmd(c) => {
-                commands::run_exec(engine, id, &["sh".into(), "-c".into(), c.clone()], false)
-                    .map(|(code, _)| code == 0)
-                    .unwrap_or(false)
-            }
-            Check::Log(_) => unreachable!("handled above"),
-        };
-        if ok {
+        if ok? {
             return Ok(start.elapsed());
+        }
+        if let Some(gone) = exited(engine, id) {
+            return Err(gone);
         }
         if start.elapsed() >= timeout {
             return Err(NotReady::Timeout(describe(check)));
@@ -125,6 +104,40 @@ pub fn wait(
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(50));
     }
+}
+
+/// One attempt at `check`.
+fn probe(engine: &Engine, id: &str, check: &Check, reach: &Reach) -> Result<bool, NotReady> {
+    Ok(match check {
+        Check::Started => true,
+        Check::Port(p) => {
+            let a = reach.addr(*p).ok_or_else(|| {
+                    NotReady::Impossible(format!(
+                        "--ready-port {p}: the container has no address the host can reach and the port is not published"
+                    ))
+                })?;
+            TcpStream::connect_timeout(&a, Duration::from_millis(200)).is_ok()
+        }
+        Check::Http { port, path } => {
+            let a = reach.addr(*port).ok_or_else(|| {
+                    NotReady::Impossible(format!(
+                        "--ready-http: port {port} cannot be reached from the host (not published, no routable address)"
+                    ))
+                })?;
+            let url = ptest_shared::http::HttpUrl {
+                host: a.ip().to_string(),
+                port: a.port(),
+                path: path.clone(),
+            };
+            ptest_shared::http::check_http(&url, Duration::from_secs(1)).is_ok()
+        }
+        Check::Cmd(c) => {
+            commands::run_exec(engine, id, &["sh".into(), "-c".into(), c.clone()], false)
+                .map(|(code, _)| code == 0)
+                .unwrap_or(false)
+        }
+        Check::Log(_) => unreachable!("handled by wait"),
+    })
 }
 
 fn describe(check: &Check) -> String {
