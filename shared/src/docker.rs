@@ -552,6 +552,50 @@ mod tests {
         assert!(why.to_lowercase().contains("refused"), "{why}");
     }
 
+    /// The real engine behind a plain TCP hop on 127.0.0.1 (bytes copied
+    /// both ways to its socket), as `DOCKER_HOST=tcp://` would reach it.
+    fn engine_over_tcp() -> String {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap().to_string();
+        std::thread::spawn(move || {
+            for c in l.incoming().flatten() {
+                let u = std::os::unix::net::UnixStream::connect("/var/run/docker.sock").unwrap();
+                let (mut c2, mut u2) = (c.try_clone().unwrap(), u.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c2, &mut u2);
+                    let _ = u2.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut c, mut u) = (c, u);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut u, &mut c);
+                    let _ = c.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        addr
+    }
+
+    #[test]
+    fn a_tcp_engine_is_negotiated_from_its_ping_and_then_spoken_to() {
+        let addr = engine_over_tcp();
+        let rt = runtime().unwrap();
+        let docker = rt
+            .block_on(try_endpoint(&Endpoint::Tcp(addr)))
+            .unwrap_or_else(|e| panic!("the engine over tcp: {e}"));
+        let v = rt
+            .block_on(docker.version())
+            .expect("a request after the ping");
+        let engine = parse_api_version(v.api_version.as_deref().unwrap()).unwrap();
+        let cv = docker.client_version();
+        let client = (cv.major_version as u32, cv.minor_version as u32);
+        assert!(client <= engine, "client {client:?}, engine {engine:?}");
+        let ours = bollard::API_DEFAULT_VERSION;
+        assert_eq!(
+            client,
+            engine.min((ours.major_version as u32, ours.minor_version as u32))
+        );
+    }
+
     #[test]
     fn the_engine_here_answers_with_a_negotiated_version() {
         let facts = engine_facts().unwrap_or_else(|e| panic!("no Docker engine: {e}"));
