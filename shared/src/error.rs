@@ -158,6 +158,14 @@ impl Error {
         Self::new(Exit::Timeout, m)
     }
 
+    /// Stopped by signal `n`: exit 128+N, naming it.
+    pub fn interrupted(n: i32) -> Self {
+        let name = nix::sys::signal::Signal::try_from(n)
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_else(|_| format!("signal {n}"));
+        Self::new(Exit::Signal(n), format!("interrupted by {name}"))
+    }
+
     /// The reader of our stdout went away: not an error for a Unix filter.
     pub fn broken_pipe() -> Self {
         Error {
@@ -238,6 +246,9 @@ mod tests {
         assert_eq!(Exit::Data.code(), 65);
         assert_eq!(Exit::TempFail.code(), 75);
         assert_eq!(Exit::Signal(9).code(), 137);
+        let e = Error::interrupted(2);
+        assert_eq!(e.exit.code(), 130);
+        assert!(e.message.contains("SIGINT"), "{}", e.message);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - [`owner`]: who keeps a resource alive, `--owner`/`--ttl`, liveness.
 //! - [`config`] and [`hooks`]: `ptest.toml` and event hooks; [`http`]: the
 //!   plain-HTTP client of readiness checks.
+//! - [`interrupt`]: Ctrl-C that lets a command undo what it made.
 //! - [`tools`]: finding tools and plugins; [`teardown`]: removing resources
 //!   through their tools; [`probe`]: what this machine offers; [`units`]:
 //!   sizes as users write them.
@@ -20,6 +21,7 @@ pub mod docker;
 pub mod error;
 pub mod hooks;
 pub mod http;
+pub mod interrupt;
 pub mod output;
 pub mod owner;
 pub mod probe;
