@@ -10,7 +10,7 @@ use ptest_shared::cli::CommonArgs;
 use ptest_shared::output::RecordWriter;
 use ptest_shared::owner::{Lifetime, LifetimeArgs, OwnerSpec};
 use ptest_shared::record::{Record, new_id};
-use ptest_shared::{Error, Result, hooks, stream};
+use ptest_shared::{Error, Result, hooks, interrupt, stream};
 use std::collections::HashMap;
 
 /// A `--port` request.
@@ -196,6 +196,9 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
         (0..a.count).map(|i| format!("{name}-{i}")).collect()
     };
     let lifetime = lifetime_args.resolve(OwnerSpec::Session)?;
+    // From here on, Ctrl-C (or SIGTERM, SIGHUP) stops at the next step and
+    // removes what was made, as a failed readiness check does.
+    interrupt::catch()?;
 
     // The stream: passed through first; `port` leases named by --port.
     let mut out = RecordWriter::stdout();
@@ -355,6 +358,9 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
             let _ = reg.remove(n.id().unwrap_or_default());
         }
     };
+    if let Some(n) = interrupt::requested() {
+        first_err = Some(Error::interrupted(n));
+    }
     if let Some(e) = first_err {
         undo(&records);
         return Err(e);
@@ -409,6 +415,13 @@ fn make_all(
     run: &str,
     parallel: usize,
 ) -> Vec<Result<Record>> {
+    if let Some(n) = interrupt::requested() {
+        return plan
+            .names
+            .iter()
+            .map(|_| Err(Error::interrupted(n)))
+            .collect();
+    }
     if plan.names.len() == 1 || parallel == 1 {
         // One at a time on the client we have: no second connection.
         return (0..plan.names.len())
@@ -441,7 +454,10 @@ fn make_all(
                         if i >= plan.names.len() {
                             return;
                         }
-                        let r = make_one(&engine_here, plan, i, lifetime, run);
+                        let r = match interrupt::requested() {
+                            Some(n) => Err(Error::interrupted(n)),
+                            None => make_one(&engine_here, plan, i, lifetime, run),
+                        };
                         results.lock().unwrap()[i] = Some(r);
                     }
                 })
@@ -527,12 +543,14 @@ fn make_one(
         let _ = commands::remove_object(engine, Kind::Container, &cid);
         e
     };
+    interrupt::check().map_err(fail)?;
     engine
         .block_on(engine.docker.start_container(
             &cid,
             None::<bollard::query_parameters::StartContainerOptions>,
         ))
         .map_err(|e| fail(engine::error(&format!("cannot start container {name}"), &e)))?;
+    interrupt::check().map_err(fail)?;
     let info = engine
         .block_on(engine.docker.inspect_container(
             &cid,

@@ -126,7 +126,8 @@ and env PTEST_<NAME>_HOST / PTEST_<NAME>_PORT_<CPORT>), after the records on std
 published on 127.0.0.1 only: on the host port of a `port` lease named in the stream \
 (--port 5432=db), else on one the engine picks. When readiness fails, the container's log \
 tail is printed, what was made is removed, and the exit is 1 (124 when the readiness timeout \
-passed). --count N creates N at once, in parallel."
+passed); Ctrl-C or SIGTERM also removes what was made (exit 128+N). --count N creates N at \
+once, in parallel."
     )]
     Create {
         #[command(flatten)]

@@ -10,6 +10,7 @@
 use crate::commands;
 use crate::engine::Engine;
 use futures_util::StreamExt;
+use ptest_shared::interrupt;
 use regex::Regex;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
@@ -62,6 +63,8 @@ pub enum NotReady {
     Timeout(String),
     /// The check cannot be made (e.g. no address to probe).
     Impossible(String),
+    /// A signal asked us to stop waiting (see `ptest_shared::interrupt`).
+    Interrupted(i32),
 }
 
 /// Waits until `check` passes for container `id`.
@@ -100,6 +103,9 @@ pub fn wait(
         }
         if start.elapsed() >= timeout {
             return Err(NotReady::Timeout(describe(check)));
+        }
+        if let Some(n) = interrupt::requested() {
+            return Err(NotReady::Interrupted(n));
         }
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(50));
@@ -190,16 +196,29 @@ fn wait_log(engine: &Engine, id: &str, re: &Regex, timeout: Duration) -> Result<
             }
             false
         };
-        tokio::time::timeout(timeout, scan).await
+        // Interruptible: a signal is looked for every 50 ms.
+        let interrupted = async {
+            loop {
+                if let Some(n) = interrupt::requested() {
+                    return n;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        tokio::select! {
+            r = tokio::time::timeout(timeout, scan) => r.map_err(|_| None),
+            n = interrupted => Err(Some(n)),
+        }
     });
     match found {
+        Err(Some(n)) => Err(NotReady::Interrupted(n)),
         Ok(true) => Ok(()),
         // The log ended: the container stopped.
         Ok(false) => Err(exited(engine, id).unwrap_or(NotReady::Exited {
             code: -1,
             oom_killed: false,
         })),
-        Err(_) => Err(NotReady::Timeout(format!(
+        Err(None) => Err(NotReady::Timeout(format!(
             "a log line matching {:?}",
             re.as_str()
         ))),
@@ -251,6 +270,9 @@ pub fn failure(
     why: &NotReady,
     timeout: Duration,
 ) -> ptest_shared::Error {
+    if let NotReady::Interrupted(n) = why {
+        return ptest_shared::Error::interrupted(*n);
+    }
     let tail = commands::log_tail(engine, id, 20);
     if !tail.trim().is_empty() {
         eprintln!("ptest-docker: the last lines of {name}'s log:");
@@ -273,5 +295,6 @@ pub fn failure(
         ))
         .hint("raise --ready-timeout, or check the readiness condition against the log above"),
         NotReady::Impossible(m) => ptest_shared::Error::usage(m.clone()),
+        NotReady::Interrupted(n) => ptest_shared::Error::interrupted(*n),
     }
 }

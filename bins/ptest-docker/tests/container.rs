@@ -705,3 +705,91 @@ fn one_guardian_per_owner_holding_none_of_its_callers_descriptors() {
         }
     }
 }
+
+#[test]
+fn ctrl_c_or_sigterm_during_create_removes_what_it_made() {
+    let s = Scenario::new();
+    // An owner that outlives the test's interrupts: only create's own undo
+    // can remove anything here, not the guardian.
+    let mut owner = Command::new("sleep").arg("300").spawn().unwrap();
+    let image = common::busybox_image();
+    for (sig, code, name) in [
+        (nix::sys::signal::Signal::SIGINT, 130, "SIGINT"),
+        (nix::sys::signal::Signal::SIGTERM, 143, "SIGTERM"),
+    ] {
+        let tag = format!("intr{}-{code}", owner.id());
+        let mut c = s.cmd("ptest-docker").args([
+            "create",
+            "--json",
+            "--image",
+            &image,
+            "--name",
+            &tag,
+            "--owner",
+            &owner.id().to_string(),
+            "--count",
+            "2",
+            "--network",
+            "isolated",
+            "--ready-log",
+            "never printed",
+            "--",
+            "sleep",
+            "300",
+        ]);
+        let mut child = c
+            .inner
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let containers = || {
+            docker(&["ps", "-aq", "--filter", &format!("name=ptest-{tag}-")])
+                .lines()
+                .count()
+        };
+        let networks = || {
+            docker(&[
+                "network",
+                "ls",
+                "-q",
+                "--filter",
+                &format!("label=ptest.name={tag}"),
+            ])
+            .lines()
+            .count()
+        };
+        // Both containers made and waiting to be ready.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while containers() < 2 {
+            assert!(Instant::now() < deadline, "the containers never came");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(networks(), 1);
+        let sent = Instant::now();
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
+        let out = loop {
+            if child.try_wait().unwrap().is_some() {
+                break child.wait_with_output().unwrap();
+            }
+            assert!(
+                sent.elapsed() < Duration::from_secs(15),
+                "create did not stop on {name}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{err}");
+        assert!(err.contains(&format!("interrupted by {name}")), "{err}");
+        assert!(out.stdout.is_empty(), "nothing is reported made");
+        assert_eq!(containers(), 0, "containers left after {name}");
+        assert_eq!(networks(), 0, "network left after {name}");
+    }
+    assert!(
+        s.registry().list().unwrap().is_empty(),
+        "the registry keeps nothing"
+    );
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+}
