@@ -66,10 +66,10 @@ pub fn ensure(lifetime: &Lifetime) -> Result<()> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     let fd = file.as_raw_fd();
-    // SAFETY: setsid and dup2 are async-signal-safe; nothing else runs
-    // before exec. the descriptor
-    // they leave (dup2's copy, or ours without close-on-exec) stays open
-    // across exec.
+    // SAFETY: setsid, dup2, fcntl and close_range are async-signal-safe
+    // system calls; nothing else runs before exec. The descriptor they
+    // leave (dup2's copy, or ours without close-on-exec) stays open across
+    // exec.
     unsafe {
         cmd.pre_exec(move || {
             nix::unistd::setsid().map_err(std::io::Error::from)?;
@@ -83,13 +83,22 @@ pub fn ensure(lifetime: &Lifetime) -> Result<()> {
             }
             // Nothing else the caller left open without close-on-exec (a
             // pipe someone reads to its end, say) may live on in the
-            // guardian; errors are moot (an old kernel has no close_range).
-            nix::libc::syscall(
+            // guardian. Marked close-on-exec rather than closed, so the
+            // pipe that reports a failed exec to `spawn` still works;
+            // kernels before 5.11 lack the flag, and get one call per
+            // descriptor.
+            let first = INHERITED_LOCK_FD + 1;
+            let all = nix::libc::syscall(
                 nix::libc::SYS_close_range,
-                INHERITED_LOCK_FD + 1,
+                first,
                 u32::MAX,
-                0,
+                nix::libc::CLOSE_RANGE_CLOEXEC,
             );
+            if all != 0 {
+                for fd in first..4096 {
+                    nix::libc::fcntl(fd, nix::libc::F_SETFD, nix::libc::FD_CLOEXEC);
+                }
+            }
             Ok(())
         });
     }
