@@ -81,6 +81,7 @@ pub fn run(config: &Config, phase: Phase, event: &str, record: &Record) -> Resul
                     crate::owner::format_duration(timeout)
                 )));
             }
+            Err(HookError::Interrupted(n)) => return Err(Error::interrupted(n)),
             Err(HookError::Spawn(e)) => {
                 return Err(Error::unavailable(format!(
                     "{}: cannot run /bin/sh: {e}",
@@ -94,6 +95,8 @@ pub fn run(config: &Config, phase: Phase, event: &str, record: &Record) -> Resul
 
 enum HookError {
     Timeout,
+    /// A signal caught by [`crate::interrupt`] asked us to stop.
+    Interrupted(i32),
     Spawn(std::io::Error),
 }
 
@@ -132,14 +135,20 @@ fn run_one(
         if let Ok(Some(status)) = child.try_wait() {
             return Ok(status);
         }
-        if start.elapsed() >= timeout {
+        // A hook runs in a process group of its own, which a terminal's
+        // Ctrl-C does not reach: when we are asked to stop, it stops too.
+        let stop = match crate::interrupt::requested() {
+            Some(n) => Some(HookError::Interrupted(n)),
+            None => (start.elapsed() >= timeout).then_some(HookError::Timeout),
+        };
+        if let Some(why) = stop {
             // The whole process group: a hook's own children go too.
             let _ = nix::sys::signal::killpg(
                 nix::unistd::Pid::from_raw(child.id() as i32),
                 nix::sys::signal::Signal::SIGKILL,
             );
             let _ = child.wait();
-            return Err(HookError::Timeout);
+            return Err(why);
         }
         std::thread::sleep(nap);
         nap = (nap * 2).min(Duration::from_millis(25));
