@@ -13,7 +13,7 @@ use ptest_shared::owner::{LifetimeArgs, Liveness, OwnerSpec, judge};
 use ptest_shared::record::Timestamp;
 use ptest_shared::registry::Registry;
 use ptest_shared::state::StateDir;
-use ptest_shared::{Error, Record, Result, hooks, stream};
+use ptest_shared::{Error, Record, Result, hooks, interrupt, stream};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -284,25 +284,27 @@ pub fn create(common: &CommonArgs, a: CreateArgs) -> Result<i32> {
         inputs: None,
         site_stamp: None,
     };
+    // Ctrl-C, SIGTERM or SIGHUP from here on leaves no half-made
+    // environment: what was made is discarded and the exit is 128+N.
+    interrupt::catch()?;
+    let fail = |e: Error| {
+        discard(&dir, existed);
+        Err(interrupt::requested().map_or(e, Error::interrupted))
+    };
     let made = build_env(
         &ctx, &mut st, &dir, &req, &backend, &index, link_mode, a.no_cache,
     );
-    let how = match made {
+    let how = match made.and_then(|h| interrupt::check().map(|_| h)) {
         Ok(h) => h,
-        Err(e) => {
-            discard(&dir, existed);
-            return Err(e);
-        }
+        Err(e) => return fail(e),
     };
     let mut rec = venv_record(&st, &dir, how.as_deref());
     lifetime.apply(&mut rec);
-    if let Err(e) = hooks::pre(&ctx.config, "venv.created", &rec) {
-        discard(&dir, existed);
-        return Err(e);
+    if let Err(e) = hooks::pre(&ctx.config, "venv.created", &rec).and_then(|_| interrupt::check()) {
+        return fail(e);
     }
     if let Err(e) = ctx.registry.put(&rec) {
-        discard(&dir, existed);
-        return Err(e);
+        return fail(e);
     }
     if ctx.json {
         out.write(&rec)?;

@@ -90,7 +90,7 @@ writes a `venv` record: id, path, interpreter and its version, backend, packages
 key, `env` (VIRTUAL_ENV) and `path_prepend` (its bin/). With packages, the environment is a \
 clone of the template for these inputs, built first when missing (in a temporary directory, \
 renamed into place whole, bytecode compiled, files read-only). Nothing half-made is left \
-behind by a failure. Owned by nobody by default (it lasts until `rm`); --owner and --ttl \
+behind by a failure, nor by Ctrl-C or SIGTERM (exit 128+N). Owned by nobody by default (it lasts until `rm`); --owner and --ttl \
 give it a lifetime."
     )]
     Create {

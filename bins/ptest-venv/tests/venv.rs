@@ -625,3 +625,52 @@ fn constraints_hashes_and_markers_reach_the_installer() {
     )
     .expect_code(69);
 }
+
+#[test]
+fn ctrl_c_during_create_leaves_no_environment_behind() {
+    // Interrupted in its pre-venv.created hook (a slow one), after the
+    // environment was written: the hook is stopped too, the environment
+    // is discarded, and the exit is 128+N.
+    let s = Scenario::new();
+    s.write(
+        "work/ptest.toml",
+        "[hooks]\npre-venv.created = \"touch hook-started; exec sleep 30\"\n",
+    );
+    for (sig, code) in [
+        (nix::sys::signal::Signal::SIGINT, 130),
+        (nix::sys::signal::Signal::SIGTERM, 143),
+    ] {
+        let dir = s.dir.path().join(format!("env-{code}"));
+        let started = s.dir.path().join("work/hook-started");
+        let _ = std::fs::remove_file(&started);
+        let mut c = s
+            .cmd("ptest-venv")
+            .args(["create", "--dir", dir.to_str().unwrap()]);
+        let child = c
+            .inner
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !started.exists() {
+            assert!(std::time::Instant::now() < deadline, "the hook never ran");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(dir.join("pyvenv.cfg").exists(), "written before the hook");
+        let sent = std::time::Instant::now();
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{err}");
+        assert!(err.contains("interrupted by SIG"), "{err}");
+        assert!(
+            sent.elapsed() < std::time::Duration::from_secs(10),
+            "the hook was stopped, not waited for"
+        );
+        assert!(!dir.exists(), "the environment is discarded");
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(venv(&s, &["ls", "--json"]).success().records().len(), 0);
+}
