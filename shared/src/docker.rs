@@ -295,11 +295,8 @@ fn parse_ping(answer: &[u8]) -> std::result::Result<Option<(usize, usize)>, Stri
     let head = String::from_utf8_lossy(&answer[..end]);
     let mut lines = head.lines();
     let status = lines.next().unwrap_or_default();
-    let code = status
-        .strip_prefix("HTTP/1.")
-        .and_then(|r| r.get(2..5))
-        .and_then(|c| c.parse::<u16>().ok())
-        .ok_or_else(|| format!("answered with something that is not HTTP: {status:?}"))?;
+    let code = crate::http::parse_status_line(status.trim_end())
+        .map_err(|_| format!("answered with something that is not HTTP: {status:?}"))?;
     if code != 200 {
         return Err(format!("answered /_ping with {}", status.trim()));
     }

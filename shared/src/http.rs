@@ -259,7 +259,7 @@ pub fn find_head_end(buf: &[u8]) -> Option<usize> {
 }
 
 /// "HTTP/1.1 200 OK" → 200.
-fn parse_status_line(line: &str) -> Result<u16, String> {
+pub fn parse_status_line(line: &str) -> Result<u16, String> {
     let mut words = line.split_whitespace();
     let version = words.next().unwrap_or("");
     let code = words.next().unwrap_or("");
