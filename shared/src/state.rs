@@ -101,15 +101,18 @@ impl StateDir {
     /// Takes the exclusive advisory lock `locks/<name>.lock`, waiting at most
     /// `timeout`; a lock still held then is exit 75 naming the file and holder.
     pub fn lock(&self, name: &str, timeout: Duration) -> Result<Lock> {
-        let path = self.subdir("locks")?.join(format!("{name}.lock"));
-        Lock::acquire(&path, timeout)
+        Lock::acquire(&self.lock_path(name)?, timeout)
+    }
+
+    /// The file of lock `name`: `locks/<name>.lock`.
+    pub fn lock_path(&self, name: &str) -> Result<PathBuf> {
+        Ok(self.subdir("locks")?.join(format!("{name}.lock")))
     }
 
     /// Takes `locks/<name>.lock` shared: many readers at once, none while
     /// someone holds it exclusively.
     pub fn lock_shared(&self, name: &str, timeout: Duration) -> Result<Lock> {
-        let path = self.subdir("locks")?.join(format!("{name}.lock"));
-        Lock::acquire_as(&path, timeout, false)
+        Lock::acquire_as(&self.lock_path(name)?, timeout, false)
     }
 }
 

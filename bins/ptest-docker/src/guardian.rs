@@ -5,7 +5,8 @@
 //!
 //! `create` calls [`ensure`] before it makes anything. The guardian
 //! (`ptest-docker __guard OWNER`, in a session of its own) holds the lock
-//! `docker-guardian-<pid>-<start>` while it lives, so there is one per
+//! `docker-guardian-<pid>-<start>`, taken by `ensure` and handed over as an
+//! inherited descriptor, while it lives, so there is one per
 //! owner; it waits on a pidfd of the owner, and when the owner exits it
 //! removes every object labelled with that owner (and the registry records
 //! of them), then exits. Every 30 s it also checks whether the owner still
@@ -40,10 +41,7 @@ pub fn ensure(lifetime: &Lifetime) -> Result<()> {
     let Some(owner) = &lifetime.owner else {
         return Ok(());
     };
-    let state = StateDir::open()?;
-    let path = state
-        .subdir("locks")?
-        .join(format!("{}.lock", lock_name(owner)));
+    let path = StateDir::open()?.lock_path(&lock_name(owner))?;
     let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -125,26 +123,16 @@ fn try_flock(file: &std::fs::File) -> bool {
     unsafe { nix::libc::flock(file.as_raw_fd(), nix::libc::LOCK_EX | nix::libc::LOCK_NB) == 0 }
 }
 
-/// `ptest-docker __guard OWNER [--lock-fd N]`.
-pub fn run(owner: &str, lock_fd: Option<i32>) -> Result<i32> {
+/// `ptest-docker __guard OWNER --lock-fd N`, as [`ensure`] starts it.
+pub fn run(owner: &str, lock_fd: i32) -> Result<i32> {
     let owner = labels::parse_owner(owner)
         .ok_or_else(|| Error::usage(format!("{owner:?} is not pid:start_time:boot_id")))?;
-    let state = StateDir::open()?;
-    // Held until we exit: the lock handed over by `ensure`, or our own.
-    let _held: (Option<std::fs::File>, Option<ptest_shared::state::Lock>) = match lock_fd {
-        Some(fd) => {
-            // SAFETY: `ensure` opened it for us, and nothing else owns it.
-            let file = unsafe { std::fs::File::from_raw_fd(fd) };
-            if !try_flock(&file) {
-                return Ok(0); // not the holder after all: another guardian is
-            }
-            (Some(file), None)
-        }
-        None => match state.lock(&lock_name(&owner), Duration::from_millis(200)) {
-            Ok(l) => (None, Some(l)),
-            Err(_) => return Ok(0), // another guardian watches this owner
-        },
-    };
+    // SAFETY: `ensure` opened it for us, and nothing else owns it. Held
+    // until we exit.
+    let lock = unsafe { std::fs::File::from_raw_fd(lock_fd) };
+    if !try_flock(&lock) {
+        return Ok(0); // not the holder after all: another guardian is
+    }
     let pidfd = open_pidfd(&owner);
     loop {
         let dead = match &pidfd {

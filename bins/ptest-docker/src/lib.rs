@@ -209,7 +209,7 @@ an event per object removed."
         owner: String,
         /// An inherited descriptor already holding the guardian's lock
         #[arg(long)]
-        lock_fd: Option<i32>,
+        lock_fd: i32,
     },
 }
 
