@@ -87,20 +87,15 @@ pub fn wait(
     // probe fails.
     let mut pause = Duration::from_millis(1);
     loop {
-        let ok = probe(engine, id, check, reach);
-        // An address missing because the container already stopped is
-        // reported as the stop, not as an impossible check.
-        if let Err(NotReady::Impossible(_)) = &ok
-            && let Some(gone) = exited(engine, id)
-        {
-            return Err(gone);
-        }
-        if ok? {
+        let probed = probe(engine, id, check, reach);
+        if let Ok(true) = probed {
             return Ok(start.elapsed());
         }
+        // A stop comes first: it also explains an address gone missing.
         if let Some(gone) = exited(engine, id) {
             return Err(gone);
         }
+        probed?;
         if start.elapsed() >= timeout {
             return Err(NotReady::Timeout(describe(check)));
         }
@@ -270,10 +265,11 @@ pub fn failure(
     why: &NotReady,
     timeout: Duration,
 ) -> ptest_shared::Error {
-    if let NotReady::Interrupted(n) = why {
-        return ptest_shared::Error::interrupted(*n);
-    }
-    let tail = commands::log_tail(engine, id, 20);
+    // Interrupted, the user knows why: no log tail.
+    let tail = match why {
+        NotReady::Interrupted(_) => String::new(),
+        _ => commands::log_tail(engine, id, 20),
+    };
     if !tail.trim().is_empty() {
         eprintln!("ptest-docker: the last lines of {name}'s log:");
         for l in tail.lines() {
