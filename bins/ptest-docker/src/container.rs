@@ -415,13 +415,6 @@ fn make_all(
     run: &str,
     parallel: usize,
 ) -> Vec<Result<Record>> {
-    if let Some(n) = interrupt::requested() {
-        return plan
-            .names
-            .iter()
-            .map(|_| Err(Error::interrupted(n)))
-            .collect();
-    }
     if plan.names.len() == 1 || parallel == 1 {
         // One at a time on the client we have: no second connection.
         return (0..plan.names.len())
@@ -454,10 +447,7 @@ fn make_all(
                         if i >= plan.names.len() {
                             return;
                         }
-                        let r = match interrupt::requested() {
-                            Some(n) => Err(Error::interrupted(n)),
-                            None => make_one(&engine_here, plan, i, lifetime, run),
-                        };
+                        let r = make_one(&engine_here, plan, i, lifetime, run);
                         results.lock().unwrap()[i] = Some(r);
                     }
                 })
@@ -482,6 +472,8 @@ fn make_one(
     lifetime: &Lifetime,
     run: &str,
 ) -> Result<Record> {
+    // Interrupted before this one began: nothing to make, or to undo.
+    interrupt::check()?;
     let id = new_id("container");
     let name = &plan.names[i];
     let labels = labels::for_object(&id, name, lifetime, run);
