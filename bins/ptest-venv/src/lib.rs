@@ -90,8 +90,8 @@ writes a `venv` record: id, path, interpreter and its version, backend, packages
 key, `env` (VIRTUAL_ENV) and `path_prepend` (its bin/). With packages, the environment is a \
 clone of the template for these inputs, built first when missing (in a temporary directory, \
 renamed into place whole, bytecode compiled, files read-only). Nothing half-made is left \
-behind by a failure, nor by Ctrl-C or SIGTERM (exit 128+N). Owned by nobody by default (it lasts until `rm`); --owner and --ttl \
-give it a lifetime."
+behind by a failure, nor by Ctrl-C or SIGTERM (exit 128+N). Owned by nobody by default (it \
+lasts until `rm`); --owner and --ttl give it a lifetime."
     )]
     Create {
         /// Interpreter: a name on PATH (python3.12), a version (3.12) or a path [default: [venv] python]
