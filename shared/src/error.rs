@@ -41,6 +41,9 @@ pub enum Exit {
     NotFound,
     /// 128+N: killed by signal N.
     Signal(i32),
+    /// Any other code: a failure passed on from elsewhere (an upstream
+    /// stage, a supervised command).
+    Other(i32),
 }
 
 impl Exit {
@@ -62,6 +65,29 @@ impl Exit {
             Exit::CannotExecute => 126,
             Exit::NotFound => 127,
             Exit::Signal(n) => 128 + n,
+            Exit::Other(n) => n,
+        }
+    }
+
+    /// The exit for a numeric code (the inverse of [`Exit::code`]).
+    pub fn from_code(code: i32) -> Exit {
+        match code {
+            0 => Exit::Ok,
+            1 => Exit::Failed,
+            64 => Exit::Usage,
+            65 => Exit::Data,
+            66 => Exit::NoInput,
+            67 => Exit::NoUser,
+            69 => Exit::Unavailable,
+            70 => Exit::Internal,
+            73 => Exit::CantCreate,
+            74 => Exit::Io,
+            75 => Exit::TempFail,
+            124 => Exit::Timeout,
+            126 => Exit::CannotExecute,
+            127 => Exit::NotFound,
+            129..=192 => Exit::Signal(code - 128),
+            n => Exit::Other(n),
         }
     }
 
@@ -83,6 +109,7 @@ impl Exit {
             Exit::CannotExecute => "cannot_execute",
             Exit::NotFound => "not_found",
             Exit::Signal(_) => "signal",
+            Exit::Other(_) => "failed",
         }
     }
 
@@ -114,6 +141,9 @@ pub struct Error {
     pub hint: Option<String>,
     /// Set when stdout was closed by the reader: the program ends quietly with 0.
     pub broken_pipe: bool,
+    /// Set when the `error` record saying this is on stdout already (an
+    /// upstream failure passed on): no second one is written.
+    pub passed_on: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -125,6 +155,7 @@ impl Error {
             message: message.into(),
             hint: None,
             broken_pipe: false,
+            passed_on: false,
         }
     }
     pub fn usage(m: impl Into<String>) -> Self {
@@ -197,19 +228,18 @@ impl Error {
         Self::new(exit, format!("{what}: {e}"))
     }
 
-    /// The `error` record written on stderr under `--json`.
-    pub fn to_record(&self) -> serde_json::Value {
-        let mut v = serde_json::json!({
-            "v": 1,
-            "kind": "error",
-            "code": self.exit.name(),
-            "exit": self.exit.code(),
-            "message": self.message,
-        });
+    /// The `error` record that ends stdout when `tool` fails (see
+    /// docs/protocol.md, "Errors").
+    pub fn to_record(&self, tool: &str) -> crate::Record {
+        let mut r = crate::Record::new("error");
+        r.set("code", self.exit.name())
+            .set("exit", self.exit.code())
+            .set("message", self.message.clone());
         if let Some(h) = &self.hint {
-            v["hint"] = h.clone().into();
+            r.set("hint", h.clone());
         }
-        v
+        r.set("tool", tool);
+        r
     }
 }
 
@@ -260,11 +290,26 @@ mod tests {
     }
 
     #[test]
-    fn error_record_names_code_and_hint() {
-        let r = Error::data("line 3: bad").hint("fix it").to_record();
-        assert_eq!(r["kind"], "error");
-        assert_eq!(r["code"], "data");
-        assert_eq!(r["exit"], 65);
-        assert_eq!(r["hint"], "fix it");
+    fn error_record_names_code_hint_and_tool() {
+        let r = Error::data("line 3: bad")
+            .hint("fix it")
+            .to_record("ptest-port");
+        assert_eq!(
+            r.to_line(),
+            r#"{"v":1,"kind":"error","code":"data","exit":65,"message":"line 3: bad","hint":"fix it","tool":"ptest-port"}"#
+        );
+        // What we write, we read back as a valid error record.
+        crate::Record::parse(&r.to_line(), "t", 1).unwrap();
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for c in [
+            0, 1, 2, 64, 65, 66, 67, 69, 70, 73, 74, 75, 124, 126, 127, 130, 137, 255,
+        ] {
+            assert_eq!(Exit::from_code(c).code(), c);
+        }
+        assert_eq!(Exit::from_code(137), Exit::Signal(9));
+        assert_eq!(Exit::from_code(2), Exit::Other(2));
     }
 }

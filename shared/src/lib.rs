@@ -1,7 +1,8 @@
 //! The common crate of the ptest suite: one place for each mechanism the
 //! tools share.
 //!
-//! - [`record`] and [`stream`]: the v1 JSON Lines record protocol.
+//! - [`record`], [`kinds`] and [`stream`]: the v1 JSON Lines record
+//!   protocol, the suite's typed record kinds, reading streams.
 //! - [`output`]: human views, JSON records, colour and progress.
 //! - [`error`]: errors and the suite's exit codes; [`cli`]: the shared `main`.
 //! - [`state`] and [`registry`]: the state directory, locks, live resources.
@@ -22,6 +23,7 @@ pub mod error;
 pub mod hooks;
 pub mod http;
 pub mod interrupt;
+pub mod kinds;
 pub mod output;
 pub mod owner;
 pub mod probe;

@@ -24,7 +24,7 @@ pub struct OutputArgs {
     /// piped), human, or json
     #[arg(long, value_enum, default_value_t = Format::Auto, global = true, value_name = "FORMAT", help_heading = "Output")]
     pub format: Format,
-    /// Write JSON records (and errors as `error` records on stderr); same as --format json
+    /// Write JSON records, and a failure as an `error` record at the end; same as --format json
     #[arg(long, global = true, help_heading = "Output")]
     pub json: bool,
 }
@@ -43,7 +43,12 @@ impl OutputArgs {
 
 /// Whether the raw command line asks for JSON (used before clap has parsed,
 /// to print a usage error as an `error` record).
+/// Words after `--` are a command's own and never count.
 pub fn args_want_json(args: &[String]) -> bool {
+    let args = match args.iter().position(|a| a == "--") {
+        Some(end) => &args[..end],
+        None => args,
+    };
     args.iter().enumerate().any(|(i, a)| {
         a == "--json"
             || a == "--format=json"
@@ -176,6 +181,7 @@ mod tests {
         assert!(a(&["x", "--format", "json"]));
         assert!(a(&["x", "--format=json"]));
         assert!(!a(&["x", "--format", "human"]));
+        assert!(!a(&["x", "run", "--", "tool", "--json"]));
     }
 
     #[test]

@@ -81,14 +81,18 @@ impl Record {
             ))
             .hint("upgrade this tool to match the one that wrote the stream"));
         }
-        match fields.get("kind") {
-            Some(Value::String(k)) if !k.is_empty() => {}
+        let kind = match fields.get("kind") {
+            Some(Value::String(k)) if !k.is_empty() => k,
             _ => {
                 return Err(Error::data(format!(
                     "{}: record has no \"kind\" string",
                     at()
                 )));
             }
+        };
+        if let Err(e) = crate::kinds::validate(&fields) {
+            return Err(Error::data(format!("{}: {kind} record: {e}", at()))
+                .hint("see docs/protocol.md, \"Validation\", for what each field may hold"));
         }
         Ok(Record {
             fields,
@@ -119,6 +123,19 @@ impl Record {
 
     pub fn into_value(self) -> Value {
         Value::Object(self.fields)
+    }
+
+    /// The record as the typed struct of its kind (see [`crate::kinds`]):
+    /// `rec.typed::<kinds::PortLease>()`. Exit 65 naming the field when a
+    /// field does not fit.
+    pub fn typed<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T> {
+        crate::kinds::from_fields(&self.fields).map_err(|e| {
+            Error::data(format!(
+                "{} record {}: {e}",
+                self.kind(),
+                self.id().unwrap_or_default()
+            ))
+        })
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -211,49 +228,25 @@ impl Record {
         };
     }
 
-    /// The record's environment contribution, in its order.
+    /// The record's environment contribution, in its order (names and
+    /// values validated, see [`crate::kinds::Env`]).
     pub fn env(&self) -> Result<Vec<(String, String)>> {
-        match self.fields.get("env") {
-            None | Some(Value::Null) => Ok(vec![]),
-            Some(Value::Object(m)) => m
-                .iter()
-                .map(|(k, v)| match v {
-                    Value::String(s) => Ok((k.clone(), s.clone())),
-                    Value::Number(n) => Ok((k.clone(), n.to_string())),
-                    Value::Bool(b) => Ok((k.clone(), b.to_string())),
-                    other => Err(Error::data(format!(
-                        "record {}: env.{k} must be a string, found {other}",
-                        self.id().unwrap_or(self.kind())
-                    ))),
-                })
-                .collect(),
-            Some(other) => Err(Error::data(format!(
-                "record {}: env must be an object of strings, found {other}",
-                self.id().unwrap_or(self.kind())
-            ))),
-        }
+        let c: crate::kinds::Common = self.typed()?;
+        Ok(c.env
+            .0
+            .into_iter()
+            .map(|(k, v)| (k.into_inner(), v))
+            .collect())
     }
 
     /// Directories a process "inside" this resource must find first on PATH.
     pub fn path_prepend(&self) -> Result<Vec<String>> {
-        match self.fields.get("path_prepend") {
-            None | Some(Value::Null) => Ok(vec![]),
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|v| {
-                    v.as_str().map(str::to_owned).ok_or_else(|| {
-                        Error::data(format!(
-                            "record {}: path_prepend must hold strings, found {v}",
-                            self.id().unwrap_or(self.kind())
-                        ))
-                    })
-                })
-                .collect(),
-            Some(other) => Err(Error::data(format!(
-                "record {}: path_prepend must be an array of strings, found {other}",
-                self.id().unwrap_or(self.kind())
-            ))),
-        }
+        let c: crate::kinds::Common = self.typed()?;
+        Ok(c.path_prepend
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.into_inner().display().to_string())
+            .collect())
     }
 }
 
@@ -392,7 +385,7 @@ mod tests {
     #[test]
     fn env_and_path_prepend_are_read_in_order() {
         let r = Record::parse(
-            r#"{"v":1,"kind":"venv","env":{"B":"2","A":"1"},"path_prepend":["/v/bin"]}"#,
+            r#"{"v":1,"kind":"thing","env":{"B":"2","A":"1"},"path_prepend":["/v/bin"]}"#,
             "s",
             1,
         )
@@ -402,7 +395,11 @@ mod tests {
             [("B".into(), "2".into()), ("A".into(), "1".into())]
         );
         assert_eq!(r.path_prepend().unwrap(), ["/v/bin"]);
-        let bad = Record::parse(r#"{"v":1,"kind":"x","env":{"A":[1]}}"#, "s", 1).unwrap();
-        assert!(bad.env().is_err());
+        let e = Record::parse(r#"{"v":1,"kind":"x","env":{"A":[1]}}"#, "s", 3).unwrap_err();
+        assert!(
+            e.message.starts_with("s:3: x record: env: "),
+            "{}",
+            e.message
+        );
     }
 }

@@ -226,8 +226,8 @@ mod tests {
     #[test]
     fn put_get_list_remove() {
         let (_t, r) = reg();
-        let a = Record::resource("port", "ptest-port");
-        let b = Record::resource("venv", "ptest-venv");
+        let a = Record::resource("tmpdir", "ptest-tmpdir");
+        let b = Record::resource("scratch", "ptest-scratch");
         r.put(&a).unwrap();
         r.put(&b).unwrap();
         assert_eq!(
@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn take_over_changes_owner() {
         let (_t, r) = reg();
-        let mut a = Record::resource("port", "ptest-port");
+        let mut a = Record::resource("tmpdir", "ptest-tmpdir");
         a.set("owner", serde_json::json!({"pid": 1, "start_time": 0}));
         r.put(&a).unwrap();
         let me = Owner::current();
@@ -270,6 +270,6 @@ mod tests {
             r.get(a.id().unwrap()).unwrap().unwrap().owner().unwrap(),
             Some(me.clone())
         );
-        assert!(r.take_over("port-none", &me).unwrap().is_none());
+        assert!(r.take_over("tmpdir-none", &me).unwrap().is_none());
     }
 }

@@ -2,6 +2,13 @@
 //! rm`, the records on stdin): `ptest down`, `ptest gc` and `ptest proc run
 //! --rm` all go through [`remove_all`].
 //!
+//! Only the registry decides what is removed: a stream's record counts for
+//! its `id` alone, and the tool is handed the registry's copy
+//! ([`registered_newest_first`]). A record whose id is not registered, or is
+//! registered under another kind or tool, is left alone with a note, so a
+//! stream from a file, a cache or someone else's script cannot destroy what
+//! ptest did not make.
+//!
 //! A tool's `rm` exits 0 when every record given was removed (or was already
 //! gone). When it fails, the resources it confirmed with an `event` record
 //! naming them (`{"kind": "event", "event": "<kind>.removed", "id": …}`) on
@@ -191,26 +198,49 @@ pub fn remove_all(report: Report, resources: Vec<(Record, Option<&'static str>)>
     Ok(0)
 }
 
-/// The resources of a stream, newest first, each once: what teardown removes.
-pub fn resources_newest_first(records: Vec<Record>) -> Vec<(Record, Option<&'static str>)> {
-    // A resource named twice in the stream is removed once.
+/// The registry's copies of the resources a stream names, newest first,
+/// each once: what teardown removes. A record that is not a live ptest
+/// resource (no such id in the registry, or one of another kind or tool) is
+/// left alone with a note on stderr.
+pub fn registered_newest_first(records: &[Record]) -> Result<Vec<(Record, Option<&'static str>)>> {
+    let reg = Registry::open(&StateDir::open()?)?;
     let mut seen = HashSet::new();
-    records
-        .into_iter()
-        .rev()
-        .filter(|r| r.is_resource())
-        .filter(|r| seen.insert(r.id().unwrap_or_default().to_owned()))
-        .map(|r| (r, None))
-        .collect()
+    let mut out = Vec::new();
+    for r in records.iter().rev().filter(|r| r.is_resource()) {
+        let id = r.id().unwrap_or_default();
+        // A resource named twice in the stream is removed once.
+        if !seen.insert(id.to_owned()) {
+            continue;
+        }
+        let registered = match crate::registry::validate_id(id) {
+            Ok(()) => reg.get(id)?,
+            Err(_) => None,
+        };
+        match registered {
+            Some(reg_rec) if reg_rec.kind() == r.kind() && reg_rec.tool() == r.tool() => {
+                out.push((reg_rec, None));
+            }
+            _ => eprintln!(
+                "{}: note: {id:?} ({}): not a live ptest resource: nothing removed",
+                crate::cli::prog_name(),
+                r.kind()
+            ),
+        }
+    }
+    Ok(out)
 }
 
-/// `ptest down`: tears down the stream on stdin.
+/// `ptest down`: tears down the stream on stdin. An `error` record in it
+/// does not stop the teardown; a line that is not a record (or a last line
+/// cut short) is reported with 65 after the rest is torn down.
 pub fn down(json: bool) -> Result<i32> {
-    let records = stream::read_stdin()?;
-    remove_all(
-        if json { Report::Json } else { Report::Human },
-        resources_newest_first(records),
-    )
+    let stream = stream::stdin(None)?;
+    let resources = registered_newest_first(&stream.records)?;
+    let code = remove_all(if json { Report::Json } else { Report::Human }, resources)?;
+    match stream.failure {
+        Some(stream::Failure::Bad(e)) => Err(e),
+        _ => Ok(code),
+    }
 }
 
 /// `ptest gc`: removes registered resources whose owner died or lease expired.

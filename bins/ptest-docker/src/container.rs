@@ -204,12 +204,8 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
     let mut out = RecordWriter::stdout();
     let input = stream::pass_through(&mut out)?;
     let leased = |lease: &str| -> Result<u16> {
-        input
-            .iter()
-            .rev()
-            .find(|r| r.kind() == "port" && r.get("name").and_then(|n| n.as_str()) == Some(lease))
-            .and_then(|r| r.get("port").and_then(|p| p.as_u64()))
-            .and_then(|p| u16::try_from(p).ok())
+        ptest_shared::kinds::lease_named(&input, lease)?
+            .map(|l| *l.port.get())
             .ok_or_else(|| {
                 Error::usage(format!(
                     "--port …={lease}: no `port` record named {lease:?} on stdin"

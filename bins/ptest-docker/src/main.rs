@@ -1,3 +1,3 @@
 fn main() {
-    ptest_shared::cli::main(ptest_docker::run)
+    ptest_shared::cli::main(&["exec", "logs", "cp"], ptest_docker::run)
 }

@@ -305,12 +305,8 @@ fn lim(v: u64) -> serde_json::Value {
 
 /// The port of the lease named `name` in the stream.
 pub fn leased_port(records: &[Record], name: &str) -> Result<u16> {
-    records
-        .iter()
-        .rev()
-        .find(|r| r.kind() == "port" && r.get("name").and_then(|n| n.as_str()) == Some(name))
-        .and_then(|r| r.get("port").and_then(|p| p.as_u64()))
-        .and_then(|p| u16::try_from(p).ok())
+    ptest_shared::kinds::lease_named(records, name)?
+        .map(|l| *l.port.get())
         .ok_or_else(|| Error::usage(format!("no port lease named {name:?} in the stream on stdin (give NAME=PORT, or lease it with `ptest port lease --name {name}`)")))
 }
 
@@ -508,7 +504,19 @@ pub fn run(
 ) -> Result<i32> {
     let config = common.load_config()?;
     let json = common.output.json || common.output.format == ptest_shared::output::Format::Json;
-    let records = ptest_shared::stream::read_stdin()?;
+    // A stream that carries a failure runs nothing; --rm still tears down
+    // what it names, and --json passes the upstream's error record on.
+    let stream = ptest_shared::stream::stdin(None)?;
+    if let Some(failure) = stream.failure {
+        if rm {
+            teardown(&stream.records);
+        }
+        if json && let ptest_shared::stream::Failure::Upstream { record, .. } = &failure {
+            ptest_shared::output::RecordWriter::stdout().write(record)?;
+        }
+        return Err(failure.into_error());
+    }
+    let records = stream.records;
     let id = ptest_shared::record::new_id("proc");
     let mut rec = Record::resource("proc", TOOL);
     rec.set_owner(Some(&Owner::current()));
@@ -618,10 +626,14 @@ pub fn run(
 /// `--rm`: every resource of the consumed stream, newest first; failures
 /// are reported on stderr and do not change the command's exit code.
 fn teardown(records: &[Record]) {
-    let res = ptest_shared::teardown::resources_newest_first(records.to_vec());
-    if res.is_empty() {
-        return;
-    }
+    let res = match ptest_shared::teardown::registered_newest_first(records) {
+        Ok(res) if res.is_empty() => return,
+        Ok(res) => res,
+        Err(e) => {
+            eprintln!("ptest-proc: warning: --rm: {e}");
+            return;
+        }
+    };
     if let Err(e) = ptest_shared::teardown::remove_all(ptest_shared::teardown::Report::Quiet, res) {
         eprintln!("ptest-proc: warning: --rm: {e}");
     }

@@ -1,3 +1,3 @@
 fn main() {
-    ptest_shared::cli::main(ptest_venv::run)
+    ptest_shared::cli::main(&[], ptest_venv::run)
 }
