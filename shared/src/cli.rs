@@ -78,10 +78,22 @@ pub fn main<P: clap::Parser>(raw_stdout: &[&str], run: impl FnOnce(P) -> Result<
             Exit::Usage.code()
         }
         Ok(parsed) => match run(parsed) {
-            Ok(code) => code,
+            Ok(0) => 0,
+            // A tool that ends with a bare code still says so downstream.
+            Ok(code) => {
+                if records {
+                    write_error_record(
+                        &Error::exit_code(code, format!("exited with {code}")),
+                        &tool,
+                    );
+                }
+                code
+            }
             Err(e) if e.broken_pipe => 0,
             Err(e) => {
-                report(&e);
+                if !e.quiet {
+                    report(&e);
+                }
                 if records && !e.passed_on {
                     write_error_record(&e, &tool);
                 }

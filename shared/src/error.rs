@@ -144,6 +144,9 @@ pub struct Error {
     /// Set when the `error` record saying this is on stdout already (an
     /// upstream failure passed on): no second one is written.
     pub passed_on: bool,
+    /// Set when people were told already (a command's own exit code, a
+    /// status the output shows): no line on stderr, only the record.
+    pub quiet: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -156,6 +159,17 @@ impl Error {
             hint: None,
             broken_pipe: false,
             passed_on: false,
+            quiet: false,
+        }
+    }
+
+    /// A failure whose exit code is someone else's (a supervised command's,
+    /// a service's status), already visible to people: exit `code`, an
+    /// `error` record saying `message`, and no line on stderr.
+    pub fn exit_code(code: i32, message: impl Into<String>) -> Self {
+        Error {
+            quiet: true,
+            ..Self::new(Exit::from_code(code), message)
         }
     }
     pub fn usage(m: impl Into<String>) -> Self {

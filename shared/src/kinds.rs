@@ -320,13 +320,10 @@ pub fn check_image_ref(s: &str) -> Result<(), String> {
         }
     }
     let mut parts: Vec<&str> = name.split('/').collect();
-    // A first part with '.', ':' or upper case, or `localhost`, is a registry host.
+    // A first part with '.' or ':', or `localhost`, is a registry host.
     if parts.len() > 1 {
         let first = parts[0];
-        if first == "localhost"
-            || first.contains(['.', ':'])
-            || first.bytes().any(|b| b.is_ascii_uppercase())
-        {
+        if first == "localhost" || first.contains(['.', ':']) {
             let (host, port) = match first.split_once(':') {
                 Some((h, p)) => (h, Some(p)),
                 None => (first, None),
@@ -711,6 +708,7 @@ mod tests {
             "../volumes/victim",
             "a/../b",
             "Upper",
+            "Upper/case",
             "a//b",
             "a:b/c",
             "x:",

@@ -61,24 +61,63 @@ impl StateDir {
         StateDir::at(root)
     }
 
+    /// Opens (creating when missing) the state directory at `root`.
+    ///
+    /// The state directory cannot be redirected: a `root` that is a symlink
+    /// owned by someone other than this user or root, that leads to a
+    /// directory of someone else's, or whose existing ancestors hold such a
+    /// symlink, is refused with 73 before anything is written or chmodded.
     pub fn at(root: PathBuf) -> Result<StateDir> {
+        let uid = nix::unistd::geteuid().as_raw();
+        let refuse = |what: String| {
+            Err(
+                Error::cant_create(format!("state directory {}: {what}", root.display()))
+                    .hint("set PTEST_HOME to a directory of your own"),
+            )
+        };
+        let link_ok = |m: &fs::Metadata| m.uid() == uid || m.uid() == 0;
+        match fs::symlink_metadata(&root) {
+            Ok(m) if m.file_type().is_symlink() && !link_ok(&m) => {
+                return refuse(format!(
+                    "is a symlink owned by uid {}, not by you (uid {uid}) or root",
+                    m.uid()
+                ));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // About to be made: no ancestor may be someone else's symlink.
+                let mut p = root.clone();
+                while p.pop() && !p.as_os_str().is_empty() {
+                    if let Ok(m) = fs::symlink_metadata(&p)
+                        && m.file_type().is_symlink()
+                        && !link_ok(&m)
+                    {
+                        return refuse(format!(
+                            "{} is a symlink owned by uid {}, not by you (uid {uid}) or root",
+                            p.display(),
+                            m.uid()
+                        ));
+                    }
+                }
+            }
+            Err(e) => {
+                return Err(Error::from_io(
+                    format!("cannot read state directory {}", root.display()),
+                    &e,
+                ));
+            }
+        }
         ensure_private_dir(&root)?;
         let meta = fs::metadata(&root)
             .io_context(|| format!("cannot read state directory {}", root.display()))?;
         if !meta.is_dir() {
-            return Err(Error::cant_create(format!(
-                "state directory {} is not a directory",
-                root.display()
-            )));
+            return refuse("not a directory".into());
         }
-        let uid = nix::unistd::geteuid().as_raw();
         if meta.uid() != uid {
-            return Err(Error::cant_create(format!(
-                "state directory {} belongs to uid {}, not to you (uid {uid})",
-                root.display(),
+            return refuse(format!(
+                "belongs to uid {}, not to you (uid {uid})",
                 meta.uid()
-            ))
-            .hint("set PTEST_HOME to a directory of your own"));
+            ));
         }
         if meta.mode() & 0o077 != 0 {
             fs::set_permissions(&root, fs::Permissions::from_mode(0o700))
@@ -91,10 +130,32 @@ impl StateDir {
         &self.root
     }
 
-    /// A subdirectory, created 0700 on first use.
+    /// A subdirectory (`registry`, `port/leases`), created 0700 on first
+    /// use. Each part must be a real directory of this user's: a symlink
+    /// inside the state directory is never written through (exit 73).
     pub fn subdir(&self, name: &str) -> Result<PathBuf> {
-        let d = self.root.join(name);
-        ensure_private_dir(&d)?;
+        let uid = nix::unistd::geteuid().as_raw();
+        let mut d = self.root.clone();
+        for part in Path::new(name).components() {
+            d.push(part);
+            ensure_private_dir(&d)?;
+            let m =
+                fs::symlink_metadata(&d).io_context(|| format!("cannot read {}", d.display()))?;
+            if !m.is_dir() || m.uid() != uid {
+                return Err(Error::cant_create(format!(
+                    "{} in the state directory is {}: ptest will not write through it",
+                    d.display(),
+                    if m.file_type().is_symlink() {
+                        "a symlink".to_owned()
+                    } else if !m.is_dir() {
+                        "not a directory".to_owned()
+                    } else {
+                        format!("owned by uid {}, not by you", m.uid())
+                    }
+                ))
+                .hint("remove it; ptest makes its own directories"));
+            }
+        }
         Ok(d)
     }
 
@@ -114,6 +175,20 @@ impl StateDir {
     pub fn lock_shared(&self, name: &str, timeout: Duration) -> Result<Lock> {
         Lock::acquire_as(&self.lock_path(name)?, timeout, false)
     }
+}
+
+/// Opens (creating) a lock file, never through a symlink.
+pub fn open_lock_file(path: &Path) -> Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(path)
+        .io_context(|| format!("cannot open lock file {}", path.display()))
 }
 
 /// A held exclusive `flock(2)`; released on drop (and by the kernel when the
@@ -136,15 +211,7 @@ impl Lock {
         } else {
             (FlockArg::LockSharedNonblock, FlockArg::LockShared)
         };
-        let open = || {
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(path)
-                .io_context(|| format!("cannot open lock file {}", path.display()))
-        };
+        let open = || open_lock_file(path);
         let flock = match Flock::lock(open()?, nonblock) {
             Ok(f) => f,
             Err((_, nix::errno::Errno::EWOULDBLOCK)) => {
@@ -300,6 +367,26 @@ mod tests {
         fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).unwrap();
         StateDir::at(root.clone()).unwrap();
         assert_eq!(fs::metadata(&root).unwrap().mode() & 0o777, 0o700);
+    }
+
+    #[test]
+    fn a_symlink_inside_is_never_written_through() {
+        let t = tempfile::tempdir().unwrap();
+        let s = StateDir::at(t.path().join("state")).unwrap();
+        let elsewhere = t.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, s.path().join("registry")).unwrap();
+        let e = s.subdir("registry").unwrap_err();
+        assert_eq!(e.exit, crate::error::Exit::CantCreate);
+        assert!(e.message.contains("symlink"), "{}", e.message);
+        fs::create_dir(s.path().join("locks")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.join("x"), s.path().join("locks/l.lock")).unwrap();
+        assert!(s.lock("l", Duration::from_millis(10)).is_err());
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
+        // Our own symlink to our own directory is fine as the root itself.
+        let link = t.path().join("link");
+        std::os::unix::fs::symlink(s.path(), &link).unwrap();
+        StateDir::at(link).unwrap();
     }
 
     #[test]

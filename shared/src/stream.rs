@@ -54,6 +54,16 @@ impl Stream {
         }
     }
 
+    /// For teardown (`ptest down`, a tool's `rm`), which an upstream failure
+    /// does not stop: the records, and the error of a bad or cut line, to
+    /// report (65) once the rest is torn down.
+    pub fn into_teardown(self) -> (Vec<Record>, Option<Error>) {
+        match self.failure {
+            Some(Failure::Bad(e)) => (self.records, Some(e)),
+            _ => (self.records, None),
+        }
+    }
+
     /// True when the stream carries a failure.
     pub fn failed(&self) -> bool {
         self.failure.is_some()

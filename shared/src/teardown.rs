@@ -198,28 +198,28 @@ pub fn remove_all(report: Report, resources: Vec<(Record, Option<&'static str>)>
     Ok(0)
 }
 
-/// The registry's copies of the resources a stream names, newest first,
-/// each once: what teardown removes. A record that is not a live ptest
-/// resource (no such id in the registry, or one of another kind or tool) is
-/// left alone with a note on stderr.
-pub fn registered_newest_first(records: &[Record]) -> Result<Vec<(Record, Option<&'static str>)>> {
-    let reg = Registry::open(&StateDir::open()?)?;
+/// The registry's copies of the resources among `records`, in their
+/// order, each once: what teardown may remove. A record that is not a live
+/// ptest resource (no such id in the registry, or one of another kind or
+/// tool) is left alone with a note on stderr.
+pub fn registered<'a>(
+    reg: &Registry,
+    records: impl IntoIterator<Item = &'a Record>,
+) -> Result<Vec<Record>> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for r in records.iter().rev().filter(|r| r.is_resource()) {
+    for r in records.into_iter().filter(|r| r.is_resource()) {
         let id = r.id().unwrap_or_default();
         // A resource named twice in the stream is removed once.
         if !seen.insert(id.to_owned()) {
             continue;
         }
-        let registered = match crate::registry::validate_id(id) {
+        let found = match crate::registry::validate_id(id) {
             Ok(()) => reg.get(id)?,
             Err(_) => None,
         };
-        match registered {
-            Some(reg_rec) if reg_rec.kind() == r.kind() && reg_rec.tool() == r.tool() => {
-                out.push((reg_rec, None));
-            }
+        match found {
+            Some(mine) if mine.kind() == r.kind() && mine.tool() == r.tool() => out.push(mine),
             _ => eprintln!(
                 "{}: note: {id:?} ({}): not a live ptest resource: nothing removed",
                 crate::cli::prog_name(),
@@ -230,16 +230,25 @@ pub fn registered_newest_first(records: &[Record]) -> Result<Vec<(Record, Option
     Ok(out)
 }
 
+/// [`registered`], newest first: what `down` and `--rm` remove.
+pub fn registered_newest_first(records: &[Record]) -> Result<Vec<(Record, Option<&'static str>)>> {
+    let reg = Registry::open(&StateDir::open()?)?;
+    Ok(registered(&reg, records.iter().rev())?
+        .into_iter()
+        .map(|r| (r, None))
+        .collect())
+}
+
 /// `ptest down`: tears down the stream on stdin. An `error` record in it
 /// does not stop the teardown; a line that is not a record (or a last line
 /// cut short) is reported with 65 after the rest is torn down.
 pub fn down(json: bool) -> Result<i32> {
-    let stream = stream::stdin(None)?;
-    let resources = registered_newest_first(&stream.records)?;
+    let (records, bad) = stream::stdin(None)?.into_teardown();
+    let resources = registered_newest_first(&records)?;
     let code = remove_all(if json { Report::Json } else { Report::Human }, resources)?;
-    match stream.failure {
-        Some(stream::Failure::Bad(e)) => Err(e),
-        _ => Ok(code),
+    match bad {
+        Some(e) => Err(e),
+        None => Ok(code),
     }
 }
 

@@ -26,6 +26,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("venv", "Python virtual environments in milliseconds"),
 ];
 
+/// True for `ptest` and the suite's own tools (`ptest-port`, …), built or
+/// still to come: names no plugin may claim.
+pub fn is_builtin(tool: &str) -> bool {
+    tool == "ptest"
+        || tool
+            .strip_prefix("ptest-")
+            .is_some_and(|n| BUILTIN.iter().any(|(b, _)| *b == n))
+}
+
 /// `ptest-<name>` names a tool: lower-case letters, digits and dashes.
 pub fn valid_tool_name(name: &str) -> bool {
     name.strip_prefix("ptest-").is_some_and(|n| {
@@ -111,5 +120,7 @@ mod tests {
         assert!(!valid_tool_name("ptest-../../bin/rm"));
         assert!(!valid_tool_name("ptest-port.d"));
         assert!(!valid_tool_name("port"));
+        assert!(is_builtin("ptest-venv") && is_builtin("ptest-mon") && is_builtin("ptest"));
+        assert!(!is_builtin("ptest-tmpdir") && !is_builtin("venv"));
     }
 }

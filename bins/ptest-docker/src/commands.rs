@@ -88,11 +88,24 @@ pub fn is_ours(r: &Record) -> bool {
 }
 
 /// The engine id a ptest record names (`container_id`, `network_id`,
-/// `volume_name`).
+/// `volume_name`), read through the record's type: an id that could leave
+/// its URL segment never gets here.
 pub fn engine_id_of(r: &Record) -> Option<String> {
-    r.get(Kind::of(r).id_field())
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
+    use ptest_shared::kinds;
+    match Kind::of(r) {
+        Kind::Container => r
+            .typed::<kinds::Container>()
+            .ok()
+            .map(|c| c.container_id.into_inner()),
+        Kind::Network => r
+            .typed::<kinds::Network>()
+            .ok()
+            .map(|n| n.network_id.into_inner()),
+        Kind::Volume => r
+            .typed::<kinds::Volume>()
+            .ok()
+            .map(|v| v.volume_name.into_inner()),
+    }
 }
 
 /// Finds a container or network: a ptest id (`container-…`, `network-…`),
@@ -103,6 +116,12 @@ pub fn resolve(
     word: &str,
     want: Option<Kind>,
 ) -> Result<Resolved> {
+    // The word goes into the engine's URLs: only what could name an object.
+    ptest_shared::kinds::check_engine_name(word).map_err(|e| {
+        Error::usage(format!(
+            "{e}: not a ptest id or name, nor an engine id or name"
+        ))
+    })?;
     let records: Vec<Record> = reg.list()?.into_iter().filter(is_ours).collect();
     let kind_ok = |r: &Record| want.is_none_or(|k| r.kind() == k.as_str());
     let hit = records
@@ -201,7 +220,13 @@ pub fn exec(word: &str, cmd: &[String]) -> Result<i32> {
     let (_, reg) = open_registry()?;
     let c = resolve(&engine, &reg, word, Some(Kind::Container))?;
     let (code, _) = run_exec(&engine, &c.engine_id, cmd, true)?;
-    Ok(code)
+    match code {
+        0 => Ok(0),
+        c => Err(Error::exit_code(
+            c,
+            format!("the command exited with {c} in container {word}"),
+        )),
+    }
 }
 
 /// Runs `cmd` in a container; with `stream_out` its output goes to our
@@ -319,7 +344,9 @@ pub fn stop(common: &CommonArgs, words: &[String], grace: std::time::Duration) -
     let (_, reg) = open_registry()?;
     let mut out = RecordWriter::stdout();
     for w in words {
-        let c = resolve(&engine, &reg, w, Some(Kind::Container))?;
+        let Some(c) = resolve_ours(&engine, &reg, w, Some(Kind::Container))? else {
+            continue;
+        };
         let opts = bollard::query_parameters::StopContainerOptionsBuilder::default()
             .t(grace.as_secs().try_into().unwrap_or(i32::MAX))
             .build();
@@ -382,63 +409,100 @@ async fn remove_object_async(engine: &Engine, engine_id: &str) -> Result<bool> {
     }
 }
 
+/// Resolves a word to an object ptest made (it has a registry record):
+/// `Ok(None)` when nothing has that name (a note: removing what is gone is
+/// not an error), an error naming it when the object is not ptest's.
+fn resolve_ours(
+    engine: &Engine,
+    reg: &Registry,
+    word: &str,
+    want: Option<Kind>,
+) -> Result<Option<Resolved>> {
+    match resolve(engine, reg, word, want) {
+        Ok(r) if r.record.is_some() => Ok(Some(r)),
+        Ok(r) => Err(Error::data(format!(
+            "{} {word} ({}) was not made by ptest: nothing done",
+            r.kind.as_str(),
+            &r.engine_id[..r.engine_id.len().min(12)]
+        ))
+        .hint("ptest acts only on what it made; use the docker CLI for anything else")),
+        Err(e) if e.exit.code() == 66 => {
+            eprintln!("ptest-docker: note: {}", e.message);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `rm`: objects given by ptest id, ptest name or engine id, or the
+/// `container`, `network` and `volume` records on stdin. Only what the
+/// registry holds is removed, as the registry describes it: a stream's
+/// record counts for its id alone.
 pub fn rm(common: &CommonArgs, words: &[String]) -> Result<i32> {
     let config = common.load_config()?;
     let (_, reg) = open_registry()?;
-    let mut targets: Vec<(Kind, String, Option<Record>)> = Vec::new();
-    let engine = Engine::connect()?;
+    let mut targets: Vec<Record> = Vec::new();
+    let mut refused = None;
+    let mut bad_stream = None;
+    let mut engine = None;
     if words.is_empty() {
-        // Containers before the networks and volumes they use.
-        let mut recs: Vec<Record> = stream::read_stdin()?.into_iter().filter(is_ours).collect();
-        recs.sort_by_key(|r| Kind::of(r).order());
-        for r in recs {
-            let kind = Kind::of(&r);
-            let Some(id) = engine_id_of(&r) else { continue };
-            targets.push((kind, id, Some(r)));
-        }
+        let stream = stream::stdin(None)?;
+        let (records, bad) = stream.into_teardown();
+        bad_stream = bad;
+        let resources: Vec<Record> = records.into_iter().filter(is_ours).collect();
+        targets.extend(
+            ptest_shared::teardown::registered(&reg, &resources)?
+                .into_iter()
+                .filter(is_ours),
+        );
     } else {
+        let engine = engine.insert(Engine::connect()?);
         for w in words {
-            match resolve(&engine, &reg, w, None) {
-                Ok(r) => targets.push((r.kind, r.engine_id, r.record)),
-                Err(e) if e.exit.code() == 66 => eprintln!("ptest-docker: note: {}", e.message),
+            match resolve_ours(engine, &reg, w, None) {
+                Ok(Some(r)) => targets.extend(r.record),
+                Ok(None) => {}
+                Err(e) if e.exit == ptest_shared::Exit::Data => {
+                    eprintln!("ptest-docker: error: {}", e.message);
+                    refused = Some(e);
+                }
                 Err(e) => return Err(e),
             }
         }
-        targets.sort_by_key(|t| t.0.order());
     }
+    // Containers before the networks and volumes they use.
+    targets.sort_by_key(|r| Kind::of(r).order());
     let mut out = RecordWriter::stdout();
     let mut failed = None;
-    for (kind, id, rec) in &targets {
-        if let Some(r) = rec {
-            hooks::pre(&config, &format!("{}.removed", kind.as_str()), r)?;
-        }
-        if let Err(e) = remove_object(&engine, *kind, id) {
+    if engine.is_none() && !targets.is_empty() {
+        engine = Some(Engine::connect()?);
+    }
+    for rec in &targets {
+        let engine = engine.as_ref().expect("connected when there is work");
+        let kind = Kind::of(rec);
+        let Some(eid) = engine_id_of(rec) else {
+            continue;
+        };
+        let event = format!("{}.removed", kind.as_str());
+        hooks::pre(&config, &event, rec)?;
+        if let Err(e) = remove_object(engine, kind, &eid) {
             eprintln!("ptest-docker: error: {}", e.message);
             failed = Some(e);
             continue;
         }
-        let pid = rec.as_ref().and_then(|r| r.id()).map(str::to_owned);
-        if let Some(p) = &pid {
-            reg.remove(p)?;
-        }
+        let id = rec.id().unwrap_or_default();
+        reg.remove(id)?;
         let mut ev = Record::new("event");
-        ev.set("event", format!("{}.removed", kind.as_str()))
-            .set("id", pid.clone().unwrap_or_else(|| id.clone()))
-            .set(&format!("{}_id", kind.as_str()), id.clone());
+        ev.set("event", event.clone())
+            .set("id", id)
+            .set(kind.id_field(), eid.clone());
         if common.json() {
             out.write(&ev)?;
         } else {
-            out.write_line(&format!(
-                "removed {} {}",
-                kind.as_str(),
-                pid.unwrap_or_else(|| id.clone())
-            ))?;
+            out.write_line(&format!("removed {} {id}", kind.as_str()))?;
         }
-        if let Some(r) = rec {
-            hooks::post(&config, &format!("{}.removed", kind.as_str()), r);
-        }
+        hooks::post(&config, &event, rec);
     }
-    match failed {
+    match failed.or(refused).or(bad_stream) {
         Some(e) => Err(e),
         None => Ok(0),
     }

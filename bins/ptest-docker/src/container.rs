@@ -67,6 +67,12 @@ pub fn parse_volume(s: &str) -> std::result::Result<String, String> {
             .map_err(|e| format!("--volume {s:?}: {e}"))?;
         return Ok(format!("{}:{}", abs.display(), parts[1..].join(":")));
     }
+    // Anything else but an absolute host path is a volume's name, which
+    // goes into the engine's URLs.
+    if !src.starts_with('/') {
+        ptest_shared::kinds::check_engine_name(src)
+            .map_err(|e| format!("--volume {s:?}: {e} (a host path starts with '/' or '.')"))?;
+    }
     Ok(s.to_owned())
 }
 
@@ -123,6 +129,8 @@ struct Plan {
 pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs) -> Result<i32> {
     let config = common.load_config()?;
     // Arguments first: a usage error costs nothing and makes nothing.
+    ptest_shared::kinds::check_image_ref(&a.image)
+        .map_err(|e| Error::usage(format!("--image: {e}")))?;
     if a.count == 0 || a.count > 256 {
         return Err(Error::usage(format!(
             "--count {}: between 1 and 256",

@@ -42,13 +42,7 @@ pub fn ensure(lifetime: &Lifetime) -> Result<()> {
         return Ok(());
     };
     let path = StateDir::open()?.lock_path(&lock_name(owner))?;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))?;
+    let file = ptest_shared::state::open_lock_file(&path)?;
     if !try_flock(&file) {
         return Ok(()); // a guardian holds it
     }

@@ -76,36 +76,10 @@ pub fn parse_reference(s: &str) -> Result<Reference> {
     if repo.len() > 255 {
         return Err(bad("the repository is longer than 255 characters"));
     }
-    let tag_re = regex::Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").expect("static regex");
-    if !tag_re.is_match(tag) {
-        return Err(bad(
-            "a tag is up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`",
-        ));
-    }
-    let component =
-        regex::Regex::new(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$").expect("static regex");
-    let domain = regex::Regex::new(
-        r"^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*(?::[0-9]+)?$",
-    )
-    .expect("static regex");
-    let parts: Vec<&str> = repo.split('/').collect();
-    // As the engine does: a first part with a dot or a port, or
-    // `localhost`, is a registry host; anything else is a path component.
-    let first_is_domain = parts.len() > 1
-        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost");
-    for (i, p) in parts.iter().enumerate() {
-        let ok = if i == 0 && first_is_domain {
-            domain.is_match(p)
-        } else {
-            component.is_match(p)
-        };
-        if !ok {
-            return Err(bad(if p.chars().any(|c| c.is_ascii_uppercase()) {
-                "a repository name must be lower case"
-            } else {
-                "a repository is lower-case letters and digits, separated by `/`, `.`, `_`, `__` or `-`"
-            }));
-        }
+    if let Err(e) = ptest_shared::kinds::check_image_ref(&format!("{repo}:{tag}")) {
+        return Err(bad(e
+            .split_once(" (")
+            .map_or("", |(_, why)| why.trim_end_matches(')'))));
     }
     Ok(Reference {
         repo: repo.to_owned(),

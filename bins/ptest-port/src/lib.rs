@@ -249,11 +249,15 @@ fn resolve_range(config: &Config, flag: Option<&str>) -> Result<(Range, Option<R
 fn release(common: &CommonArgs, args: Vec<String>) -> Result<i32> {
     let config = common.load_config()?;
     let table = Table::open()?;
-    // With no arguments, the leases are the `port` records on stdin.
-    let input: Vec<Record> = if args.is_empty() {
-        stream::read_stdin()?.into_iter().filter(is_lease).collect()
+    // With no arguments, the leases are the `port` records on stdin, as
+    // the registry holds them: a stream's record counts for its id alone.
+    let (input, bad_stream) = if args.is_empty() {
+        let (records, bad) = stream::stdin(None)?.into_teardown();
+        let leases: Vec<Record> = records.into_iter().filter(is_lease).collect();
+        let mine = ptest_shared::teardown::registered(&table.registry, &leases)?;
+        (mine.into_iter().filter(is_lease).collect(), bad)
     } else {
-        vec![]
+        (vec![], None)
     };
     let mut wanted: Vec<Record> = Vec::new();
     let mut missing = Vec::new();
@@ -307,7 +311,7 @@ fn release(common: &CommonArgs, args: Vec<String>) -> Result<i32> {
         }
         hooks::post(&config, "port.released", r);
     }
-    Ok(0)
+    bad_stream.map_or(Ok(0), Err)
 }
 
 fn ls(json: bool) -> Result<i32> {
@@ -473,7 +477,10 @@ fn check(json: bool, ports: Vec<u16>) -> Result<i32> {
     if !json {
         out.write_line(render_table(&["PORT", "STATUS", "LEASE", "BOUND"], &rows).trim_end())?;
     }
-    Ok(if all_free { 0 } else { 1 })
+    if all_free {
+        return Ok(0);
+    }
+    Err(Error::exit_code(1, "not every port given is free"))
 }
 
 #[cfg(test)]

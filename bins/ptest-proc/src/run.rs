@@ -616,11 +616,27 @@ pub fn run(
     if rm {
         teardown(&records);
     }
-    Ok(if finished.timed_out {
-        124
-    } else {
-        finished.ended.code()
-    })
+    // The command's own code is the exit; with --json an error record
+    // says so downstream.
+    match (finished.timed_out, finished.ended) {
+        (true, _) => Err(Error::exit_code(
+            124,
+            "the command was stopped after --timeout",
+        )),
+        (false, Ended::Exited(0)) => Ok(0),
+        (false, Ended::Exited(c)) => {
+            Err(Error::exit_code(c, format!("the command exited with {c}")))
+        }
+        (false, Ended::Signaled(s)) => Err(Error::exit_code(
+            128 + s,
+            format!(
+                "the command was killed by {}",
+                Error::interrupted(s)
+                    .message
+                    .trim_start_matches("interrupted by ")
+            ),
+        )),
+    }
 }
 
 /// `--rm`: every resource of the consumed stream, newest first; failures

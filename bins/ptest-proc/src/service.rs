@@ -562,21 +562,31 @@ fn stop_one(reg: &Registry, id: &str, grace: Duration, forget: bool) -> Result<O
     Ok(Some(rec))
 }
 
-fn ids_from(args: Vec<String>) -> Result<Vec<String>> {
+/// The services to act on: the ids or names given, or else the ids of
+/// the `proc` records on stdin that the registry holds (a stream's record
+/// counts for its id alone), with the error of a bad or cut line to report
+/// once the rest is done.
+fn ids_from(reg: &Registry, args: Vec<String>) -> Result<(Vec<String>, Option<Error>)> {
     if !args.is_empty() {
-        return Ok(args);
+        return Ok((args, None));
     }
-    Ok(stream::read_stdin()?
+    let (records, bad) = stream::stdin(None)?.into_teardown();
+    let procs: Vec<Record> = records
         .into_iter()
-        .filter(|r| r.tool() == Some(TOOL))
+        .filter(|r| r.kind() == "proc" && r.tool() == Some(TOOL))
+        .collect();
+    let ids = ptest_shared::teardown::registered(reg, &procs)?
+        .into_iter()
         .filter_map(|r| r.id().map(str::to_owned))
-        .collect())
+        .collect();
+    Ok((ids, bad))
 }
 
 pub fn stop(common: &CommonArgs, ids: Vec<String>, grace: Duration) -> Result<i32> {
     let reg = registry()?;
     let mut out = RecordWriter::stdout();
-    for key in ids_from(ids)? {
+    let (keys, bad) = ids_from(&reg, ids)?;
+    for key in keys {
         let Some(rec) = find(&reg, &key)? else {
             eprintln!("ptest-proc: note: no service {key}");
             continue;
@@ -585,13 +595,14 @@ pub fn stop(common: &CommonArgs, ids: Vec<String>, grace: Duration) -> Result<i3
         stop_one(&reg, &id, grace, false)?;
         emit(common, &mut out, "proc.stopped", &id)?;
     }
-    Ok(0)
+    bad.map_or(Ok(0), Err)
 }
 
 pub fn rm(common: &CommonArgs, ids: Vec<String>) -> Result<i32> {
     let reg = registry()?;
     let mut out = RecordWriter::stdout();
-    for key in ids_from(ids)? {
+    let (keys, bad) = ids_from(&reg, ids)?;
+    for key in keys {
         let Some(rec) = find(&reg, &key)? else {
             continue;
         };
@@ -599,7 +610,7 @@ pub fn rm(common: &CommonArgs, ids: Vec<String>) -> Result<i32> {
         stop_one(&reg, &id, Duration::from_secs(10), true)?;
         emit(common, &mut out, "proc.removed", &id)?;
     }
-    Ok(0)
+    bad.map_or(Ok(0), Err)
 }
 
 fn emit(common: &CommonArgs, out: &mut RecordWriter, event: &str, id: &str) -> Result<()> {
@@ -645,7 +656,13 @@ pub fn status(common: &CommonArgs, key: &str) -> Result<i32> {
             end_or_command(&rec)
         ))?;
     }
-    Ok(if state == "running" { 0 } else { 3 })
+    if state == "running" {
+        return Ok(0);
+    }
+    Err(Error::exit_code(
+        3,
+        format!("service {key} is {state}, not running"),
+    ))
 }
 
 fn end_or_command(rec: &Record) -> String {

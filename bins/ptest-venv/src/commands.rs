@@ -248,7 +248,6 @@ pub struct CreateArgs {
 }
 
 pub fn create(common: &CommonArgs, a: CreateArgs) -> Result<i32> {
-    let ctx = Ctx::open(common)?;
     if let Some(n) = &a.name
         && (n.is_empty() || n.contains('/') || n.starts_with("venv-"))
     {
@@ -256,6 +255,11 @@ pub fn create(common: &CommonArgs, a: CreateArgs) -> Result<i32> {
             "--name {n:?}: use a name without '/' that does not start with venv-"
         )));
     }
+    // The stream first: when it carries a failure, nothing is looked at,
+    // made or run.
+    let mut out = RecordWriter::stdout();
+    stream::pass_through(&mut out)?;
+    let ctx = Ctx::open(common)?;
     let lifetime = a.lifetime.resolve(OwnerSpec::None)?;
     let link_mode = ctx.link_mode(a.link_mode)?;
     let (spec, interp) = ctx.python(a.python.as_deref());
@@ -263,9 +267,6 @@ pub fn create(common: &CommonArgs, a: CreateArgs) -> Result<i32> {
     let req = read_requirements(&a.reqs, &interp)?;
     let backend = ctx.backend(a.backend)?;
     let index = index_of(&a.index, &req);
-
-    let mut out = RecordWriter::stdout();
-    stream::pass_through(&mut out)?;
 
     let id = ptest_shared::record::new_id("venv");
     let dir = match &a.dir {
@@ -568,6 +569,9 @@ fn apply(
     index_args: &IndexArgs,
     mode: Mode,
 ) -> Result<i32> {
+    // The stream first: when it carries a failure, nothing is changed.
+    let mut out = RecordWriter::stdout();
+    stream::pass_through(&mut out)?;
     let ctx = Ctx::open(common)?;
     let (found, mut st) = open_env(&ctx, arg)?;
     let dir = found.path.clone();
@@ -584,9 +588,6 @@ fn apply(
         &index,
         if exact { "exact" } else { "" },
     );
-
-    let mut out = RecordWriter::stdout();
-    stream::pass_through(&mut out)?;
 
     let site = dir.join(&interp.purelib);
     let mut installed_now: Vec<String> = Vec::new();
@@ -855,7 +856,17 @@ pub fn check(
             if lines.len() == 1 { "" } else { "s" }
         ))?;
     }
-    Ok(if records.is_empty() { 0 } else { 1 })
+    if records.is_empty() {
+        return Ok(0);
+    }
+    Err(Error::exit_code(
+        1,
+        format!(
+            "{} conflict{} found",
+            records.len(),
+            if records.len() == 1 { "" } else { "s" }
+        ),
+    ))
 }
 
 pub fn freeze(common: &CommonArgs, arg: &str) -> Result<i32> {
@@ -995,20 +1006,39 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
     Ok(0)
 }
 
+/// `rm`: environments given by id, name or directory, or the `venv`
+/// records on stdin. Only environments in the registry are removed, at the
+/// path the registry holds: a stream's record counts for its id alone, and
+/// a directory ptest did not make is never touched.
 pub fn rm(common: &CommonArgs, args: &[String]) -> Result<i32> {
     let ctx = Ctx::open(common)?;
-    let mut targets: Vec<(PathBuf, Option<Record>)> = Vec::new();
+    let mut targets: Vec<Record> = Vec::new();
+    let mut refused = None;
+    let mut bad_stream = None;
     if args.is_empty() {
-        for r in stream::read_stdin()?.into_iter().filter(is_venv) {
-            // The registry's copy is the authority; a record from a stream
-            // may be stale, but its id and path still say what to remove.
-            let path = envs::record_path(&r)?;
-            targets.push((path, Some(r)));
-        }
+        let (records, bad) = stream::stdin(None)?.into_teardown();
+        bad_stream = bad;
+        let venvs: Vec<Record> = records.into_iter().filter(is_venv).collect();
+        targets.extend(
+            ptest_shared::teardown::registered(&ctx.registry, &venvs)?
+                .into_iter()
+                .filter(is_venv),
+        );
     } else {
         for a in args {
             match envs::find(&ctx.registry, a) {
-                Ok(f) => targets.push((f.path, f.record)),
+                Ok(Found {
+                    record: Some(r), ..
+                }) => targets.push(r),
+                Ok(Found { path, record: None }) => {
+                    let e = Error::data(format!(
+                        "{}: not an environment ptest made (it is not in the registry): nothing removed",
+                        path.display()
+                    ))
+                    .hint("ptest removes only what it made; remove it yourself if you mean to");
+                    eprintln!("ptest-venv: error: {}", e.message);
+                    refused = Some(e);
+                }
                 Err(e) if a.starts_with("venv-") && !a.contains('/') => {
                     eprintln!("ptest-venv: note: {}", e.message);
                 }
@@ -1018,27 +1048,20 @@ pub fn rm(common: &CommonArgs, args: &[String]) -> Result<i32> {
     }
     let mut out = RecordWriter::stdout();
     let mut trash = Vec::new();
-    for (path, rec) in &targets {
+    for rec in &targets {
+        let path = envs::record_path(rec)?;
         if path.exists() && !path.join("pyvenv.cfg").is_file() {
             return Err(Error::data(format!(
                 "{} holds no pyvenv.cfg: not removing a directory that is not an environment",
                 path.display()
             )));
         }
-        if let Some(r) = rec {
-            hooks::pre(&ctx.config, "venv.removed", r)?;
-        }
-        if let Some(t) = envs::to_trash(&ctx.state, path)? {
+        hooks::pre(&ctx.config, "venv.removed", rec)?;
+        if let Some(t) = envs::to_trash(&ctx.state, &path)? {
             trash.push(t);
         }
-        let id = rec
-            .as_ref()
-            .and_then(|r| r.id())
-            .unwrap_or_default()
-            .to_owned();
-        if !id.is_empty() {
-            ctx.registry.remove(&id)?;
-        }
+        let id = rec.id().unwrap_or_default().to_owned();
+        ctx.registry.remove(&id)?;
         let mut ev = Record::new("event");
         ev.set("event", "venv.removed")
             .set("id", id.clone())
@@ -1046,21 +1069,15 @@ pub fn rm(common: &CommonArgs, args: &[String]) -> Result<i32> {
         if ctx.json {
             out.write(&ev)?;
         } else {
-            out.write_line(&format!(
-                "removed {}",
-                if id.is_empty() {
-                    path.display().to_string()
-                } else {
-                    format!("{id} ({})", path.display())
-                }
-            ))?;
+            out.write_line(&format!("removed {id} ({})", path.display()))?;
         }
-        if let Some(r) = rec {
-            hooks::post(&ctx.config, "venv.removed", r);
-        }
+        hooks::post(&ctx.config, "venv.removed", rec);
     }
     envs::purge_in_background(&trash);
-    Ok(0)
+    match refused.or(bad_stream) {
+        Some(e) => Err(e),
+        None => Ok(0),
+    }
 }
 
 pub fn gc(common: &CommonArgs) -> Result<i32> {

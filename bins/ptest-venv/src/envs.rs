@@ -114,16 +114,9 @@ pub fn find(reg: &Registry, arg: &str) -> Result<Found> {
     .hint("`ptest venv ls` lists the environments ptest made"))
 }
 
+/// The directory of a `venv` record (absolute, validated by its type).
 pub fn record_path(r: &Record) -> Result<PathBuf> {
-    r.get("path")
-        .and_then(|p| p.as_str())
-        .map(PathBuf::from)
-        .ok_or_else(|| {
-            Error::data(format!(
-                "venv record {} has no path",
-                r.id().unwrap_or_default()
-            ))
-        })
+    Ok(r.typed::<ptest_shared::kinds::Venv>()?.path.into_inner())
 }
 
 /// Moves `dir` out of the way at once (into the state directory's trash

@@ -101,18 +101,28 @@ pub fn registry(cmd: RegistryCmd) -> Result<i32> {
     let reg = open()?;
     match cmd {
         RegistryCmd::Add => {
-            let mut out = RecordWriter::stdout();
-            // Validate the whole stream before recording anything.
-            let records = stream::read_stdin()?;
+            // Passed through as read; a stream that carries a failure
+            // records nothing. Then the whole stream is checked before
+            // anything is recorded.
+            let records = stream::pass_through(&mut RecordWriter::stdout())?;
             for r in records.iter().filter(|r| r.is_resource()) {
+                let id = r.id().unwrap_or_default();
                 let tool = r.tool().unwrap_or_default();
                 if !tools::valid_tool_name(tool) {
                     return Err(Error::data(format!(
-                        "record {}: tool {tool:?} is not a ptest tool name (ptest-<name>)",
-                        r.id().unwrap_or_default()
+                        "record {id}: tool {tool:?} is not a ptest tool name (ptest-<name>)"
                     )));
                 }
-                ptest_shared::registry::validate_id(r.id().unwrap_or_default())?;
+                // The built-in tools register their own resources; a
+                // record claiming one could otherwise be laundered into
+                // the registry and then believed by teardown.
+                if tools::is_builtin(tool) {
+                    return Err(Error::data(format!(
+                        "record {id}: claims the built-in tool {tool}, whose resources only {tool} registers"
+                    ))
+                    .hint("a plugin registers the resources of its own tool (ptest-<plugin>)"));
+                }
+                ptest_shared::registry::validate_id(id)?;
                 r.expires_at()?;
                 r.owner()?;
             }
@@ -122,9 +132,6 @@ pub fn registry(cmd: RegistryCmd) -> Result<i32> {
                     .filter(|r| r.is_resource())
                     .try_for_each(|r| t.put(r))
             })?;
-            for r in &records {
-                out.write(r)?;
-            }
             Ok(0)
         }
         RegistryCmd::Rm { ids } => {
