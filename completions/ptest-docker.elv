@@ -20,7 +20,7 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
         &'ptest-docker'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -65,14 +65,14 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
             cand --ttl 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;network'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand create 'Create a network with a small subnet from ptest''s pool'
@@ -87,21 +87,21 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --internal 'No route out of the network'
             cand --isolated 'Internal, and the host''s own services are unreachable from it too'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;network;rm'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;exec'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -111,14 +111,14 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand -f 'Keep printing new lines until the container stops'
             cand --follow 'Keep printing new lines until the container stops'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;cp'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -126,35 +126,35 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
             cand --grace 'grace'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;rm'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;ls'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;inspect'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;gc'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -162,14 +162,14 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
             cand --tag 'REPOSITORY[:TAG] for the image [default: ptest/<name>:<short id>]'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;image'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand import 'Import a root filesystem tarball as an image'
@@ -178,7 +178,7 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
             cand --tag 'REPOSITORY[:TAG]'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -186,7 +186,7 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
             cand --lock-fd 'An inherited descriptor already holding the guardian''s lock'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

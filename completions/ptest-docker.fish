@@ -28,7 +28,7 @@ complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -l format -d 'Ou
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -s V -l version -d 'Print version'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "create" -d 'Create containers, start them and return when they are ready'
@@ -68,13 +68,13 @@ complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l for
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and not __fish_seen_subcommand_from create rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and not __fish_seen_subcommand_from create rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and not __fish_seen_subcommand_from create rm" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and not __fish_seen_subcommand_from create rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and not __fish_seen_subcommand_from create rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and not __fish_seen_subcommand_from create rm" -f -a "create" -d 'Create a network with a small subnet from ptest\'s pool'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and not __fish_seen_subcommand_from create rm" -f -a "rm" -d 'Remove networks (by id or name, or the records on stdin)'
@@ -88,19 +88,19 @@ json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from create" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from create" -l internal -d 'No route out of the network'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from create" -l isolated -d 'Internal, and the host\'s own services are unreachable from it too'
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from create" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from create" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from rm" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand exec" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand exec" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand exec" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand exec" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand logs" -l tail -d 'Only the last N lines' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand logs" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
@@ -108,57 +108,57 @@ human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand logs" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand logs" -s f -l follow -d 'Keep printing new lines until the container stops'
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand logs" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand logs" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand cp" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand cp" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand cp" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand cp" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand cp" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand stop" -l grace -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand stop" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand stop" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand stop" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand stop" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand stop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand rm" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand ls" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand ls" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand ls" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand ls" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand inspect" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand inspect" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand inspect" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand inspect" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand gc" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand gc" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand commit" -l tag -d 'REPOSITORY[:TAG] for the image [default: ptest/<name>:<short id>]' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand commit" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand commit" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand commit" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand commit" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand commit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and not __fish_seen_subcommand_from import" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and not __fish_seen_subcommand_from import" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and not __fish_seen_subcommand_from import" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and not __fish_seen_subcommand_from import" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and not __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and not __fish_seen_subcommand_from import" -f -a "import" -d 'Import a root filesystem tarball as an image'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -l tag -d 'REPOSITORY[:TAG]' -r
@@ -166,12 +166,12 @@ complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __f
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __guard" -l lock-fd -d 'An inherited descriptor already holding the guardian\'s lock' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __guard" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __guard" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __guard" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __guard" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __guard" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -28,7 +28,7 @@ complete -c ptest-port -n "__fish_ptest_port_needs_command" -l format -d 'Output
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-port -n "__fish_ptest_port_needs_command" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-port -n "__fish_ptest_port_needs_command" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-port -n "__fish_ptest_port_needs_command" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-port -n "__fish_ptest_port_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-port -n "__fish_ptest_port_needs_command" -s V -l version -d 'Print version'
 complete -c ptest-port -n "__fish_ptest_port_needs_command" -f -a "lease" -d 'Lease free ports: one `port` record each, after the stream on stdin'
@@ -49,35 +49,35 @@ complete -c ptest-port -n "__fish_ptest_port_using_subcommand lease" -l format -
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand lease" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-port -n "__fish_ptest_port_using_subcommand lease" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-port -n "__fish_ptest_port_using_subcommand lease" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand lease" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand release" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand release" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-port -n "__fish_ptest_port_using_subcommand release" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-port -n "__fish_ptest_port_using_subcommand release" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand release" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-port -n "__fish_ptest_port_using_subcommand rm" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-port -n "__fish_ptest_port_using_subcommand rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand ls" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand ls" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-port -n "__fish_ptest_port_using_subcommand ls" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-port -n "__fish_ptest_port_using_subcommand ls" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand gc" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-port -n "__fish_ptest_port_using_subcommand gc" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-port -n "__fish_ptest_port_using_subcommand gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand check" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand check" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-port -n "__fish_ptest_port_using_subcommand check" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-port -n "__fish_ptest_port_using_subcommand check" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-port -n "__fish_ptest_port_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'

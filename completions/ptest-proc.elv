@@ -20,7 +20,7 @@ set edit:completion:arg-completer[ptest-proc] = {|@words|
         &'ptest-proc'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -56,7 +56,7 @@ set edit:completion:arg-completer[ptest-proc] = {|@words|
             cand --pid-namespace 'Run in fresh PID and mount namespaces with an own /proc (as root, or as any user through a user namespace where the kernel allows): the kernel itself ends the whole tree with ptest-proc. Costs about 0.6 ms more per run; without it the tree is tracked and killed all the same'
             cand --no-new-privileges 'Forbid gaining privileges through set-user-ID programs or file capabilities'
             cand --rm 'Afterwards, tear down every resource of the stream on stdin (newest first), whatever the outcome'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -89,7 +89,7 @@ set edit:completion:arg-completer[ptest-proc] = {|@words|
             cand --private-tmp 'A private temporary directory as TMPDIR (and as /tmp in the mount namespace), removed afterwards'
             cand --pid-namespace 'Run in fresh PID and mount namespaces with an own /proc (as root, or as any user through a user namespace where the kernel allows): the kernel itself ends the whole tree with ptest-proc. Costs about 0.6 ms more per run; without it the tree is tracked and killed all the same'
             cand --no-new-privileges 'Forbid gaining privileges through set-user-ID programs or file capabilities'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -97,21 +97,21 @@ set edit:completion:arg-completer[ptest-proc] = {|@words|
             cand --grace 'grace'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-proc;status'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-proc;ls'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -121,28 +121,28 @@ set edit:completion:arg-completer[ptest-proc] = {|@words|
             cand -f 'Keep printing what the service writes, until it is gone'
             cand --follow 'Keep printing what the service writes, until it is gone'
             cand --stderr 'stderr'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-proc;rm'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-proc;gc'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-proc;__supervise'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -28,7 +28,7 @@ complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -l format -d 'Output
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -s V -l version -d 'Print version'
 complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -f -a "run" -d 'Run a command in the foreground inside the stream\'s environment'
@@ -62,7 +62,7 @@ complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l private-tm
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l pid-namespace -d 'Run in fresh PID and mount namespaces with an own /proc (as root, or as any user through a user namespace where the kernel allows): the kernel itself ends the whole tree with ptest-proc. Costs about 0.6 ms more per run; without it the tree is tracked and killed all the same'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l no-new-privileges -d 'Forbid gaining privileges through set-user-ID programs or file capabilities'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l rm -d 'Afterwards, tear down every resource of the stream on stdin (newest first), whatever the outcome'
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -s e -l env -d 'Set a variable (repeatable); applied after the stream\'s and --env-file\'s' -r
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l env-file -d 'Read variables from a file of KEY=VALUE lines (repeatable)' -r -F
@@ -96,26 +96,26 @@ complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l config -
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l private-tmp -d 'A private temporary directory as TMPDIR (and as /tmp in the mount namespace), removed afterwards'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l pid-namespace -d 'Run in fresh PID and mount namespaces with an own /proc (as root, or as any user through a user namespace where the kernel allows): the kernel itself ends the whole tree with ptest-proc. Costs about 0.6 ms more per run; without it the tree is tracked and killed all the same'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l no-new-privileges -d 'Forbid gaining privileges through set-user-ID programs or file capabilities'
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand stop" -l grace -r
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand stop" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand stop" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand stop" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand stop" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand stop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand status" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand status" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand status" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand status" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand ls" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand ls" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand ls" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand ls" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand logs" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
@@ -123,23 +123,23 @@ json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand logs" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand logs" -s f -l follow -d 'Keep printing what the service writes, until it is gone'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand logs" -l stderr
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand logs" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand logs" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand rm" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand gc" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand gc" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand __supervise" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand __supervise" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand __supervise" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand __supervise" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand __supervise" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -20,7 +20,7 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
         &'ptest-venv'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -58,7 +58,7 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --no-index 'Use no index: only --find-links'
             cand --no-cache 'Install straight into the environment: no template is used or made'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -77,7 +77,7 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --exact 'Also remove distributions the requirements do not need'
             cand --no-index 'Use no index: only --find-links'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -94,7 +94,7 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --no-index 'Use no index: only --find-links'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -102,7 +102,7 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
             cand --backend 'backend'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -114,49 +114,49 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
             cand --python 'Interpreter whose markers apply to -r [default: [venv] python]'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-venv;freeze'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-venv;info'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-venv;ls'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-venv;rm'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-venv;gc'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-venv;cache'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand ls 'List templates: key, interpreter, requirements, size, last use'
@@ -165,7 +165,7 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
         &'ptest-venv;cache;ls'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -174,14 +174,14 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --all 'Remove every template'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-venv;__purge'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -28,7 +28,7 @@ complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -l format -d 'Output
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -s V -l version -d 'Print version'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "create" -d 'Make an environment; with packages, a clone of a cached template'
@@ -65,7 +65,7 @@ json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -l no-index -d 'Use no index: only --find-links'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -l no-cache -d 'Install straight into the environment: no template is used or made'
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -s r -l requirement -d 'A requirements file (repeatable); `-r`/`-c` includes inside are followed' -r -F
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -s c -l constraint -d 'A constraints file (repeatable): versions to hold to, not installed by themselves' -r -F
@@ -82,7 +82,7 @@ json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -l exact -d 'Also remove distributions the requirements do not need'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -l no-index -d 'Use no index: only --find-links'
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand install" -s r -l requirement -d 'A requirements file (repeatable); `-r`/`-c` includes inside are followed' -r -F
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand install" -s c -l constraint -d 'A constraints file (repeatable): versions to hold to, not installed by themselves' -r -F
@@ -97,7 +97,7 @@ human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand install" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand install" -l no-index -d 'Use no index: only --find-links'
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand install" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand install" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand uninstall" -l backend -r -f -a "auto\t'uv when found, else pip'
 uv\t''
@@ -106,7 +106,7 @@ complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand uninstall" -l form
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand uninstall" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand uninstall" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand uninstall" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -s r -l requirement -d 'Requirement files to check before installing (repeatable)' -r -F
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -s c -l constraint -d 'Constraints files to check with them (repeatable)' -r -F
@@ -115,43 +115,43 @@ complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -l format -
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand freeze" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand freeze" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand freeze" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand freeze" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand freeze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand info" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand info" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand info" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand info" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand ls" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand ls" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand ls" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand ls" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand rm" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand gc" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand gc" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and not __fish_seen_subcommand_from ls prune" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and not __fish_seen_subcommand_from ls prune" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and not __fish_seen_subcommand_from ls prune" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and not __fish_seen_subcommand_from ls prune" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and not __fish_seen_subcommand_from ls prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and not __fish_seen_subcommand_from ls prune" -f -a "ls" -d 'List templates: key, interpreter, requirements, size, last use'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and not __fish_seen_subcommand_from ls prune" -f -a "prune" -d 'Remove templates not used lately (environments cloned from them stay whole)'
@@ -159,7 +159,7 @@ complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from ls" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from ls" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from ls" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from prune" -l older-than -d 'Remove those not used for this long' -r
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from prune" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
@@ -167,11 +167,11 @@ human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from prune" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from prune" -l all -d 'Remove every template'
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from prune" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from prune" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand __purge" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand __purge" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand __purge" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand __purge" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand __purge" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -23,7 +23,7 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand --list 'List built-in commands, tools and plugins (with -v, their paths)'
             cand -v 'With --list, show where each tool was found'
             cand --verbose 'With --list, show where each tool was found'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -43,7 +43,7 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --stale 'Only resources `ptest gc` would remove (owner dead or expired)'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -51,49 +51,49 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --dry-run 'Show what would be removed, remove nothing'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest;down'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest;config'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest;doctor'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest;completions'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest;help'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest;registry'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand add 'Record the resources of a stream on stdin (passed through to stdout)'
@@ -102,14 +102,14 @@ set edit:completion:arg-completer[ptest] = {|@words|
         &'ptest;registry;add'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest;registry;rm'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

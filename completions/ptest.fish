@@ -30,7 +30,7 @@ json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_needs_command" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest -n "__fish_ptest_needs_command" -l list -d 'List built-in commands, tools and plugins (with -v, their paths)'
 complete -c ptest -n "__fish_ptest_needs_command" -s v -l verbose -d 'With --list, show where each tool was found'
-complete -c ptest -n "__fish_ptest_needs_command" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_needs_command" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_needs_command" -s V -l version -d 'Print version'
 complete -c ptest -n "__fish_ptest_needs_command" -f -a "ls" -d 'List the live resources of every tool (the registry)'
@@ -48,50 +48,50 @@ human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l stale -d 'Only resources `ptest gc` would remove (owner dead or expired)'
-complete -c ptest -n "__fish_ptest_using_subcommand ls" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand ls" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand gc" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest -n "__fish_ptest_using_subcommand gc" -l dry-run -d 'Show what would be removed, remove nothing'
-complete -c ptest -n "__fish_ptest_using_subcommand gc" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand down" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand down" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest -n "__fish_ptest_using_subcommand down" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand down" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand down" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand config" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand config" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest -n "__fish_ptest_using_subcommand config" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand config" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand doctor" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand doctor" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest -n "__fish_ptest_using_subcommand doctor" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand doctor" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand completions" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand completions" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest -n "__fish_ptest_using_subcommand completions" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand completions" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand help" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand help" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest -n "__fish_ptest_using_subcommand help" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand help" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand registry; and not __fish_seen_subcommand_from add rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand registry; and not __fish_seen_subcommand_from add rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest -n "__fish_ptest_using_subcommand registry; and not __fish_seen_subcommand_from add rm" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand registry; and not __fish_seen_subcommand_from add rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand registry; and not __fish_seen_subcommand_from add rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand registry; and not __fish_seen_subcommand_from add rm" -f -a "add" -d 'Record the resources of a stream on stdin (passed through to stdout)'
 complete -c ptest -n "__fish_ptest_using_subcommand registry; and not __fish_seen_subcommand_from add rm" -f -a "rm" -d 'Forget resources by ID (does not remove the resources themselves)'
@@ -99,11 +99,11 @@ complete -c ptest -n "__fish_ptest_using_subcommand registry; and __fish_seen_su
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand registry; and __fish_seen_subcommand_from add" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest -n "__fish_ptest_using_subcommand registry; and __fish_seen_subcommand_from add" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand registry; and __fish_seen_subcommand_from add" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand registry; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand registry; and __fish_seen_subcommand_from rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand registry; and __fish_seen_subcommand_from rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest -n "__fish_ptest_using_subcommand registry; and __fish_seen_subcommand_from rm" -l json -d 'Write JSON records (and errors as `error` records on stderr); same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand registry; and __fish_seen_subcommand_from rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand registry; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'

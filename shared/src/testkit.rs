@@ -237,6 +237,50 @@ impl Run {
     pub fn success(self) -> Self {
         self.expect_code(0)
     }
+    /// Asserts that stdout ends with exactly one `error` record, whose
+    /// `exit` is the process's exit code and whose `tool` is `tool`;
+    /// returns it.
+    #[track_caller]
+    pub fn error_record(&self, tool: &str) -> serde_json::Value {
+        let recs = self.records();
+        let errors = recs.iter().filter(|r| r["kind"] == "error").count();
+        let last = recs.last().cloned().unwrap_or_default();
+        assert!(
+            errors == 1 && last["kind"] == "error",
+            "{}
+stdout must end with one error record
+--- stdout
+{}
+--- stderr
+{}",
+            self.desc,
+            self.stdout,
+            self.stderr
+        );
+        assert_eq!(
+            last["exit"].as_i64().map(|c| c as i32),
+            self.code(),
+            "{last}"
+        );
+        assert_eq!(last["tool"], tool, "{last}");
+        last
+    }
+
+    /// Stdout's records but a final `error` record (which must be the only one).
+    #[track_caller]
+    pub fn records_before_error(&self) -> Vec<serde_json::Value> {
+        let mut recs = self.records();
+        if recs.last().is_some_and(|r| r["kind"] == "error") {
+            recs.pop();
+        }
+        assert!(
+            recs.iter().all(|r| r["kind"] != "error"),
+            "an error record before the end: {}",
+            self.stdout
+        );
+        recs
+    }
+
     /// Stdout parsed as JSON Lines.
     #[track_caller]
     pub fn records(&self) -> Vec<serde_json::Value> {

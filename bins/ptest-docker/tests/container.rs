@@ -782,7 +782,18 @@ fn ctrl_c_or_sigterm_during_create_removes_what_it_made() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(code), "{err}");
         assert!(err.contains(&format!("interrupted by {name}")), "{err}");
-        assert!(out.stdout.is_empty(), "nothing is reported made");
+        // Nothing is reported made; the interruption travels downstream.
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let rec: serde_json::Value = serde_json::from_str(stdout.trim()).expect(&stdout);
+        assert_eq!(
+            (
+                rec["kind"].as_str(),
+                rec["code"].as_str(),
+                rec["exit"].as_i64()
+            ),
+            (Some("error"), Some("signal"), Some(i64::from(code))),
+            "{stdout}"
+        );
         assert_eq!(containers(), 0, "containers left after {name}");
         assert_eq!(networks(), 0, "network left after {name}");
     }

@@ -224,7 +224,8 @@ fn exhaustion_is_75_naming_range_leases_and_owners() {
         "{}",
         r.stderr
     );
-    assert!(r.stdout.is_empty());
+    assert_eq!(r.error_record("ptest-port")["code"], "temp_fail");
+    assert!(r.records_before_error().is_empty(), "nothing leased");
     // All or nothing: two wanted from a range with one free leases none.
     s.cmd("ptest-port")
         .args(["release", "12041"])
@@ -335,7 +336,7 @@ fn named_and_numbered_env_variables() {
 #[test]
 fn pass_through_comes_first_and_unchanged() {
     let s = Scenario::new();
-    let input = "{\"v\":1,\"kind\":\"venv\",\"tool\":\"ptest-venv\",\"id\":\"venv-x\", \"odd\" : [1,2]}\n{\"v\":1,\"kind\":\"x-plugin\"}\n";
+    let input = "{\"v\":1,\"kind\":\"venv\",\"tool\":\"ptest-venv\",\"id\":\"venv-x\",\"path\":\"/v\", \"odd\" : [1,2]}\n{\"v\":1,\"kind\":\"x-plugin\"}\n";
     let r = s
         .cmd("ptest-port")
         .args(["lease", "--range", "12070-12079"])
@@ -577,7 +578,8 @@ fn hooks_veto_and_observe_leases() {
     );
     let r = lease(&s, &["--range", "12400-12409"]).expect_code(1);
     assert!(r.stderr.contains("pre-port.leased"), "{}", r.stderr);
-    assert!(r.stdout.is_empty());
+    r.error_record("ptest-port");
+    assert!(r.records_before_error().is_empty(), "nothing leased");
     assert!(
         s.cmd("ptest-port")
             .arg("ls")

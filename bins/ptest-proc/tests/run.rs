@@ -116,7 +116,7 @@ fn environment_comes_from_the_stream_then_files_then_flags() {
     .unwrap();
     let stream = format!(
         "{}\n{}\n{}\n",
-        serde_json::json!({"v":1,"kind":"venv","tool":"ptest-venv","id":"venv-t1","env":{"VIRTUAL_ENV": venv, "A":"from-venv"},"path_prepend":[venv.join("bin")]}),
+        serde_json::json!({"v":1,"kind":"venv","tool":"ptest-venv","id":"venv-t1","path":venv,"env":{"VIRTUAL_ENV": venv, "A":"from-venv"},"path_prepend":[venv.join("bin")]}),
         serde_json::json!({"v":1,"kind":"port","tool":"ptest-port","id":"port-t1","port":20001,"name":"http","env":{"PTEST_PORT_HTTP":"20001"}}),
         serde_json::json!({"v":1,"kind":"port","tool":"ptest-port","id":"port-t2","port":20002,"name":"db","env":{"PTEST_PORT_DB":"20002","A":"from-port"}}),
     );
@@ -494,7 +494,14 @@ fn json_mode_writes_a_record_and_keeps_output_in_logs() {
         ],
     )
     .expect_code(5);
-    let recs = r.records();
+    let e = r.error_record("ptest-proc");
+    assert_eq!(e["message"], "the command exited with 5");
+    assert!(
+        !r.stderr.contains("error"),
+        "the command's code is not ptest's error: {}",
+        r.stderr
+    );
+    let recs = r.records_before_error();
     assert_eq!(recs.len(), 1, "{}", r.stdout);
     let rec = &recs[0];
     assert_eq!(rec["kind"], "proc");
@@ -505,9 +512,14 @@ fn json_mode_writes_a_record_and_keeps_output_in_logs() {
     let out = std::fs::read_to_string(rec["logs"]["stdout"].as_str().unwrap()).unwrap();
     let err = std::fs::read_to_string(rec["logs"]["stderr"].as_str().unwrap()).unwrap();
     assert_eq!((out.as_str(), err.as_str()), ("to-out\n", "to-err\n"));
-    // Piped stdout alone does not switch to records: run ends pipelines.
+    // Piped stdout alone does not switch to records: run ends pipelines,
+    // and a failure adds nothing to the command's output.
     let r = run(&s, &["--", "echo", "plain"]).success();
     assert_eq!(r.stdout, "plain\n");
+    let r = run(&s, &["--", "sh", "-c", "echo plain; exit 3"]).expect_code(3);
+    assert_eq!(r.stdout, "plain\n");
+    let r = run(&s, &["--timeout", "soon", "--", "echo", "x"]).expect_code(64);
+    assert_eq!(r.stdout, "");
 }
 
 #[test]

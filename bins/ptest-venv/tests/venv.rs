@@ -307,7 +307,8 @@ fn conflicts_after_install_are_found_natively() {
     )
     .success();
     let r = venv(&s, &["check", "e", "--json"]).expect_code(1);
-    let recs = r.records();
+    assert_eq!(r.error_record("ptest-venv")["message"], "1 conflict found");
+    let recs = r.records_before_error();
     assert_eq!(recs.len(), 1, "{recs:?}");
     assert_eq!(recs[0]["project"], "beta");
     assert!(
@@ -670,7 +671,12 @@ fn ctrl_c_during_create_leaves_no_environment_behind() {
             "the hook was stopped, not waited for"
         );
         assert!(!dir.exists(), "the environment is discarded");
-        assert!(out.stdout.is_empty());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let rec: serde_json::Value = serde_json::from_str(stdout.trim()).expect(&stdout);
+        assert_eq!(
+            rec["code"], "signal",
+            "only the interruption is reported: {stdout}"
+        );
     }
     assert_eq!(venv(&s, &["ls", "--json"]).success().records().len(), 0);
 }

@@ -7,6 +7,15 @@ fn rec(kind: &str, id: &str, tool: &str) -> String {
     json!({"v": 1, "kind": kind, "tool": tool, "id": id}).to_string() + "\n"
 }
 
+/// Records `stream`'s resources in the registry, as a plugin does.
+fn register(s: &Scenario, stream: &str) {
+    s.cmd("ptest")
+        .args(["registry", "add"])
+        .stdin(stream.to_owned())
+        .run()
+        .success();
+}
+
 /// A plugin that logs each record it is asked to remove to `log`.
 fn logging_plugin(s: &Scenario, name: &str, log: &std::path::Path) {
     s.plugin(name, &format!("#!/bin/sh\n[ \"$1\" = rm ] || exit 64\nwhile read -r line; do echo \"ptest-{name} $line\" >> {}; done\n", log.display()));
@@ -26,6 +35,7 @@ fn down_routes_each_resource_to_its_tool_newest_first() {
         rec("a", "a-3", "ptest-alpha"),
     ]
     .concat();
+    register(&s, &stream);
     let events = s
         .cmd("ptest")
         .arg("down")
@@ -82,14 +92,16 @@ fn down_reports_what_it_could_not_remove_and_exits_1() {
     let stream = rec("a", "a-1", "ptest-alpha")
         + &rec("a", "a-2", "ptest-alpha")
         + &rec("m", "m-1", "ptest-missing");
+    register(&s, &stream);
     let r = s
         .cmd("ptest")
         .arg("down")
         .stdin(stream)
         .run()
         .expect_code(1);
+    assert_eq!(r.error_record("ptest")["exit"], 1);
     let removed: Vec<_> = r
-        .records()
+        .records_before_error()
         .iter()
         .map(|e| e["id"].as_str().unwrap().to_owned())
         .collect();
@@ -112,6 +124,7 @@ fn down_removes_a_resource_named_twice_once() {
     let s = Scenario::new();
     let log = s.dir.path().join("log");
     logging_plugin(&s, "alpha", &log);
+    register(&s, &rec("a", "a-1", "ptest-alpha"));
     s.cmd("ptest")
         .arg("down")
         .stdin(rec("a", "a-1", "ptest-alpha").repeat(3))
@@ -121,16 +134,20 @@ fn down_removes_a_resource_named_twice_once() {
 }
 
 #[test]
-fn down_of_a_malformed_stream_removes_nothing() {
+fn down_of_a_malformed_stream_removes_what_it_names_then_exits_65() {
     let s = Scenario::new();
     let log = s.dir.path().join("log");
     logging_plugin(&s, "alpha", &log);
+    let stream = rec("a", "a-1", "ptest-alpha") + &rec("a", "a-2", "ptest-alpha");
+    register(&s, &stream);
     let r = s
         .cmd("ptest")
         .arg("down")
-        .stdin(rec("a", "a-1", "ptest-alpha") + "garbage\n")
+        .stdin(rec("a", "a-1", "ptest-alpha") + "garbage\n" + &rec("a", "a-2", "ptest-alpha"))
         .run()
         .expect_code(65);
     assert!(r.stderr.contains("stdin:2"), "{}", r.stderr);
-    assert!(!log.exists());
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 2);
+    assert!(s.registry().list().unwrap().is_empty());
+    r.error_record("ptest");
 }

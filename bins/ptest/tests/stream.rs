@@ -9,7 +9,7 @@ fn pass_through_keeps_unknown_kinds_and_fields_byte_for_byte() {
     let s = Scenario::new();
     let input = concat!(
         "{\"v\":1,\"kind\":\"frobnicator\",  \"zeta\": [1, 2.50, {\"é\": null}], \"alpha\":\"x\"}\n",
-        "{\"v\":1,\"kind\":\"port\",\"tool\":\"ptest-port\",\"id\":\"port-abc\",\"port\":20001,\"custom\":{\"b\":1,\"a\":2}}\n",
+        "{\"v\":1,\"kind\":\"scratch\",\"tool\":\"ptest-scratch\",\"id\":\"scratch-abc\",\"port\":20001,\"custom\":{\"b\":1,\"a\":2}}\n",
         "{\"kind\":\"sample\",\"v\":1,\"rss\":1e3}\n",
     );
     let r = s
@@ -57,19 +57,35 @@ fn newer_protocol_version_is_65_naming_both() {
 }
 
 #[test]
-fn error_as_record_with_json() {
+fn an_error_ends_stdout_as_a_record_and_stderr_keeps_the_line() {
     let s = Scenario::new();
     let r = s
         .cmd("ptest")
-        .args(["registry", "add", "--json"])
+        .args(["registry", "add"])
+        .stdin("{\"v\":1,\"kind\":\"a\"}\nnope\n")
+        .run()
+        .expect_code(65);
+    let e = r.error_record("ptest");
+    assert_eq!(e["v"], 1);
+    assert_eq!(e["code"], "data");
+    assert!(e["message"].as_str().unwrap().contains("stdin:2"));
+    assert!(e["hint"].is_string());
+    // What came before the bad line was passed through, then the record.
+    assert_eq!(r.records_before_error().len(), 1);
+    assert!(
+        r.stderr
+            .starts_with("ptest: error: stdin:2: malformed record"),
+        "{}",
+        r.stderr
+    );
+    // --format human keeps stdout for people.
+    let r = s
+        .cmd("ptest")
+        .args(["registry", "add", "--format", "human"])
         .stdin("nope\n")
         .run()
         .expect_code(65);
-    let e: serde_json::Value = serde_json::from_str(r.stderr.trim()).expect(&r.stderr);
-    assert_eq!(e["v"], 1);
-    assert_eq!(e["kind"], "error");
-    assert_eq!(e["code"], "data");
-    assert!(e["message"].as_str().unwrap().contains("stdin:1"));
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
 }
 
 #[test]
