@@ -128,3 +128,37 @@ fn the_readme_pipeline_venv_port_proc_runs_and_rm_tears_it_down() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_failing_middle_stage_stops_the_pipeline_without_pipefail() {
+    let mut s = scenario();
+    for k in ["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"] {
+        if let Ok(v) = std::env::var(k) {
+            s.env(k, v);
+        }
+    }
+    // The image does not exist (nothing is ever pulled): docker create fails.
+    let image = format!(
+        "ptest-test/absent-{}:16",
+        ptest_shared::record::random_hex(4)
+    );
+    let r = s
+        .command("sh")
+        .args([
+            "-c",
+            &format!(
+                "ptest port lease --name db | ptest docker create --image {image} --name db --port 5432=db \
+                 | ptest proc run --rm -- sh -c 'echo COMMAND RAN'"
+            ),
+        ])
+        .run()
+        .expect_code(66);
+    assert!(!r.stdout.contains("COMMAND RAN"), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("no image") && r.stderr.contains("ptest-docker failed before this stage"),
+        "{}",
+        r.stderr
+    );
+    // --rm tore down the lease the first stage made.
+    assert!(s.registry().list().unwrap().is_empty());
+}
