@@ -8,7 +8,6 @@ mod common;
 
 use common::{docker, docker_output, docker_quiet};
 use ptest_shared::record::random_hex;
-use ptest_shared::testkit::Scenario;
 use serde_json::{Value, json};
 
 /// Objects ptest did not make, removed when the test ends however it ends.
