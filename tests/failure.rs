@@ -393,3 +393,56 @@ fn a_usage_error_ends_a_piped_stdout_with_a_record_too() {
         r.stderr
     );
 }
+
+#[test]
+fn a_stage_that_fails_before_reading_still_passes_the_stream_on_for_teardown() {
+    let e = env();
+    let mut lease = e.lease();
+    for words in [
+        &["ptest-port", "lease", "--bogus"][..],
+        &["ptest-port", "lease", "--count", "0"],
+        &["ptest-venv", "create", "--name", "venv-x"],
+        &["ptest-docker", "create", "--image", "Bad/Image"],
+        &["ptest-docker", "network", "create", "--name", "-bad"],
+        &[
+            "ptest-proc",
+            "start",
+            "--restart",
+            "sometimes",
+            "--",
+            "true",
+        ],
+        &["ptest", "registry", "add", "--bogus"],
+    ] {
+        let r = e.run(words, &format!("{lease}\n")).expect_code(64);
+        assert!(
+            r.stdout.starts_with(&format!("{lease}\n")),
+            "{words:?}: {}",
+            r.stdout
+        );
+        assert_eq!(
+            r.error_record(if words[0] == "ptest" {
+                "ptest"
+            } else {
+                words[0]
+            })["code"],
+            "usage"
+        );
+        // Downstream teardown sees the lease.
+        let down = e.run(&["ptest-proc", "run", "--rm", "--", "true"], &r.stdout);
+        down.expect_code(64);
+        assert!(
+            e.registered().is_empty(),
+            "{words:?}: the lease was not torn down"
+        );
+        lease = e.lease();
+    }
+    // An upstream failure met on the way is the one passed on.
+    let r = e
+        .run(
+            &["ptest-port", "lease", "--bogus"],
+            &format!("{lease}\n{UPSTREAM}\n"),
+        )
+        .expect_code(66);
+    assert_eq!(r.stdout, format!("{lease}\n{UPSTREAM}\n"));
+}

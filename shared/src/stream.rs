@@ -167,6 +167,14 @@ pub fn read<R: BufRead, W: Write>(
     }
 }
 
+/// Set once stdin has been read as a stream.
+static READ: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True once this process has read stdin as a stream.
+pub fn was_read() -> bool {
+    READ.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// True when stdin carries a stream (it is not a terminal).
 pub fn stdin_is_stream() -> bool {
     !std::io::stdin().is_terminal()
@@ -178,6 +186,7 @@ pub fn stdin(out: Option<&mut RecordWriter>) -> Result<Stream> {
     if !stdin_is_stream() {
         return Ok(Stream::default());
     }
+    READ.store(true, std::sync::atomic::Ordering::Relaxed);
     read(std::io::stdin().lock(), "stdin", out)
 }
 
@@ -189,6 +198,7 @@ pub fn pass_through<W: Write>(out: &mut RecordWriter<W>) -> Result<Vec<Record>> 
     if !stdin_is_stream() {
         return Ok(Vec::new());
     }
+    READ.store(true, std::sync::atomic::Ordering::Relaxed);
     read(std::io::stdin().lock(), "stdin", Some(out))?.into_result()
 }
 

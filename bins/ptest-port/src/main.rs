@@ -1,3 +1,9 @@
 fn main() {
-    ptest_shared::cli::main(&[], ptest_port::run)
+    ptest_shared::cli::main(
+        ptest_shared::cli::Stdout {
+            raw: &[],
+            passes_stream: &["lease"],
+        },
+        ptest_port::run,
+    )
 }

@@ -6,5 +6,11 @@ fn main() {
         let fd = |i: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(-1);
         ptest_proc::init::main(fd(2), fd(3), fd(4));
     }
-    ptest_shared::cli::main(&["run", "logs"], ptest_proc::run)
+    ptest_shared::cli::main(
+        ptest_shared::cli::Stdout {
+            raw: &["run", "logs"],
+            passes_stream: &["start"],
+        },
+        ptest_proc::run,
+    )
 }

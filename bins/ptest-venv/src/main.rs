@@ -1,3 +1,9 @@
 fn main() {
-    ptest_shared::cli::main(&[], ptest_venv::run)
+    ptest_shared::cli::main(
+        ptest_shared::cli::Stdout {
+            raw: &[],
+            passes_stream: &["create", "sync", "install"],
+        },
+        ptest_venv::run,
+    )
 }
