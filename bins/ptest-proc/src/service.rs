@@ -24,7 +24,7 @@ use ptest_shared::state::{Durability, StateDir};
 use ptest_shared::{Error, Record, Result, stream};
 use serde::{Deserialize, Serialize};
 use std::os::fd::AsRawFd;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// What the supervisor needs, written by `start` as `service.json`.
@@ -513,7 +513,21 @@ fn stop_one(reg: &Registry, id: &str, grace: Duration, forget: bool) -> Result<O
     let Some(mut rec) = reg.get(id)? else {
         return Ok(None);
     };
-    let dir = rec.get("dir").and_then(|d| d.as_str()).map(PathBuf::from);
+    // What is deleted below must be ptest's: its directory under the state
+    // directory's proc/, its cgroups under the cgroup mount.
+    let typed: ptest_shared::kinds::Proc = rec.typed()?;
+    let procs = StateDir::open()?.path().join("proc");
+    let dir = typed
+        .dir
+        .map(|d| d.into_inner())
+        .filter(|d| ptest_shared::kinds::is_within(d, &procs));
+    let cgroups: Vec<PathBuf> = typed
+        .cgroup
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| p.into_inner())
+        .filter(|p| ptest_shared::kinds::is_within(p, Path::new("/sys/fs/cgroup")))
+        .collect();
     if let Some(sup) = live_supervisor(&rec) {
         if let Some(d) = &dir {
             let _ = std::fs::write(d.join("stop-grace"), grace.as_secs_f64().to_string());
@@ -534,11 +548,8 @@ fn stop_one(reg: &Registry, id: &str, grace: Duration, forget: bool) -> Result<O
     if let Some(cmd) = live_command(&rec) {
         unsafe { libc::kill(cmd.pid as i32, libc::SIGKILL) };
     }
-    if let Some(paths) = rec
-        .get("cgroup")
-        .and_then(|c| serde_json::from_value::<Vec<PathBuf>>(c.clone()).ok())
-    {
-        let cg = Cgroup::from_paths(paths);
+    if !cgroups.is_empty() {
+        let cg = Cgroup::from_paths(cgroups);
         let _ = cg.kill_all(Duration::from_secs(5));
         let _ = cg.remove();
     }
