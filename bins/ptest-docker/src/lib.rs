@@ -175,8 +175,10 @@ once, in parallel."
     #[command(
         long_about = "Remove containers (with their anonymous volumes) and networks given \
 by ptest id, name or engine id or, given none, the `container` and `network` records on stdin \
-(so `ptest down` can call it as `rm`). Removing what is gone already is not an error. Writes \
-an event per object removed."
+(so `ptest down` can call it as `rm`). Only what ptest made is removed, as its registry \
+records it: a record on stdin counts for its id alone, and an object ptest did not make is \
+refused (exit 65) and left alone. Removing what is gone already is not an error. Writes an \
+event per object removed."
     )]
     Rm {
         #[arg(value_name = "ID")]

@@ -202,8 +202,10 @@ installed. Writes `conflict` records (or a report on a terminal); exit 1 when an
     #[command(
         long_about = "Remove environments given by id, name or path or, given none, the \
 `venv` records on stdin (so `ptest down` can call it as `rm`). Removal is a rename into a trash \
-directory, then deletion in the background: it returns in milliseconds whatever the size. A \
-path must hold a pyvenv.cfg. Writes a `venv.removed` event per environment."
+directory, then deletion in the background: it returns in milliseconds whatever the size. Only \
+environments ptest made are removed, at the path its registry holds: a record on stdin counts \
+for its id alone, and a directory that is not in the registry is refused (exit 65) and left as \
+it was. Writes a `venv.removed` event per environment."
     )]
     Rm {
         /// Environments: id, name or path

@@ -24,12 +24,17 @@ JSON Lines record stream.
 `ptest <tool> ARGS` runs `ptest-<tool>`, found beside this program or on PATH;
 any executable `ptest-<name>` on PATH is a plugin and runs the same way.
 
+  set -o pipefail
   ptest venv create -r requirements.txt \\
     | ptest port lease --name http \\
     | ptest proc run --rm -- pytest -q
 
   ptest port lease --name db > env.jsonl   # keep the stream...
-  ptest down < env.jsonl                   # ...and tear it all down";
+  ptest down < env.jsonl                   # ...and tear it all down
+
+A stage that fails ends its output with an `error` record; every stage after
+it makes and runs nothing and exits with the same code. Teardown acts only on
+what the registry holds for each record's id.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -91,9 +96,12 @@ records on stdin). No daemon: run it whenever you like, e.g. at the start of a C
     #[command(
         long_about = "Read a record stream on stdin (what a pipeline of ptest tools wrote, \
 e.g. saved with `tee env.jsonl`) and remove each resource it names, newest \
-first, through `ptest-<tool> rm` of the tool its `tool` field names, so a \
-plugin's resources go to that plugin. Records that name no resource are \
-ignored. Reports what it could not remove and then exits 1."
+first, through `ptest-<tool> rm` of the tool that manages it, so a plugin's \
+resources go to that plugin. Only the registry decides: each record counts \
+for its id alone and the tool is handed the registry's copy; a record that \
+is not a live ptest resource is left alone with a note. An `error` record \
+does not stop the teardown; a malformed or cut line is exit 65 after the \
+rest is torn down. Reports what it could not remove and then exits 1."
     )]
     Down,
     /// Print the effective configuration and where each value came from

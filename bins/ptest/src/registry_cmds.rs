@@ -16,7 +16,9 @@ pub enum RegistryCmd {
 so that `ptest ls` shows it and `ptest gc` removes it (through `ptest-<tool> rm`) \
 when its owner exits or its expires_at passes. A resource is a record with \
 \"id\" and \"tool\". The stream is passed through to stdout unchanged. For \
-plugins written in any language."
+plugins written in any language: a record that claims a built-in tool \
+(ptest-venv, ptest-docker, …) is refused (exit 65), and nothing is recorded \
+when the stream carries an `error` record or a bad line."
     )]
     Add,
     /// Forget resources by ID (does not remove the resources themselves)
