@@ -422,7 +422,7 @@ pub struct Venv {
     pub id: ResourceId,
     pub path: AbsPath,
     pub name: Option<Text>,
-    pub python: Option<AbsPath>,
+    pub python: Option<Text>,
     pub template: Option<Text>,
 }
 

@@ -21,17 +21,30 @@ pub struct StateDir {
     root: PathBuf,
 }
 
-/// Where the state directory is, and which rule chose it.
+/// Where the state directory is, and which rule chose it. A relative
+/// setting is taken from the working directory and made absolute, so that
+/// every path ptest records is absolute.
 pub fn resolve() -> Result<(PathBuf, &'static str)> {
     let nonempty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    let absolute = |p: PathBuf| -> Result<PathBuf> {
+        if p.is_absolute() {
+            return Ok(p);
+        }
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .io_context(|| "cannot read the working directory")
+    };
     if let Some(p) = nonempty("PTEST_HOME") {
-        return Ok((PathBuf::from(p), "PTEST_HOME"));
+        return Ok((absolute(PathBuf::from(p))?, "PTEST_HOME"));
     }
     if let Some(p) = nonempty("XDG_STATE_HOME") {
-        return Ok((PathBuf::from(p).join("ptest"), "XDG_STATE_HOME"));
+        return Ok((absolute(PathBuf::from(p).join("ptest"))?, "XDG_STATE_HOME"));
     }
     if let Some(h) = nonempty("HOME") {
-        return Ok((PathBuf::from(h).join(".local/state/ptest"), "HOME"));
+        return Ok((
+            absolute(PathBuf::from(h).join(".local/state/ptest"))?,
+            "HOME",
+        ));
     }
     Err(Error::cant_create(
         "cannot find a state directory: none of PTEST_HOME, XDG_STATE_HOME, HOME is set",

@@ -87,7 +87,7 @@ impl Ctx {
         if base.is_empty() {
             Ok(self.state.subdir("venvs")?.join(id))
         } else {
-            let b = PathBuf::from(base);
+            let b = absolute(Path::new(&base))?;
             std::fs::create_dir_all(&b).map_err(|e| {
                 Error::from_io(format!("venv.dir {}: cannot create it", b.display()), &e)
             })?;
