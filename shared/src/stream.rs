@@ -22,7 +22,7 @@ use crate::error::{Error, Exit, Result};
 use crate::kinds::ErrorRecord;
 use crate::output::RecordWriter;
 use crate::record::Record;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 
 /// What went wrong in a stream.
 #[derive(Debug)]
@@ -96,6 +96,10 @@ pub fn upstream_error(rec: &ErrorRecord) -> Error {
     e
 }
 
+/// The longest line a stream may hold: a record is a few kilobytes, and a
+/// line without end must not take all memory.
+pub const MAX_LINE: u64 = 16 << 20;
+
 /// Reads records from `input` (named `source` in errors) to its end. With
 /// `out`, each record is written there as soon as its line is complete, up
 /// to the first failure; an upstream `error` record is passed on too.
@@ -110,7 +114,7 @@ pub fn read<R: BufRead, W: Write>(
     let mut lineno = 0;
     loop {
         buf.clear();
-        let n = match input.read_until(b'\n', &mut buf) {
+        let n = match input.by_ref().take(MAX_LINE).read_until(b'\n', &mut buf) {
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             // A closed descriptor 0 (EBADF) is an empty stream.
@@ -121,6 +125,24 @@ pub fn read<R: BufRead, W: Write>(
             return Ok(stream);
         }
         lineno += 1;
+        if n as u64 == MAX_LINE && buf.last() != Some(&b'\n') {
+            // The rest of the line is skipped; the stream goes on after it.
+            let mut rest = Vec::new();
+            loop {
+                rest.clear();
+                match input.by_ref().take(MAX_LINE).read_until(b'\n', &mut rest) {
+                    Ok(n) if n > 0 && rest.last() != Some(&b'\n') => {}
+                    _ => break,
+                }
+            }
+            if stream.failure.is_none() {
+                stream.failure = Some(Failure::Bad(Error::data(format!(
+                    "{source}:{lineno}: a line longer than {} MiB is not a record",
+                    MAX_LINE >> 20
+                ))));
+            }
+            continue;
+        }
         let whole = buf.last() == Some(&b'\n');
         let mut line = &buf[..];
         if let Some(l) = line.strip_suffix(b"\n") {
@@ -264,6 +286,22 @@ mod tests {
         assert!(e.passed_on);
         assert!(
             e.message.contains("ptest-docker") && e.message.contains("no image"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_line_without_end_is_refused_without_taking_all_memory() {
+        let mut input = b"{\"v\":1,\"kind\":\"a\"}\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', (MAX_LINE as usize) * 2 + 5));
+        input.extend(b"\n{\"v\":1,\"kind\":\"b\"}\n");
+        let (s, out) = run(&input);
+        assert_eq!(out, "{\"v\":1,\"kind\":\"a\"}\n");
+        assert_eq!(s.records.len(), 2, "the stream goes on after the long line");
+        let e = s.into_result().unwrap_err();
+        assert!(
+            e.message.starts_with("stdin:2: a line longer than 16 MiB"),
             "{}",
             e.message
         );
