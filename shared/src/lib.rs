@@ -5,7 +5,8 @@
 //!   protocol, the suite's typed record kinds, reading streams.
 //! - [`output`]: human views, JSON records, colour and progress.
 //! - [`error`]: errors and the suite's exit codes; [`cli`]: the shared `main`.
-//! - [`state`] and [`registry`]: the state directory, locks, live resources.
+//! - [`state`] and [`registry`]: the state directory, locks, live resources;
+//!   [`staging`]: building beside a target and renaming into place.
 //! - [`owner`]: who keeps a resource alive, `--owner`/`--ttl`, liveness.
 //! - [`config`] and [`hooks`]: `ptest.toml` and event hooks; [`http`]: the
 //!   plain-HTTP client of readiness checks.
@@ -29,6 +30,7 @@ pub mod owner;
 pub mod probe;
 pub mod record;
 pub mod registry;
+pub mod staging;
 pub mod state;
 pub mod stream;
 pub mod teardown;

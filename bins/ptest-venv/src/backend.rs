@@ -232,6 +232,22 @@ fn run(mut cmd: Command, what: &str) -> Result<()> {
     let program = cmd.get_program().to_string_lossy().into_owned();
     let bar = ptest_shared::output::progress(0, what.to_owned());
     cmd.stdin(Stdio::null());
+    // The installer dies with us: a SIGKILL of ptest-venv leaves no
+    // installer writing into a directory that `gc` is removing.
+    use std::os::unix::process::CommandExt;
+    let parent = nix::unistd::getpid();
+    // SAFETY: the closure runs in the child between fork and exec and only
+    // calls prctl(2) and getppid(2), which are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)?;
+            // Gone already, before the signal was asked for.
+            if nix::unistd::getppid() != parent {
+                return Err(std::io::Error::other("ptest-venv exited"));
+            }
+            Ok(())
+        });
+    }
     let status = if !bar.is_hidden() {
         bar.enable_steady_tick(std::time::Duration::from_millis(100));
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());

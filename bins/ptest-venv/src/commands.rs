@@ -12,6 +12,7 @@ use ptest_shared::output::{RecordWriter, table as render_table};
 use ptest_shared::owner::{LifetimeArgs, Liveness, OwnerSpec, judge};
 use ptest_shared::record::Timestamp;
 use ptest_shared::registry::Registry;
+use ptest_shared::staging::{self, Staging};
 use ptest_shared::state::StateDir;
 use ptest_shared::{Error, Record, Result, hooks, interrupt, stream};
 use std::collections::BTreeMap;
@@ -260,6 +261,14 @@ pub fn create(common: &CommonArgs, a: CreateArgs) -> Result<i32> {
     let mut out = RecordWriter::stdout();
     stream::pass_through(&mut out)?;
     let ctx = Ctx::open(common)?;
+    let id = ptest_shared::record::new_id("venv");
+    let dir = match &a.dir {
+        Some(d) => absolute(d)?,
+        None => ctx.default_dir(&id)?,
+    };
+    // A directory that holds anything is refused before any work, and
+    // never touched.
+    staging::check_target(&dir)?;
     let lifetime = a.lifetime.resolve(OwnerSpec::None)?;
     let link_mode = ctx.link_mode(a.link_mode)?;
     let (spec, interp) = ctx.python(a.python.as_deref());
@@ -268,12 +277,6 @@ pub fn create(common: &CommonArgs, a: CreateArgs) -> Result<i32> {
     let backend = ctx.backend(a.backend)?;
     let index = index_of(&a.index, &req);
 
-    let id = ptest_shared::record::new_id("venv");
-    let dir = match &a.dir {
-        Some(d) => absolute(d)?,
-        None => ctx.default_dir(&id)?,
-    };
-    let existed = dir.exists();
     let name = a.name.clone().unwrap_or_else(|| id.clone());
     let mut st = EnvState {
         id: id.clone(),
@@ -288,14 +291,24 @@ pub fn create(common: &CommonArgs, a: CreateArgs) -> Result<i32> {
     // Ctrl-C, SIGTERM or SIGHUP from here on leaves no half-made
     // environment: what was made is discarded and the exit is 128+N.
     interrupt::catch()?;
-    let fail = |e: Error| {
-        discard(&dir, existed);
-        Err(interrupt::requested().map_or(e, Error::interrupted))
-    };
+    // Built beside its directory and renamed into place: a failure, or a
+    // SIGKILL (which `gc` cleans up after), leaves nothing where it goes.
+    let mut staged = Staging::beside(&ctx.state, &dir, &id)?;
+    let fail = |e: Error| Err(interrupt::requested().map_or(e, Error::interrupted));
     let made = build_env(
-        &ctx, &mut st, &dir, &req, &backend, &index, link_mode, a.no_cache,
+        &ctx,
+        &mut st,
+        staged.path(),
+        &req,
+        &backend,
+        &index,
+        link_mode,
+        a.no_cache,
     );
-    let how = match made.and_then(|h| interrupt::check().map(|_| h)) {
+    let how = match made
+        .and_then(|h| interrupt::check().map(|_| h))
+        .and_then(|h| staged.rename_into_place().map(|_| h))
+    {
         Ok(h) => h,
         Err(e) => return fail(e),
     };
@@ -307,6 +320,7 @@ pub fn create(common: &CommonArgs, a: CreateArgs) -> Result<i32> {
     if let Err(e) = ctx.registry.put(&rec) {
         return fail(e);
     }
+    staged.finish();
     if ctx.json {
         out.write(&rec)?;
     } else {
@@ -335,25 +349,6 @@ fn absolute(p: &Path) -> Result<PathBuf> {
         .join(p))
 }
 
-/// Removes what a failed create made (the directory, unless it was there
-/// before, empty, in which case it is emptied again).
-fn discard(dir: &Path, existed: bool) {
-    if existed {
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for e in entries.flatten() {
-                let p = e.path();
-                let _ = if p.is_dir() && !p.is_symlink() {
-                    std::fs::remove_dir_all(&p)
-                } else {
-                    std::fs::remove_file(&p)
-                };
-            }
-        }
-    } else {
-        let _ = std::fs::remove_dir_all(dir);
-    }
-}
-
 /// Makes the environment at `dir`: natively when empty, else by cloning the
 /// template (building it first when missing), or straight install with
 /// `no_cache`. Returns how a clone linked its files.
@@ -376,6 +371,8 @@ fn build_env(
         if wants_packages {
             let (w, c) = installer_lines(req, None);
             backend.install(dir, &interp, &w, &c, index)?;
+            // Built where it is staged, run where it is renamed to.
+            layout::make_scripts_relocatable(dir)?;
         }
         st.template = None;
         st.inputs = Some(key);
@@ -405,10 +402,9 @@ fn build_env(
         })
     })?;
     if dir.exists() {
-        // An empty directory given with --dir: the clone makes it anew.
-        std::fs::remove_dir(dir).map_err(|e| {
-            Error::from_io(format!("{} exists and is not empty", dir.display()), &e)
-        })?;
+        // The (empty) staging directory: the clone makes it anew.
+        std::fs::remove_dir(dir)
+            .map_err(|e| Error::from_io(format!("cannot replace {}", dir.display()), &e))?;
     }
     let cloned = clone::clone_tree(&held.path, dir, link_mode, &[template::META])?;
     st.template = Some(key.clone());
@@ -1082,6 +1078,8 @@ pub fn rm(common: &CommonArgs, args: &[String]) -> Result<i32> {
 
 pub fn gc(common: &CommonArgs) -> Result<i32> {
     let ctx = Ctx::open(common)?;
+    // Builds whose builder died (killed mid-create): nothing half-made stays.
+    staging::sweep(&ctx.state)?;
     let now = Timestamp::now();
     let mut out = RecordWriter::stdout();
     let mut trash = envs::trash_leftovers(&ctx.state)?;
