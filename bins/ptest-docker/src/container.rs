@@ -142,6 +142,17 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
         .iter()
         .map(|p| parse_port(p).map_err(Error::usage))
         .collect::<Result<_>>()?;
+    if !ports.is_empty() && matches!(a.network.as_str(), "isolated" | "none" | "host") {
+        return Err(Error::usage(format!(
+            "--port cannot publish from --network {}: {}",
+            a.network,
+            match a.network.as_str() {
+                "host" => "the container uses the host's own ports already",
+                _ => "the container has no route to the host to publish on",
+            }
+        ))
+        .hint("use --network bridge (the default) to publish ports; from another container, reach it at its ip"));
+    }
     if a.count > 1 && ports.iter().any(|p| p.lease.is_some()) {
         return Err(Error::usage(
             "--port CPORT=LEASE publishes on one host port: it cannot serve --count above 1",
@@ -254,9 +265,20 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
     guardian::ensure(&lifetime)?;
     let run = new_id("run");
 
+    // Everything made from here on is removed again should any later step
+    // fail, the registry included: nothing is left running that no record
+    // names.
+    let mut made = Made {
+        engine: &engine,
+        reg: &reg,
+        volumes: Vec::new(),
+        network: None,
+        containers: Vec::new(),
+        kept: false,
+    };
+
     // Named volumes that do not exist yet are made here, labelled, so that
     // they go with their owner; existing ones are used as they are.
-    let mut made_volumes: Vec<Record> = Vec::new();
     for b in &binds {
         let src = b.split(':').next().unwrap_or_default();
         if src.starts_with('/') {
@@ -279,12 +301,11 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
         let mut rec = Record::resource("volume", commands::TOOL);
         rec.set("id", id).set("volume_name", src).set("name", src);
         lifetime.apply(&mut rec);
+        made.volumes.push(rec.clone());
         reg.put(&rec)?;
-        made_volumes.push(rec);
     }
 
     // The network: an isolated one of its own, or what was named.
-    let mut made_network: Option<Record> = None;
     let network_mode = match a.network.as_str() {
         "none" | "bridge" | "host" => a.network.clone(),
         "isolated" => {
@@ -307,8 +328,8 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
                 .set("isolated", true)
                 .set("firewall", n.firewall);
             lifetime.apply(&mut rec);
+            made.network = Some(rec.clone());
             reg.put(&rec)?;
-            made_network = Some(rec);
             n.name
         }
         other => other.to_owned(),
@@ -331,11 +352,10 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
     };
     let parallel = config.integer("docker.parallel").clamp(1, 64) as usize;
     let results = make_all(&engine, &plan, &lifetime, &run, parallel);
-    let mut records = Vec::new();
     let mut first_err = None;
     for r in results {
         match r {
-            Ok(rec) => records.push(rec),
+            Ok(rec) => made.containers.push(rec),
             Err(e) => {
                 if first_err.is_none() {
                     first_err = Some(e);
@@ -343,41 +363,24 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
             }
         }
     }
-    let undo = |records: &[Record]| {
-        for r in records {
-            if let Some(id) = commands::engine_id_of(r) {
-                let _ = commands::remove_object(&engine, Kind::Container, &id);
-            }
-        }
-        for v in &made_volumes {
-            if let Some(id) = commands::engine_id_of(v) {
-                let _ = commands::remove_object(&engine, Kind::Volume, &id);
-            }
-            let _ = reg.remove(v.id().unwrap_or_default());
-        }
-        if let Some(n) = &made_network {
-            if let Some(id) = commands::engine_id_of(n) {
-                let _ = commands::remove_object(&engine, Kind::Network, &id);
-            }
-            let _ = reg.remove(n.id().unwrap_or_default());
-        }
-    };
     if let Some(n) = interrupt::requested() {
         first_err = Some(Error::interrupted(n));
     }
     if let Some(e) = first_err {
-        undo(&records);
         return Err(e);
     }
-    for rec in &records {
-        if let Err(e) = hooks::pre(&config, "container.ready", rec) {
-            undo(&records);
-            return Err(e);
-        }
+    for rec in &made.containers {
+        hooks::pre(&config, "container.ready", rec)?;
     }
-    for rec in &records {
+    for rec in &made.containers {
         reg.put(rec)?;
     }
+    made.kept = true;
+    let (made_network, made_volumes, records) = (
+        made.network.take(),
+        std::mem::take(&mut made.volumes),
+        std::mem::take(&mut made.containers),
+    );
     if common.json() {
         for r in made_network.iter().chain(&made_volumes) {
             out.write(r)?;
@@ -408,6 +411,38 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
         hooks::post(&config, "container.ready", rec);
     }
     Ok(0)
+}
+
+/// What one `create` has made so far: unless `kept`, it is removed again
+/// (from the engine and the registry) when this goes out of scope, so
+/// that a failure at any step, a registry write included, leaves nothing.
+struct Made<'a> {
+    engine: &'a Engine,
+    reg: &'a ptest_shared::registry::Registry,
+    volumes: Vec<Record>,
+    network: Option<Record>,
+    containers: Vec<Record>,
+    kept: bool,
+}
+
+impl Drop for Made<'_> {
+    fn drop(&mut self) {
+        if self.kept {
+            return;
+        }
+        let objects = self
+            .containers
+            .iter()
+            .map(|r| (Kind::Container, r))
+            .chain(self.volumes.iter().map(|r| (Kind::Volume, r)))
+            .chain(self.network.iter().map(|r| (Kind::Network, r)));
+        for (kind, r) in objects {
+            if let Some(id) = commands::engine_id_of(r) {
+                let _ = commands::remove_object(self.engine, kind, &id);
+            }
+            let _ = self.reg.remove(r.id().unwrap_or_default());
+        }
+    }
 }
 
 /// Makes every container of the plan, `parallel` at a time; each result
@@ -497,9 +532,12 @@ fn make_one(
     let strict = plan.security == Security::Strict;
     let mut tmpfs = plan.tmpfs.clone();
     if strict {
-        tmpfs
-            .entry("/tmp".into())
-            .or_insert_with(|| "rw,nosuid,nodev,size=64m".into());
+        // The only writable places of a read-only root: writable by the
+        // unprivileged user the container runs as, /tmp always among them.
+        tmpfs.entry("/tmp".into()).or_default();
+        for opts in tmpfs.values_mut().filter(|o| o.is_empty()) {
+            *opts = "rw,nosuid,nodev,size=64m,mode=1777".into();
+        }
     }
     let host = HostConfig {
         port_bindings: Some(bindings),

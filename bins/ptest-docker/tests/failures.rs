@@ -1,0 +1,114 @@
+//! A create that fails at any step leaves nothing running, registry write
+//! included; a request that cannot be met is refused, never dropped.
+
+mod common;
+
+use common::{docker, docker_output};
+use ptest_shared::record::random_hex;
+use ptest_shared::testkit::Scenario;
+
+/// Runs `ptest-docker ARGS` with the scenario's state directory mounted
+/// read-only (a private mount namespace: root ignores file modes).
+fn with_read_only_state(s: &Scenario, args: &[&str]) -> ptest_shared::testkit::Run {
+    let state = s.state.display().to_string();
+    let bin = ptest_shared::testkit::bin_path("ptest-docker");
+    let script = format!(
+        "mount --bind {state} {state} && mount -o remount,bind,ro {state} && exec {} \"$@\"",
+        bin.display()
+    );
+    s.command("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script, "sh"])
+        .args(args)
+        .run()
+}
+
+#[test]
+fn a_registry_that_cannot_be_written_leaves_nothing_running() {
+    let s = common::scenario();
+    let image = common::busybox_image();
+    // The state directory exists, then cannot be written.
+    s.cmd("ptest-docker").arg("ls").run().success();
+    let name = format!("rofail-{}", random_hex(3));
+    let volume = format!("ptest-test-rovol-{}", random_hex(3));
+    for extra in [
+        vec![],
+        vec!["--volume".to_owned(), format!("{volume}:/data")],
+    ] {
+        let mut args = vec![
+            "create", "--owner", "none", "--image", &image, "--name", &name,
+        ];
+        args.extend(extra.iter().map(String::as_str));
+        args.extend(["--", "sleep", "60"]);
+        let r = with_read_only_state(&s, &args).expect_code(73);
+        assert!(r.stderr.contains("Read-only"), "{}", r.stderr);
+        let left = docker(&["ps", "-aq", "--filter", &format!("label=ptest.name={name}")]);
+        assert_eq!(left, "", "containers left running: {left}");
+        assert!(
+            docker_output(&["volume", "inspect", &volume]).is_none(),
+            "volume left"
+        );
+    }
+    assert!(s.registry().list().unwrap().is_empty());
+}
+
+#[test]
+fn ports_that_cannot_be_published_are_refused_not_dropped() {
+    let s = common::scenario();
+    let image = common::busybox_image();
+    for net in ["isolated", "none", "host"] {
+        let r = s
+            .cmd("ptest-docker")
+            .args([
+                "create",
+                "--image",
+                &image,
+                "--network",
+                net,
+                "--port",
+                "8080",
+            ])
+            .run()
+            .expect_code(64);
+        assert!(r.stderr.contains("cannot publish"), "{}", r.stderr);
+    }
+    assert!(s.registry().list().unwrap().is_empty());
+}
+
+#[test]
+fn strict_security_leaves_its_tmpfs_writable_by_its_own_user() {
+    let s = common::scenario();
+    let image = common::busybox_image();
+    let r = s
+        .cmd("ptest-docker")
+        .args([
+            "create",
+            "--json",
+            "--image",
+            &image,
+            "--security",
+            "strict",
+        ])
+        .args(["--tmpfs", "/tmp", "--tmpfs", "/data", "--", "sleep", "60"])
+        .run()
+        .success();
+    let rec = r.records().pop().unwrap();
+    let id = rec["id"].as_str().unwrap();
+    let out = s
+        .cmd("ptest-docker")
+        .args([
+            "exec",
+            id,
+            "--",
+            "sh",
+            "-c",
+            "id -u; touch /tmp/a /data/b && echo ok",
+        ])
+        .run();
+    s.cmd("ptest-docker")
+        .arg("rm")
+        .stdin(format!("{rec}\n"))
+        .run()
+        .success();
+    let out = out.success();
+    assert_eq!(out.stdout, "65534\nok\n", "{}", out.stderr);
+}
