@@ -153,7 +153,50 @@ pub fn prepare(
         ptest_shared::state::ensure_private_dir(&dir)?;
     }
 
-    // Limits: a cgroup, else rlimits where one exists.
+    let private_tmp = if args.private_tmp {
+        let t = dir.join("tmp");
+        ptest_shared::state::ensure_private_dir(&t)?;
+        if let Some(u) = user {
+            let _ = nix::unistd::chown(
+                &t,
+                Some(nix::unistd::Uid::from_raw(u.uid)),
+                Some(nix::unistd::Gid::from_raw(u.gid)),
+            );
+        }
+        // With a mount namespace the directory is bound on /tmp (and its own
+        // path may be hidden under it); without, it is used where it is.
+        let tmpdir = if pid_ns {
+            "/tmp".to_owned()
+        } else {
+            t.display().to_string()
+        };
+        for k in ["TMPDIR", "TMP", "TEMP"] {
+            set(&mut env, k, tmpdir.clone());
+        }
+        Some(t)
+    } else {
+        None
+    };
+
+    // Socket activation: bind the ports here, hand the sockets over.
+    let mut listeners = Vec::new();
+    let mut names = Vec::new();
+    for (name, port) in &args.listen {
+        let port = match port {
+            Some(p) => *p,
+            None => leased_port(records, name)?,
+        };
+        let l = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+            Error::temp_fail(format!(
+                "--listen {name}={port}: cannot bind 127.0.0.1:{port}: {e}"
+            ))
+        })?;
+        listeners.push(OwnedFd::from(l));
+        names.push(name.clone());
+    }
+
+    // Limits: a cgroup, else rlimits where one exists. Made last, so that
+    // no failure of this function can leave it behind.
     let limits = Limits {
         memory: args.memory,
         cpus: args.cpus,
@@ -203,48 +246,6 @@ pub fn prepare(
     }
     for w in &warnings {
         eprintln!("ptest-proc: warning: {w}");
-    }
-
-    let private_tmp = if args.private_tmp {
-        let t = dir.join("tmp");
-        ptest_shared::state::ensure_private_dir(&t)?;
-        if let Some(u) = user {
-            let _ = nix::unistd::chown(
-                &t,
-                Some(nix::unistd::Uid::from_raw(u.uid)),
-                Some(nix::unistd::Gid::from_raw(u.gid)),
-            );
-        }
-        // With a mount namespace the directory is bound on /tmp (and its own
-        // path may be hidden under it); without, it is used where it is.
-        let tmpdir = if pid_ns {
-            "/tmp".to_owned()
-        } else {
-            t.display().to_string()
-        };
-        for k in ["TMPDIR", "TMP", "TEMP"] {
-            set(&mut env, k, tmpdir.clone());
-        }
-        Some(t)
-    } else {
-        None
-    };
-
-    // Socket activation: bind the ports here, hand the sockets over.
-    let mut listeners = Vec::new();
-    let mut names = Vec::new();
-    for (name, port) in &args.listen {
-        let port = match port {
-            Some(p) => *p,
-            None => leased_port(records, name)?,
-        };
-        let l = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
-            Error::temp_fail(format!(
-                "--listen {name}={port}: cannot bind 127.0.0.1:{port}: {e}"
-            ))
-        })?;
-        listeners.push(OwnedFd::from(l));
-        names.push(name.clone());
     }
 
     let (stdout, stderr) = if logs {
@@ -517,6 +518,23 @@ pub fn run(
         return Err(failure.into_error());
     }
     let records = stream.records;
+    let reg = Registry::open(&StateDir::open()?)?;
+    // Leases in the stream now live exactly as long as this command, even
+    // when it cannot start: they are reclaimable once it is over.
+    let me = Owner::current();
+    let is_lease = |r: &Record| r.kind() == "port" && r.tool() == Some("ptest-port");
+    for lid in records
+        .iter()
+        .filter(|r| is_lease(r))
+        .filter_map(Record::id)
+    {
+        // The registry's lease of that id, not whatever the stream says.
+        let registered = ptest_shared::registry::validate_id(lid).is_ok()
+            && reg.get(lid)?.is_some_and(|r| is_lease(&r));
+        if registered {
+            reg.take_over(lid, &me)?;
+        }
+    }
     let id = ptest_shared::record::new_id("proc");
     let mut rec = Record::resource("proc", TOOL);
     rec.set_owner(Some(&Owner::current()));
@@ -531,29 +549,33 @@ pub fn run(
         }
     };
     rec.set("id", id.clone());
-    let reg = Registry::open(&StateDir::open()?)?;
-    // Leases in the stream now live exactly as long as this command.
-    let me = Owner::current();
-    for r in records
-        .iter()
-        .filter(|r| r.kind() == "port" && r.tool() == Some("ptest-port"))
-    {
-        if let Some(lid) = r.id() {
-            reg.take_over(lid, &me)?;
-        }
-    }
     // Registered while running when something would outlive a SIGKILL of
     // this supervisor (a cgroup, a private /tmp): `ptest proc gc` cleans it
     // up then. (The tree itself dies with its init.)
     let registered = prepared.cgroup.is_some() || prepared.private_tmp.is_some();
-    if registered {
-        let mut r = rec.clone();
-        r.set("mode", "run")
-            .set("cgroup", cgroup_json(prepared.cgroup.as_ref()))
-            .set("dir", prepared.dir.display().to_string());
-        reg.transaction(|t| t.put_with(&r, Durability::Volatile, None))?;
-    }
-    let signals = SignalPipe::install()?;
+    let ready = (|| {
+        if registered {
+            let mut r = rec.clone();
+            r.set("mode", "run")
+                .set("cgroup", cgroup_json(prepared.cgroup.as_ref()))
+                .set("dir", prepared.dir.display().to_string());
+            reg.transaction(|t| t.put_with(&r, Durability::Volatile, None))?;
+        }
+        SignalPipe::install()
+    })();
+    // What prepare made (a cgroup, a private /tmp) goes when the run cannot
+    // begin, a state directory that cannot be written included.
+    let signals = match ready {
+        Ok(s) => s,
+        Err(e) => {
+            cleanup(&prepared, false);
+            let _ = reg.remove(&id);
+            if rm {
+                teardown(&records);
+            }
+            return Err(e);
+        }
+    };
     // Should the init be killed, orphans of the tree come to us.
     unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1) };
     let fds: Vec<i32> = prepared.listeners.iter().map(|l| l.as_raw_fd()).collect();
