@@ -83,20 +83,51 @@ impl Registry {
         self.transaction(|t| t.remove(id))
     }
 
+    /// The resource `id`, if registered. A corrupt entry is quarantined
+    /// (see [`Registry::list`]) and counts as absent.
     pub fn get(&self, id: &str) -> Result<Option<Record>> {
         let path = self.file(id)?;
-        match fs::read_to_string(&path) {
-            Ok(s) => parse_file(&path, &s).map(Some),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::from_io(
-                format!("cannot read {}", path.display()),
-                &e,
-            )),
+        self.read(&path)
+    }
+
+    /// Reads one entry: `None` when it is gone, or was corrupt and has been
+    /// moved to quarantine.
+    fn read(&self, path: &Path) -> Result<Option<Record>> {
+        let bytes = match fs::read(path) {
+            Ok(b) => b,
+            // Removed between listing and reading: no longer live.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(Error::from_io(
+                    format!("cannot read {}", path.display()),
+                    &e,
+                ));
+            }
+        };
+        let parsed = String::from_utf8(bytes)
+            .map_err(|e| Error::data(format!("{}: not UTF-8: {e}", path.display())))
+            .and_then(|s| parse_file(path, &s));
+        match parsed {
+            Ok(r) => Ok(Some(r)),
+            // A newer ptest's entry is not corrupt: left where it is.
+            Err(e) if newer_version(path) => {
+                eprintln!(
+                    "{}: warning: {} (skipped)",
+                    crate::cli::prog_name(),
+                    e.message
+                );
+                Ok(None)
+            }
+            Err(e) => {
+                self.quarantine(path, &e);
+                Ok(None)
+            }
         }
     }
 
-    /// Every resource, oldest first. A file that is not a record is exit 65
-    /// naming it: nothing is dropped silently.
+    /// Every resource, oldest first. A file that is not a valid record is
+    /// moved to `quarantine/` with a warning, and the rest is listed: one
+    /// corrupt entry never stops `ls` or `gc` from seeing everything else.
     pub fn list(&self) -> Result<Vec<Record>> {
         let mut out = Vec::new();
         let entries =
@@ -108,21 +139,53 @@ impl Registry {
             if name.starts_with('.') || !name.ends_with(".json") {
                 continue;
             }
-            let path = entry.path();
-            match fs::read_to_string(&path) {
-                Ok(s) => out.push(parse_file(&path, &s)?),
-                // Removed between listing and reading: no longer live.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(Error::from_io(
-                        format!("cannot read {}", path.display()),
-                        &e,
-                    ));
-                }
+            if let Some(r) = self.read(&entry.path())? {
+                out.push(r);
             }
         }
         out.sort_by(|a, b| (a.created_at(), a.id()).cmp(&(b.created_at(), b.id())));
         Ok(out)
+    }
+
+    /// Moves a corrupt entry aside (`quarantine/<name>.<time>`), saying so on
+    /// stderr; `ptest doctor` lists what is there.
+    fn quarantine(&self, path: &Path, why: &Error) {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let moved = self.state.subdir("quarantine").and_then(|q| {
+            let to = q.join(format!(
+                "{name}.{}",
+                jiff::Timestamp::now().as_millisecond()
+            ));
+            fs::rename(path, &to)
+                .io_context(|| format!("cannot move {} to {}", path.display(), to.display()))
+                .map(|()| to)
+        });
+        match moved {
+            Ok(to) => eprintln!(
+                "{}: warning: {} (moved to {}; `ptest doctor` lists quarantined entries)",
+                crate::cli::prog_name(),
+                why.message,
+                to.display()
+            ),
+            Err(e) => eprintln!(
+                "{}: warning: {}; and {}",
+                crate::cli::prog_name(),
+                why.message,
+                e.message
+            ),
+        }
+    }
+
+    /// The entries moved to quarantine, oldest first.
+    pub fn quarantined(&self) -> Result<Vec<PathBuf>> {
+        let q = self.state.path().join("quarantine");
+        let mut v: Vec<PathBuf> = match fs::read_dir(&q) {
+            Ok(entries) => entries.flatten().map(|e| e.path()).collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(Error::from_io(format!("cannot list {}", q.display()), &e)),
+        };
+        v.sort();
+        Ok(v)
     }
 
     /// Gives a resource a new owner (a consuming tool takes it over for the
@@ -160,6 +223,16 @@ impl Registry {
         }
         Ok(n)
     }
+}
+
+/// True when the entry at `path` is a record of a protocol version newer
+/// than this build's.
+fn newer_version(path: &Path) -> bool {
+    fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.get("v").and_then(serde_json::Value::as_u64))
+        .is_some_and(|v| v > crate::record::PROTOCOL_VERSION)
 }
 
 fn parse_file(path: &Path, s: &str) -> Result<Record> {
@@ -241,12 +314,27 @@ mod tests {
     }
 
     #[test]
-    fn corrupt_entry_is_named() {
+    fn a_corrupt_entry_is_quarantined_and_the_rest_listed() {
         let (_t, r) = reg();
+        let good = Record::resource("tmpdir", "ptest-tmpdir");
+        r.put(&good).unwrap();
         fs::write(r.dir().join("port-bad.json"), "{not json").unwrap();
-        let e = r.list().unwrap_err();
-        assert_eq!(e.exit, crate::error::Exit::Data);
-        assert!(e.message.contains("port-bad.json"), "{}", e.message);
+        fs::write(r.dir().join("port-worse.json"), b"\xff\xfe").unwrap();
+        assert_eq!(r.list().unwrap(), vec![good]);
+        let q = r.quarantined().unwrap();
+        assert_eq!(q.len(), 2, "{q:?}");
+        assert!(
+            q[0].file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("port-bad.json.")
+        );
+        assert!(!r.dir().join("port-bad.json").exists());
+        assert_eq!(r.get("port-bad").unwrap(), None);
+        // A newer ptest's entry is skipped, not moved.
+        fs::write(r.dir().join("x-new.json"), r#"{"v":2,"kind":"x"}"#).unwrap();
+        assert_eq!(r.list().unwrap().len(), 1);
+        assert!(r.dir().join("x-new.json").exists());
     }
 
     #[test]

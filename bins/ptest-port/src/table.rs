@@ -39,6 +39,10 @@ pub enum Slot {
     Free,
     /// An index entry whose lease is gone, dead or expired: reusable.
     Stale(Option<Record>),
+    /// An index entry that is not a lease record: held by an unknown owner,
+    /// so neither handed out nor reclaimed (`gc` removes it when the
+    /// registry holds nothing for the port).
+    Corrupt(Error),
     Live(Record),
 }
 
@@ -65,37 +69,54 @@ impl Table {
         self.index.join(port.to_string())
     }
 
-    /// The lease id indexed for `port`, if any.
-    fn indexed(&self, port: u16) -> Result<Option<String>> {
+    /// The lease indexed for `port`, as written when it was leased: `None`
+    /// when there is no index entry; `Err` naming the file when the entry
+    /// is not a lease record.
+    fn indexed(&self, port: u16) -> Result<Option<Record>> {
         let f = self.index_file(port);
         match std::fs::read_to_string(&f) {
             Ok(s) => {
                 let corrupt = || {
-                    Error::data(format!("corrupt lease table entry {}: not a port lease record", f.display()))
-                        .hint("remove the file if no test uses that port; the lease table is otherwise intact")
+                    Error::data(format!(
+                        "corrupt lease table entry {}: not a port lease record",
+                        f.display()
+                    ))
+                    .hint("`ptest port gc` removes it when the registry holds no lease for it")
                 };
                 let rec = Record::parse(s.trim_end(), &f.display().to_string(), 1)
                     .map_err(|_| corrupt())?;
-                let id = rec
-                    .id()
+                rec.id()
                     .filter(|id| ptest_shared::registry::validate_id(id).is_ok())
                     .ok_or_else(corrupt)?;
-                Ok(Some(id.to_owned()))
+                Ok(Some(rec))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::from_io(format!("cannot read {}", f.display()), &e)),
         }
     }
 
-    /// Judges `port` in the table (not whether it can be bound).
+    /// Judges `port` in the table (not whether it can be bound). The
+    /// registry's record is the authority; when it is gone (released, or
+    /// quarantined as corrupt) the index entry, ptest's own copy of the
+    /// lease as made, still says who holds it until that owner is gone.
     pub fn slot(&self, t: &Txn, port: u16, now: Timestamp) -> Result<Slot> {
-        let Some(id) = self.indexed(port)? else {
-            return Ok(Slot::Free);
+        let indexed = match self.indexed(port) {
+            Ok(Some(r)) => r,
+            Ok(None) => return Ok(Slot::Free),
+            Err(e) => {
+                // Held by we know not whom: never handed out, never reclaimed.
+                return Ok(Slot::Corrupt(e));
+            }
         };
+        let id = indexed.id().unwrap_or_default().to_owned();
+        let at_port = |r: &Record| r.get("port").and_then(|p| p.as_u64()) == Some(u64::from(port));
         let Some(rec) = t.get(&id)? else {
+            if is_lease(&indexed) && at_port(&indexed) && judge(&indexed, now)? == Liveness::Live {
+                return Ok(Slot::Live(indexed));
+            }
             return Ok(Slot::Stale(None));
         };
-        if rec.get("port").and_then(|p| p.as_u64()) != Some(u64::from(port)) {
+        if !at_port(&rec) {
             // The index points at a record for another port: stale index entry.
             return Ok(Slot::Stale(None));
         }
@@ -119,6 +140,7 @@ impl Table {
             let mut chosen: Vec<u16> = Vec::new();
             let mut reclaimed = Vec::new();
             let (mut live, mut owners) = (0u32, BTreeSet::new());
+            let mut corrupt: Vec<Error> = Vec::new();
             for i in 0..span {
                 if chosen.len() == req.names.len() {
                     break;
@@ -143,6 +165,10 @@ impl Table {
                         remove_file(&self.index_file(port))?;
                     }
                     Slot::Free if net::bindable(port, req.proto) => {}
+                    Slot::Corrupt(e) => {
+                        corrupt.push(e);
+                        continue;
+                    }
                     _ => continue,
                 }
                 chosen.push(port);
@@ -152,8 +178,16 @@ impl Table {
                     Some(a) => (req.range.low..=req.range.high).filter(|p| !a.contains(*p)).count(),
                     None => span as usize,
                 };
+                let held = match corrupt.first() {
+                    Some(e) => format!(
+                        ", {} held by corrupt table entries ({})",
+                        corrupt.len(),
+                        e.message
+                    ),
+                    None => String::new(),
+                };
                 return Err(Error::temp_fail(format!(
-                    "port range {} is exhausted: {} wanted, {} ports usable, {live} leased by {} live owner{}, the rest bound by other programs",
+                    "port range {} is exhausted: {} wanted, {} ports usable, {live} leased by {} live owner{}{held}, the rest bound by other programs",
                     req.range,
                     req.names.len(),
                     usable,
@@ -181,7 +215,13 @@ impl Table {
             .get("port")
             .and_then(|p| p.as_u64())
             .and_then(|p| u16::try_from(p).ok())
-            && self.indexed(port).ok().flatten().as_deref() == Some(id)
+            && self
+                .indexed(port)
+                .ok()
+                .flatten()
+                .as_ref()
+                .and_then(Record::id)
+                == Some(id)
         {
             let f = self.index_file(port);
             match std::fs::remove_file(&f) {
@@ -207,15 +247,32 @@ impl Table {
     }
 
     /// Index entries that point at no lease (left by a killed writer).
+    /// Index entries that point at no live lease (left by a killed writer,
+    /// or whose registry entry was quarantined and whose owner is gone), and
+    /// corrupt ones for ports the registry holds no lease of.
     pub fn sweep_index(&self, t: &Txn) -> Result<usize> {
         let mut n = 0;
         let entries = std::fs::read_dir(&self.index)
             .io_context(|| format!("cannot list {}", self.index.display()))?;
+        let mut leased: Option<BTreeSet<u64>> = None;
         for e in entries.flatten() {
             let Ok(port) = e.file_name().to_string_lossy().parse::<u16>() else {
                 continue;
             };
-            if let Slot::Stale(None) = self.slot(t, port, Timestamp::now())? {
+            let sweep = match self.slot(t, port, Timestamp::now())? {
+                Slot::Stale(None) => true,
+                Slot::Corrupt(_) => !leased
+                    .get_or_insert_with(|| {
+                        self.leases()
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(|r| r.get("port").and_then(|p| p.as_u64()))
+                            .collect()
+                    })
+                    .contains(&u64::from(port)),
+                _ => false,
+            };
+            if sweep {
                 let _ = std::fs::remove_file(e.path());
                 n += 1;
             }

@@ -454,7 +454,7 @@ fn bad_arguments_are_64_with_the_reason() {
 }
 
 #[test]
-fn corrupted_table_is_65_naming_the_file_and_keeps_live_leases() {
+fn a_corrupt_table_entry_holds_its_port_until_gc_and_stops_nothing_else() {
     let s = Scenario::new();
     let a = lease(&s, &["--range", "12100-12101"])
         .success()
@@ -463,25 +463,37 @@ fn corrupted_table_is_65_naming_the_file_and_keeps_live_leases() {
     let other = if port_of(&a) == 12100 { 12101 } else { 12100 };
     let index = s.state.join(format!("port/leases/{other}"));
     std::fs::write(&index, "\u{0}\u{1}garbage").unwrap();
-    let r = lease(&s, &["--range", "12100-12101"]).expect_code(65);
+    // Held by an unknown owner: not handed out, and named.
+    let r = lease(&s, &["--range", "12100-12101"]).expect_code(75);
     assert!(
-        r.stderr.contains(&index.display().to_string()),
+        r.stderr.contains(&index.display().to_string()) && r.stderr.contains("corrupt"),
         "{}",
         r.stderr
     );
     // The live lease is still there and still held.
     let listed = s.cmd("ptest-port").arg("ls").run().success().records();
     assert_eq!(listed, std::slice::from_ref(&a));
+    // gc clears an entry the registry holds no lease for; the port is free.
+    s.cmd("ptest-port").arg("gc").run().success();
+    assert!(!index.exists());
+    let b = lease(&s, &["--range", "12100-12101"])
+        .success()
+        .records()
+        .remove(0);
+    assert_eq!(port_of(&b), other);
+    // A corrupt registry entry is quarantined, named, and ls goes on.
     let reg = s
         .state
-        .join(format!("registry/{}.json", a["id"].as_str().unwrap()));
+        .join(format!("registry/{}.json", b["id"].as_str().unwrap()));
+    std::fs::remove_file(&reg).unwrap();
     std::fs::write(&reg, "{\"v\":1,").unwrap();
-    let r = s.cmd("ptest-port").arg("ls").run().expect_code(65);
+    let r = s.cmd("ptest-port").arg("ls").run().success();
     assert!(
-        r.stderr.contains(&reg.display().to_string()),
+        r.stderr.contains(&reg.display().to_string()) && r.stderr.contains("quarantine"),
         "{}",
         r.stderr
     );
+    assert_eq!(r.records(), std::slice::from_ref(&a));
 }
 
 #[test]

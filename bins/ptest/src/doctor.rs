@@ -102,6 +102,7 @@ fn gather() -> Vec<Check> {
         let cgroups = s.spawn(|| cgroup_checks(&probe::cgroups()));
         let namespaces = s.spawn(|| vec![netns_check(), userns_check()]);
         let state = state_check();
+        let quarantine = quarantine_check();
         let mut all = Vec::new();
         all.extend(join(python));
         all.push(join(uv));
@@ -109,6 +110,7 @@ fn gather() -> Vec<Check> {
         all.extend(join(cgroups));
         all.extend(join(namespaces));
         all.push(state);
+        all.push(quarantine);
         all
     })
 }
@@ -403,6 +405,44 @@ fn state_check() -> Check {
         )
     };
     base(check).with("exists", true).with("mode", mode)
+}
+
+/// Registry entries that were corrupt and moved aside (never created here).
+fn quarantine_check() -> Check {
+    let Ok((path, _)) = state::resolve() else {
+        return Check::ok("quarantine", "no state directory");
+    };
+    let q = path.join("quarantine");
+    let mut files: Vec<String> = std::fs::read_dir(&q)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    if files.is_empty() {
+        return Check::ok("quarantine", "no corrupt registry entries")
+            .with("files", Vec::<Value>::new());
+    }
+    Check::fail(
+        "quarantine",
+        format!(
+            "{} corrupt registry entr{} moved to {}: {}",
+            files.len(),
+            if files.len() == 1 { "y" } else { "ies" },
+            q.display(),
+            files.join(", ")
+        ),
+        "inspect each file, remove by hand what it describes if it still exists, then delete it",
+    )
+    .with(
+        "files",
+        files
+            .iter()
+            .map(|f| Value::from(f.as_str()))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Whether `path` could be created: its nearest existing ancestor must be a

@@ -5,7 +5,7 @@ use ptest_shared::testkit::Scenario;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 
-const CHECKS: [&str; 13] = [
+const CHECKS: [&str; 14] = [
     "python3",
     "pip",
     "uv",
@@ -19,6 +19,7 @@ const CHECKS: [&str; 13] = [
     "netns",
     "userns",
     "state",
+    "quarantine",
 ];
 
 fn doctor(s: &Scenario) -> Vec<Value> {
