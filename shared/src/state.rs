@@ -183,6 +183,31 @@ impl StateDir {
         Ok(self.subdir("locks")?.join(format!("{name}.lock")))
     }
 
+    /// Removes every lock file nobody holds (of templates, guardians and
+    /// builds that are gone); returns how many. Safe while others lock:
+    /// see [`Lock::acquire_as`].
+    pub fn sweep_locks(&self) -> Result<usize> {
+        let dir = self.subdir("locks")?;
+        let mut n = 0;
+        for e in fs::read_dir(&dir).io_context(|| format!("cannot list {}", dir.display()))? {
+            let Ok(e) = e else { continue };
+            let path = e.path();
+            if path.extension().is_none_or(|x| x != "lock") {
+                continue;
+            }
+            let Ok(file) = open_lock_file(&path) else {
+                continue;
+            };
+            if let Ok(held) = Flock::lock(file, FlockArg::LockExclusiveNonblock)
+                && fs::remove_file(&path).is_ok()
+            {
+                drop(held);
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// Takes `locks/<name>.lock` shared: many readers at once, none while
     /// someone holds it exclusively.
     pub fn lock_shared(&self, name: &str, timeout: Duration) -> Result<Lock> {
@@ -218,15 +243,40 @@ impl Lock {
     }
 
     /// Takes the lock exclusively, or shared when `exclusive` is false.
+    ///
+    /// Lock files may be removed by `gc` while nobody holds them; a lock
+    /// taken on a file that was removed meanwhile is taken again on the
+    /// file now at `path`, so two holders never meet on two inodes.
     pub fn acquire_as(path: &Path, timeout: Duration, exclusive: bool) -> Result<Lock> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let flock = Self::lock_once(path, deadline, exclusive)?;
+            let same = match (flock.metadata(), fs::metadata(path)) {
+                (Ok(held), Ok(now)) => held.dev() == now.dev() && held.ino() == now.ino(),
+                _ => false,
+            };
+            if same {
+                return Ok(Lock {
+                    _flock: flock,
+                    path: path.to_owned(),
+                });
+            }
+        }
+    }
+
+    fn lock_once(
+        path: &Path,
+        deadline: std::time::Instant,
+        exclusive: bool,
+    ) -> Result<Flock<File>> {
         let (nonblock, block) = if exclusive {
             (FlockArg::LockExclusiveNonblock, FlockArg::LockExclusive)
         } else {
             (FlockArg::LockSharedNonblock, FlockArg::LockShared)
         };
         let open = || open_lock_file(path);
-        let flock = match Flock::lock(open()?, nonblock) {
-            Ok(f) => f,
+        match Flock::lock(open()?, nonblock) {
+            Ok(f) => Ok(f),
             Err((_, nix::errno::Errno::EWOULDBLOCK)) => {
                 // Busy: wait in the kernel's queue on another thread, so the
                 // wait is fair and wakes as soon as the holder lets go.
@@ -237,30 +287,23 @@ impl Lock {
                     // If nobody waits any more, dropping the lock releases it.
                     let _ = tx.send(r);
                 });
+                let timeout = deadline.saturating_duration_since(std::time::Instant::now());
                 match rx.recv_timeout(timeout) {
-                    Ok(Ok(f)) => f,
-                    Ok(Err(e)) => {
-                        return Err(Error::io(format!("cannot lock {}: {e}", path.display())));
-                    }
-                    Err(_) => {
-                        return Err(Error::temp_fail(format!(
-                            "lock {} still busy after {:?}{}",
-                            path.display(),
-                            timeout,
-                            lock_holder(path)
-                                .map(|p| format!(" (held by process {p})"))
-                                .unwrap_or_default()
-                        ))
-                        .hint("retry; another ptest is holding it"));
-                    }
+                    Ok(Ok(f)) => Ok(f),
+                    Ok(Err(e)) => Err(Error::io(format!("cannot lock {}: {e}", path.display()))),
+                    Err(_) => Err(Error::temp_fail(format!(
+                        "lock {} still busy after {:?}{}",
+                        path.display(),
+                        timeout,
+                        lock_holder(path)
+                            .map(|p| format!(" (held by process {p})"))
+                            .unwrap_or_default()
+                    ))
+                    .hint("retry; another ptest is holding it")),
                 }
             }
-            Err((_, e)) => return Err(Error::io(format!("cannot lock {}: {e}", path.display()))),
-        };
-        Ok(Lock {
-            _flock: flock,
-            path: path.to_owned(),
-        })
+            Err((_, e)) => Err(Error::io(format!("cannot lock {}: {e}", path.display()))),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -412,6 +455,29 @@ mod tests {
         assert!(e.message.contains("x.lock"), "{}", e.message);
         drop(held);
         s.lock("x", Duration::from_millis(500)).unwrap();
+    }
+
+    #[test]
+    fn unheld_lock_files_are_swept_and_a_swept_lock_is_taken_anew() {
+        let t = tempfile::tempdir().unwrap();
+        let s = StateDir::at(t.path().to_owned()).unwrap();
+        let held = s.lock("held", Duration::from_secs(1)).unwrap();
+        drop(s.lock("gone", Duration::from_secs(1)).unwrap());
+        assert_eq!(s.sweep_locks().unwrap(), 1);
+        assert!(t.path().join("locks/held.lock").exists());
+        assert!(!t.path().join("locks/gone.lock").exists());
+        // A waiter whose file is swept from under it locks the new one.
+        let waiter = std::thread::spawn({
+            let s = s.clone();
+            move || s.lock("held", Duration::from_secs(5)).unwrap()
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        std::fs::remove_file(t.path().join("locks/held.lock")).unwrap();
+        drop(held);
+        let got = waiter.join().unwrap();
+        assert!(got.path().exists(), "the lock is on the file at its path");
+        // And excludes a newcomer.
+        assert!(s.lock("held", Duration::from_millis(20)).is_err());
     }
 
     #[test]

@@ -252,10 +252,15 @@ pub fn down(json: bool) -> Result<i32> {
     }
 }
 
-/// `ptest gc`: removes registered resources whose owner died or lease expired.
+/// `ptest gc`: removes registered resources whose owner died or lease
+/// expired, then runs every tool's own `gc` (found like plugins, so tools
+/// still to come take part: docker's sweep of labelled objects, proc's dead
+/// supervisors…), then tidies the state directory (builds left by killed
+/// builders, lock files nobody holds, writers' temp files). Exit 1 after
+/// doing all it can when some part failed.
 pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
-    let reg = Registry::open(&StateDir::open()?)?;
-    reg.sweep_temp(std::time::Duration::from_secs(60))?;
+    let state = StateDir::open()?;
+    let reg = Registry::open(&state)?;
     let now = crate::record::Timestamp::now();
     let mut stale = Vec::new();
     for rec in reg.list()? {
@@ -282,5 +287,72 @@ pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
         }
         return Ok(0);
     }
-    remove_all(if json { Report::Json } else { Report::Human }, stale)
+    let mut failures = Vec::new();
+    if let Err(e) = remove_all(if json { Report::Json } else { Report::Human }, stale) {
+        failures.push(e.message);
+    }
+    for (name, path) in tools::discover() {
+        if let Err(why) = tool_gc(&name, &path, json) {
+            failures.push(why);
+        }
+    }
+    crate::staging::sweep(&state)?;
+    state.sweep_locks()?;
+    reg.sweep_temp(std::time::Duration::from_secs(60))?;
+    if failures.is_empty() {
+        return Ok(0);
+    }
+    Err(
+        Error::failed(format!("gc did not finish: {}", failures.join("; ")))
+            .hint("fix the cause and run `ptest gc` again: it is idempotent"),
+    )
+}
+
+/// Runs `ptest-<name> gc`, passing its records on (but an `error` record:
+/// the failure is ours to report). A tool without `gc` (exit 64) takes no
+/// part; one whose service is missing (69: no Docker engine) is noted.
+fn tool_gc(name: &str, path: &std::path::Path, json: bool) -> std::result::Result<(), String> {
+    let out = Command::new(path)
+        .arg("gc")
+        .arg(if json { "--json" } else { "--format=human" })
+        .env("PTEST", std::env::current_exe().unwrap_or_default())
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
+    let mut w = RecordWriter::stdout();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let is_error =
+            serde_json::from_str::<serde_json::Value>(line).is_ok_and(|v| v["kind"] == "error");
+        if !is_error && !line.trim().is_empty() {
+            let _ = w.write_line(line);
+        }
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no message")
+        .trim()
+        .to_owned();
+    match out.status.code() {
+        Some(0) => {
+            eprint!("{stderr}");
+            Ok(())
+        }
+        Some(64) => Ok(()),
+        Some(69) => {
+            eprintln!(
+                "{}: note: ptest-{name} gc skipped: {last}",
+                crate::cli::prog_name()
+            );
+            Ok(())
+        }
+        _ => {
+            eprint!("{stderr}");
+            Err(format!("ptest-{name} gc failed ({}): {last}", out.status))
+        }
+    }
 }

@@ -42,10 +42,20 @@ pub fn ensure(lifetime: &Lifetime) -> Result<()> {
         return Ok(());
     };
     let path = StateDir::open()?.lock_path(&lock_name(owner))?;
-    let file = ptest_shared::state::open_lock_file(&path)?;
-    if !try_flock(&file) {
-        return Ok(()); // a guardian holds it
-    }
+    let file = loop {
+        let file = ptest_shared::state::open_lock_file(&path)?;
+        if !try_flock(&file) {
+            return Ok(()); // a guardian holds it
+        }
+        // Locked, but perhaps on a file `gc` removed meanwhile: then again
+        // on the one at the path now, so there is never a second guardian.
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(held), Ok(now)) = (file.metadata(), std::fs::metadata(&path))
+            && (held.dev(), held.ino()) == (now.dev(), now.ino())
+        {
+            break file;
+        }
+    };
     let exe = std::env::current_exe()
         .map_err(|e| Error::internal(format!("cannot find own executable: {e}")))?;
     use std::os::unix::process::CommandExt;

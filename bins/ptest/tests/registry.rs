@@ -335,7 +335,7 @@ fn registry_add_refuses_bad_resources_before_recording_any() {
 }
 
 #[test]
-fn corrupt_registry_entry_is_65_naming_the_file() {
+fn a_corrupt_registry_entry_is_named_and_moved_aside_and_nothing_else_is_dropped() {
     let s = Scenario::new();
     s.cmd("ptest")
         .args(["registry", "add"])
@@ -344,8 +344,10 @@ fn corrupt_registry_entry_is_65_naming_the_file() {
         .success();
     let f = s.state.join("registry/thing-b.json");
     std::fs::write(&f, "{\"v\":1,\"kind\":").unwrap();
-    let r = s.cmd("ptest").arg("ls").run().expect_code(65);
+    let r = s.cmd("ptest").arg("ls").run().success();
     assert!(r.stderr.contains(&f.display().to_string()), "{}", r.stderr);
+    assert_eq!(r.records().len(), 1);
+    assert!(!f.exists(), "moved to quarantine");
     assert!(
         s.state.join("registry/thing-a.json").exists(),
         "nothing is dropped"
