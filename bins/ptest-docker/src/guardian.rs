@@ -142,7 +142,7 @@ pub fn run(owner: &str, lock_fd: i32) -> Result<i32> {
         let dead = match &pidfd {
             // The owner died before we could watch it.
             None => true,
-            Some(fd) => wait_readable(fd, Duration::from_secs(30)) || !owner.is_alive(),
+            Some(fd) => wait_readable(fd, poll_interval()) || !owner.is_alive(),
         };
         if dead {
             let engine = Engine::connect()?;
@@ -157,6 +157,16 @@ pub fn run(owner: &str, lock_fd: i32) -> Result<i32> {
             return Ok(0);
         }
     }
+}
+
+/// How often a guardian whose owner lives checks that it still owns
+/// something: `PTEST_GUARDIAN_POLL` (a duration), else 30 s.
+fn poll_interval() -> Duration {
+    std::env::var("PTEST_GUARDIAN_POLL")
+        .ok()
+        .and_then(|v| ptest_shared::owner::parse_duration(&v).ok())
+        .filter(|d| !d.is_zero())
+        .unwrap_or(Duration::from_secs(30))
 }
 
 /// A pidfd of the owner, when it is still the process the owner names.
@@ -184,12 +194,16 @@ fn wait_readable(fd: &OwnedFd, t: Duration) -> bool {
     r > 0
 }
 
+/// Whether the owner still has a container, volume or network: a
+/// volume outlives the container that used it (removed earlier, by `rm`),
+/// and must still go with its owner.
 fn owns_anything(engine: &Engine, o: &Owner) -> bool {
     let f = labels::owner_filter(o);
     let c = commands::labelled_containers(engine, &f).map(|v| !v.is_empty());
+    let v = commands::labelled_volumes(engine, &f).map(|v| !v.is_empty());
     let n = commands::labelled_networks(engine, &f).map(|v| !v.is_empty());
     // When the engine cannot say, keep watching.
-    c.unwrap_or(true) || n.unwrap_or(true)
+    c.unwrap_or(true) || v.unwrap_or(true) || n.unwrap_or(true)
 }
 
 /// Removes every container, then every volume and network, labelled with `o`.

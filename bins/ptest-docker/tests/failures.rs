@@ -112,3 +112,49 @@ fn strict_security_leaves_its_tmpfs_writable_by_its_own_user() {
     let out = out.success();
     assert_eq!(out.stdout, "65534\nok\n", "{}", out.stderr);
 }
+
+#[test]
+fn a_volume_outlives_its_container_but_not_its_owner() {
+    let mut s = common::scenario();
+    // The guardian looks every 200 ms whether its owner still owns anything.
+    s.env("PTEST_GUARDIAN_POLL", "200ms");
+    let image = common::busybox_image();
+    let mut owner = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    let volume = format!("ptest-test-keep-{}", random_hex(3));
+    let made = s
+        .cmd("ptest-docker")
+        .args([
+            "create",
+            "--json",
+            "--owner",
+            &owner.id().to_string(),
+            "--image",
+            &image,
+        ])
+        .args(["--volume", &format!("{volume}:/data"), "--", "sleep", "60"])
+        .run()
+        .success()
+        .records();
+    let container = made.iter().find(|r| r["kind"] == "container").unwrap();
+    s.cmd("ptest-docker")
+        .args(["rm", container["id"].as_str().unwrap()])
+        .run()
+        .success();
+    // Long enough for a guardian that watched containers only to leave.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert!(docker_output(&["volume", "inspect", &volume]).is_some());
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+    let start = std::time::Instant::now();
+    while docker_output(&["volume", "inspect", &volume]).is_some() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "the volume outlived its owner"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(s.registry().list().unwrap().is_empty());
+}
