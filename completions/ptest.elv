@@ -50,7 +50,7 @@ set edit:completion:arg-completer[ptest] = {|@words|
         &'ptest;gc'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --dry-run 'Show what would be removed, remove nothing'
+            cand --dry-run 'Show the registered resources that would be removed, remove nothing'
             cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

@@ -54,7 +54,7 @@ complete -c ptest -n "__fish_ptest_using_subcommand gc" -l format -d 'Output for
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
-complete -c ptest -n "__fish_ptest_using_subcommand gc" -l dry-run -d 'Show what would be removed, remove nothing'
+complete -c ptest -n "__fish_ptest_using_subcommand gc" -l dry-run -d 'Show the registered resources that would be removed, remove nothing'
 complete -c ptest -n "__fish_ptest_using_subcommand gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand down" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'

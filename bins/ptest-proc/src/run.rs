@@ -7,7 +7,7 @@ use crate::{LaunchArgs, NetMode};
 use nix::libc;
 use ptest_shared::cgroup::{Cgroup, Limits};
 use ptest_shared::config::Config;
-use ptest_shared::owner::Owner;
+use ptest_shared::owner::{Owner, OwnerSpec};
 use ptest_shared::registry::Registry;
 use ptest_shared::state::{Durability, StateDir};
 use ptest_shared::{Error, Exit, Record, Result};
@@ -550,9 +550,10 @@ pub fn run(
     };
     rec.set("id", id.clone());
     // Registered while running when something would outlive a SIGKILL of
-    // this supervisor (a cgroup, a private /tmp): `ptest proc gc` cleans it
-    // up then. (The tree itself dies with its init.)
-    let registered = prepared.cgroup.is_some() || prepared.private_tmp.is_some();
+    // this supervisor (a cgroup, a private /tmp) or the run keeps a log
+    // directory (--json): `ptest proc gc` cleans up after it. (The tree
+    // itself dies with its init.)
+    let registered = prepared.cgroup.is_some() || prepared.private_tmp.is_some() || json;
     let ready = (|| {
         if registered {
             let mut r = rec.clone();
@@ -623,7 +624,20 @@ pub fn run(
         rec.set("leftovers", problems.clone());
     }
     cleanup(&prepared, json);
-    if registered {
+    if json {
+        // The logs stay as long as the caller's session: the record, owned
+        // by it, is what `gc` removes them by (and `ptest proc rm ID`).
+        let mut kept = rec.clone();
+        kept.set("mode", "run")
+            .set("state", "exited")
+            .set("dir", prepared.dir.display().to_string());
+        kept.set_owner(OwnerSpec::Session.resolve()?.as_ref());
+        if let Err(e) = reg.transaction(|t| t.put_with(&kept, Durability::Volatile, None)) {
+            let _ = std::fs::remove_dir_all(&prepared.dir);
+            let _ = reg.remove(&id);
+            return Err(e);
+        }
+    } else if registered {
         let _ = reg.remove(&id);
     }
     if let Some(path) = report {

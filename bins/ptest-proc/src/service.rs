@@ -797,5 +797,30 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
             emit(common, &mut out, "proc.removed", &id)?;
         }
     }
+    sweep_dirs(&reg)?;
     Ok(0)
+}
+
+/// Removes `proc/<id>` directories that no registry entry names any more
+/// (their run or service is gone), once a minute old: a run registers its
+/// directory within moments of making it.
+fn sweep_dirs(reg: &Registry) -> Result<usize> {
+    let procs = StateDir::open()?.subdir("proc")?;
+    let mut n = 0;
+    for e in std::fs::read_dir(&procs)
+        .map_err(|e| Error::from_io(format!("cannot list {}", procs.display()), &e))?
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let registered =
+            ptest_shared::registry::validate_id(&name).is_err() || reg.get(&name)?.is_some();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().unwrap_or_default() > Duration::from_secs(60));
+        if !registered && old && std::fs::remove_dir_all(e.path()).is_ok() {
+            n += 1;
+        }
+    }
+    Ok(n)
 }

@@ -90,3 +90,44 @@ fn a_lease_ends_with_a_run_whose_command_cannot_start() {
     s.cmd("ptest").arg("gc").run().success();
     assert!(s.registry().list().unwrap().is_empty());
 }
+
+#[test]
+fn logs_kept_by_a_json_run_go_once_the_callers_session_is_gone() {
+    let s = Scenario::new();
+    // The run leads a session of its own; its caller, setsid, ends with it.
+    let r = s
+        .command("setsid")
+        .args([
+            "--fork",
+            "--wait",
+            bin_path("ptest-proc").to_str().unwrap(),
+            "run",
+            "--json",
+            "--",
+            "echo",
+            "logged",
+        ])
+        .run()
+        .success();
+    let rec = r.records().remove(0);
+    let out = std::path::PathBuf::from(rec["logs"]["stdout"].as_str().unwrap());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "logged\n");
+    let listed = s.registry().list().unwrap();
+    assert_eq!(listed.len(), 1, "the kept logs are registered");
+    assert_eq!(listed[0].id(), rec["id"].as_str());
+    // An old directory that nothing names goes too; a fresh one stays.
+    let orphan = s.state.join("proc/proc-orphan1");
+    let fresh = s.state.join("proc/proc-fresh1");
+    std::fs::create_dir_all(&orphan).unwrap();
+    std::fs::create_dir_all(&fresh).unwrap();
+    s.command("touch")
+        .args(["-d", "5 minutes ago"])
+        .arg(&orphan)
+        .run()
+        .success();
+    s.cmd("ptest").arg("gc").run().success();
+    assert!(!out.exists(), "the logs outlived their owner");
+    assert!(s.registry().list().unwrap().is_empty());
+    assert!(!orphan.exists());
+    assert!(fresh.exists());
+}

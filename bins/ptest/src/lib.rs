@@ -85,10 +85,13 @@ or expired (the last two are what `ptest gc` removes)."
         long_about = "Remove every resource in the registry whose owner process has exited \
 (checked by PID and start time, so a reused PID does not count) or whose \
 expires_at has passed, by asking the tool that manages it (`ptest-<tool> rm`, \
-records on stdin). No daemon: run it whenever you like, e.g. at the start of a CI job."
+records on stdin); then run every tool's own `gc` (found like plugins, so tools to \
+come take part) and tidy the state directory (interrupted builds, lock files nobody \
+holds, log directories nothing names). No daemon: run it whenever you like, e.g. at \
+the start of a CI job."
     )]
     Gc {
-        /// Show what would be removed, remove nothing
+        /// Show the registered resources that would be removed, remove nothing
         #[arg(long)]
         dry_run: bool,
     },
