@@ -11,6 +11,9 @@
 # CPUID probe stays). crt-static cannot be set for a plain `cargo build`
 # (proc-macros must stay dynamic), hence the explicit --target.
 
+SHELL := bash
+.SHELLFLAGS := -eo pipefail -c
+
 HOST    := $(shell rustc -vV | sed -n 's/^host: //p')
 MUSL    := $(shell echo $(HOST) | sed 's/-gnu$$/-musl/')
 # musl needs its Rust target and a C compiler for it (ring, for TLS to
@@ -21,7 +24,7 @@ PREFIX  ?= $(HOME)/.local
 BINDIR  ?= $(PREFIX)/bin
 SHARE   ?= $(PREFIX)/share
 
-.PHONY: release install uninstall test bench print-release
+.PHONY: release install uninstall test bench print-release quickstart
 
 release:
 	@[ "$(TARGET)" = "$(MUSL)" ] || echo "note: linking glibc statically; \`rustup target add $(MUSL)\` and musl-tools give faster start-up" >&2
@@ -44,7 +47,18 @@ uninstall:
 	    $(SHARE)/zsh/site-functions/_$$b $(SHARE)/fish/vendor_completions.d/$$b.fish; done
 
 test:
-	cargo test --workspace
+	tests/run
+
+# Builds, installs, and runs a first pipeline: a venv, a port lease, and a
+# command run inside both, torn down afterwards.
+quickstart: install
+	@echo "== a first pipeline (ptest from $(BINDIR))"
+	PATH="$(BINDIR):$$PATH" ptest venv create \
+	  | PATH="$(BINDIR):$$PATH" ptest port lease --name http \
+	  | PATH="$(BINDIR):$$PATH" ptest proc run --rm -- \
+	      python -c 'import os, sys; print("python", sys.version.split()[0], "in", os.environ["VIRTUAL_ENV"] + ", port", os.environ["PTEST_PORT_HTTP"])'
+	@echo "== torn down: ptest ls shows nothing left"
+	PATH="$(BINDIR):$$PATH" ptest ls
 
 bench: release
 	PTEST_BIN_DIR=$(RELEASE) bench/run port

@@ -74,6 +74,17 @@ impl StateDir {
         StateDir::at(root)
     }
 
+    /// The state directory when it exists, never creating it: for
+    /// processes that outlive their caller (guardians, supervisors), whose
+    /// state directory may be gone by the time they look.
+    pub fn open_existing() -> Result<Option<StateDir>> {
+        let (root, _) = resolve()?;
+        if fs::symlink_metadata(&root).is_err() {
+            return Ok(None);
+        }
+        StateDir::at(root).map(Some)
+    }
+
     /// Opens (creating when missing) the state directory at `root`.
     ///
     /// The state directory cannot be redirected: a `root` that is a symlink
@@ -151,7 +162,19 @@ impl StateDir {
         let mut d = self.root.clone();
         for part in Path::new(name).components() {
             d.push(part);
-            ensure_private_dir(&d)?;
+            // One level at a time, never the root again: a state directory
+            // removed under a process still running (a guardian, a
+            // supervisor) is not made anew by it.
+            match fs::DirBuilder::new().mode(0o700).create(&d) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    return Err(Error::from_io(
+                        format!("cannot create directory {}", d.display()),
+                        &e,
+                    ));
+                }
+            }
             let m =
                 fs::symlink_metadata(&d).io_context(|| format!("cannot read {}", d.display()))?;
             if !m.is_dir() || m.uid() != uid {
@@ -443,6 +466,16 @@ mod tests {
         let link = t.path().join("link");
         std::os::unix::fs::symlink(s.path(), &link).unwrap();
         StateDir::at(link).unwrap();
+    }
+
+    #[test]
+    fn a_removed_state_directory_is_not_made_anew_by_an_old_handle() {
+        let t = tempfile::tempdir().unwrap();
+        let s = StateDir::at(t.path().join("state")).unwrap();
+        fs::remove_dir_all(s.path()).unwrap();
+        assert!(s.subdir("registry").is_err());
+        assert!(s.lock("registry", Duration::from_millis(10)).is_err());
+        assert!(!s.path().exists());
     }
 
     #[test]

@@ -52,6 +52,23 @@ impl Default for Scenario {
     }
 }
 
+impl Drop for Scenario {
+    /// Removes the scenario's directory, retrying for a moment while a
+    /// process a test started in the background (a guardian, a supervisor
+    /// on its way out) still writes in it: a test leaves no directory
+    /// behind.
+    fn drop(&mut self) {
+        for _ in 0..50 {
+            match std::fs::remove_dir_all(self.dir.path()) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                _ => return,
+            }
+        }
+    }
+}
+
 impl Scenario {
     pub fn new() -> Scenario {
         let dir = tempfile::Builder::new()

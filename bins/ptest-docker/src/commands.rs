@@ -723,7 +723,7 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
 /// remove a container or network is returned after every object was tried.
 pub fn remove_labelled(
     engine: &Engine,
-    reg: &Registry,
+    reg: Option<&Registry>,
     filter: &str,
     condemn: impl Fn(&HashMap<String, String>) -> Option<&'static str>,
     report: &mut impl FnMut(Kind, &str, &str),
@@ -742,8 +742,13 @@ pub fn remove_labelled(
             Some((ptest_id(&l, &id), id, reason))
         })
         .collect();
+    let forget = |pid: &str| {
+        if let Some(reg) = reg {
+            let _ = reg.remove(pid);
+        }
+    };
     for (pid, _, _) in &containers {
-        let _ = reg.remove(pid);
+        forget(pid);
     }
     let results = engine.block_on(futures_util::future::join_all(
         containers
@@ -767,7 +772,7 @@ pub fn remove_labelled(
             continue;
         }
         let pid = ptest_id(&vol.labels, &vol.name);
-        let _ = reg.remove(&pid);
+        forget(&pid);
         done.insert(vol.name.clone());
         report(Kind::Volume, &pid, reason);
     }
@@ -778,7 +783,7 @@ pub fn remove_labelled(
         };
         let id = net.id.unwrap_or_default();
         let pid = ptest_id(&l, &id);
-        let _ = reg.remove(&pid);
+        forget(&pid);
         match remove_object(engine, Kind::Network, &id) {
             Ok(_) => {
                 done.insert(id);
@@ -810,7 +815,7 @@ pub fn sweep(
         .collect();
     let done = remove_labelled(
         engine,
-        reg,
+        Some(reg),
         &labels::tool_filter(),
         |l| labels::stale(l, now),
         &mut report,

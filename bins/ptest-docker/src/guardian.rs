@@ -208,10 +208,15 @@ fn owns_anything(engine: &Engine, o: &Owner) -> bool {
 
 /// Removes every container, then every volume and network, labelled with `o`.
 pub fn remove_owned(engine: &Engine, o: &Owner) -> Result<usize> {
-    let reg = ptest_shared::registry::Registry::open(&StateDir::open()?)?;
+    // The state directory may be gone (a test's, a CI job's): the objects
+    // still go, and it is not made anew.
+    let reg = match StateDir::open_existing()? {
+        Some(state) => Some(ptest_shared::registry::Registry::open(&state)?),
+        None => None,
+    };
     let done = commands::remove_labelled(
         engine,
-        &reg,
+        reg.as_ref(),
         &labels::owner_filter(o),
         |_| Some("owner-dead"),
         &mut |_, _, _| {},

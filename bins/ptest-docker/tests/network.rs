@@ -7,6 +7,8 @@
 //! running at once never compete for a block (their state directories, and
 //! so their allocation locks, differ).
 
+mod common;
+
 use ptest_docker::engine::Engine;
 use ptest_shared::testkit::Scenario;
 use serde_json::Value;
@@ -17,7 +19,6 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const IMAGE: &str = "ptest-test/busybox-net:latest";
 const FROM_CONTAINER: &str = "hello-from-container";
 
 // ---------------------------------------------------------------------------
@@ -158,15 +159,14 @@ fn comment_of(net: &Value) -> String {
     format!("ptest:{}", &str_of(net, "network_id")[..12])
 }
 
-/// Imports a busybox image once per test binary (and not at all when the
-/// engine has it already): `docker import` of a rootfs holding
-/// busybox-static, its applets and a page for httpd to serve.
+/// Imports a busybox image once per test binary, removed when it exits:
+/// `docker import` of a rootfs holding busybox-static, its applets and a
+/// page for httpd to serve.
 fn image() -> &'static str {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        if docker(&["image", "inspect", IMAGE]).status.success() {
-            return;
-        }
+    static IMAGE: OnceLock<String> = OnceLock::new();
+    IMAGE.get_or_init(|| {
+        let tag = format!("ptest-test/busybox-net:{}", std::process::id());
+        common::remove_at_exit(&tag);
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("rootfs");
         for d in ["bin", "www", "tmp", "etc"] {
@@ -191,9 +191,9 @@ fn image() -> &'static str {
             .status()
             .unwrap();
         assert!(st.success(), "tar failed");
-        docker_ok(&["import", tarball.to_str().unwrap(), IMAGE]);
-    });
-    IMAGE
+        docker_ok(&["import", tarball.to_str().unwrap(), &tag]);
+        tag
+    })
 }
 
 /// A host service on 0.0.0.0: answers every connection with a fixed page.

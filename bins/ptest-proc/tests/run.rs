@@ -680,7 +680,10 @@ fn unprivileged_users_get_pid_and_network_namespaces_too() {
         .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-    let bin = ptest_shared::testkit::bin_path("ptest-proc");
+    // A copy nobody can run wherever the checkout lives (a 0700 home).
+    let bin = dir.path().join("ptest-proc");
+    std::fs::copy(ptest_shared::testkit::bin_path("ptest-proc"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     let out = std::process::Command::new("setpriv")
         .args([
             "--reuid",

@@ -6,9 +6,8 @@
 //! [`busybox_image`], which returns the tag to run. The image is imported
 //! once per test binary (whatever the number of tests calling it), always
 //! through `ptest-docker image import`, so that every test run exercises
-//! the import path; importing again under the same tag is harmless, and
-//! the image the tag named before is removed when nothing uses it any
-//! more, so repeated runs leave no dangling images behind.
+//! the import path, under a tag of the binary's own; it is removed when the
+//! binary exits ([`remove_at_exit`]), so a test run leaves no image behind.
 //!
 //! The root filesystem has `/bin/busybox` with a symlink per applet (`sh`,
 //! `cat`, `sleep`, `httpd`, `nc`…), `/tmp` (mode 1777), `/root`, and an
@@ -21,8 +20,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// The tag of the shared busybox image. Tests never remove it.
-pub const BUSYBOX_TAG: &str = "ptest-test/busybox:1";
+/// The repository of the busybox images; each test binary tags its own
+/// with its process id.
+pub const BUSYBOX_REPO: &str = "ptest-test/busybox";
 
 /// Where Debian's busybox-static installs the binary.
 pub const BUSYBOX: &str = "/bin/busybox";
@@ -129,9 +129,25 @@ pub fn write_busybox_rootfs(path: &Path) {
     b.into_inner().unwrap().sync_all().unwrap();
 }
 
-/// The image id a tag names now, if any.
-fn image_id(tag: &str) -> Option<String> {
-    docker_output(&["image", "inspect", "--format", "{{.Id}}", tag])
+/// Images to remove when this test binary exits.
+static AT_EXIT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes `tag` when the test binary exits (its tests have removed their
+/// containers by then): a test run leaves no image behind.
+pub fn remove_at_exit(tag: &str) {
+    extern "C" fn remove_images() {
+        let tags = AT_EXIT.lock().map(|v| v.clone()).unwrap_or_default();
+        for t in tags {
+            docker_quiet(&["image", "rm", "-f", &t]);
+        }
+    }
+    static REGISTERED: OnceLock<()> = OnceLock::new();
+    REGISTERED.get_or_init(|| {
+        // SAFETY: atexit(3) with a function that takes and returns nothing;
+        // it runs once, at the process's normal exit.
+        unsafe { nix::libc::atexit(remove_images) };
+    });
+    AT_EXIT.lock().unwrap().push(tag.to_owned());
 }
 
 /// Imports `tarball` as `tag` with `ptest-docker image import`, panicking
@@ -149,7 +165,7 @@ pub fn import(s: &Scenario, tarball: &Path, tag: &str) -> serde_json::Value {
 }
 
 /// The busybox image's tag, imported (once per test binary) with
-/// `ptest-docker image import`.
+/// `ptest-docker image import`, and removed when the binary exits.
 pub fn busybox_image() -> String {
     static IMAGE: OnceLock<String> = OnceLock::new();
     IMAGE
@@ -157,17 +173,10 @@ pub fn busybox_image() -> String {
             let s = scenario();
             let tarball: PathBuf = s.dir.path().join("rootfs.tar");
             write_busybox_rootfs(&tarball);
-            let before = image_id(BUSYBOX_TAG);
-            let record = import(&s, &tarball, BUSYBOX_TAG);
-            let now = record["image_id"].as_str().unwrap_or_default().to_owned();
-            // The image the tag named before is dangling now; it goes
-            // unless a container (of a concurrent test run) still uses it.
-            if let Some(old) = before
-                && old != now
-            {
-                docker_quiet(&["image", "rm", &old]);
-            }
-            BUSYBOX_TAG.to_owned()
+            let tag = format!("{BUSYBOX_REPO}:{}", std::process::id());
+            remove_at_exit(&tag);
+            import(&s, &tarball, &tag);
+            tag
         })
         .clone()
 }
