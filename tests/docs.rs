@@ -50,3 +50,122 @@ fn every_exit_code_is_in_the_protocol() {
         );
     }
 }
+
+/// Every event name a tool writes or hooks (`"port.released"` in the
+/// sources: a resource kind, a dot, an action), but configuration keys.
+fn events_in_the_code() -> std::collections::BTreeSet<String> {
+    const KINDS: &[&str] = &[
+        "venv",
+        "port",
+        "proc",
+        "container",
+        "network",
+        "volume",
+        "image",
+    ];
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![];
+    let mut dirs = vec![root.join("shared/src")];
+    for e in std::fs::read_dir(root.join("bins")).unwrap() {
+        dirs.push(e.unwrap().path().join("src"));
+    }
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for lit in text.split('"').skip(1).step_by(2) {
+            let Some((kind, action)) = lit.split_once('.') else {
+                continue;
+            };
+            let is_word = !action.is_empty() && action.bytes().all(|b| b.is_ascii_lowercase());
+            let is_key = ptest_shared::config::SETTINGS.iter().any(|s| s.key == lit);
+            if KINDS.contains(&kind) && is_word && !is_key {
+                found.insert(lit.to_owned());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn events_in_the_code_and_in_the_docs_agree() {
+    let page = |event: &str| match event.split_once('.').unwrap().0 {
+        "container" | "network" | "volume" | "image" => "docker.md",
+        kind => match kind {
+            "venv" => "venv.md",
+            "port" => "port.md",
+            _ => "proc.md",
+        },
+    };
+    // What hooks can name is listed in config.md and on its tool's page.
+    let config = doc("config.md");
+    for e in ptest_shared::config::EVENTS {
+        assert!(
+            config.contains(&format!("`{e}`")),
+            "docs/config.md lacks the event `{e}`"
+        );
+        assert!(
+            doc(page(e)).contains(&format!("`{e}`")),
+            "docs/{} lacks the event `{e}`",
+            page(e)
+        );
+    }
+    // Every event a tool writes is on its page.
+    let code = events_in_the_code();
+    for e in &code {
+        assert!(
+            doc(page(e)).contains(&format!("`{e}`")),
+            "the code writes `{e}`, which docs/{} does not name",
+            page(e)
+        );
+    }
+    // And no page names an event the code never writes.
+    for name in [
+        "docker.md",
+        "venv.md",
+        "port.md",
+        "proc.md",
+        "config.md",
+        "protocol.md",
+    ] {
+        let text = doc(name);
+        for tok in text.split('`').skip(1).step_by(2) {
+            let tok = tok.trim_start_matches("pre-").trim_start_matches("post-");
+            let Some((kind, action)) = tok.split_once('.') else {
+                continue;
+            };
+            let event_like = [
+                "removed",
+                "released",
+                "created",
+                "ready",
+                "exited",
+                "leased",
+                "stopped",
+                "synced",
+                "installed",
+                "uninstalled",
+                "copied",
+                "restored",
+            ]
+            .contains(&action);
+            if ["venv", "port", "proc", "container", "network", "volume"].contains(&kind)
+                && event_like
+            {
+                assert!(
+                    code.contains(tok),
+                    "docs/{name} names `{tok}`, which no tool writes"
+                );
+            }
+        }
+    }
+}

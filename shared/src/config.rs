@@ -22,11 +22,35 @@ pub const TABLES: &[&str] = &["venv", "docker", "port", "proc", "snap", "mon", "
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     String,
-    Integer,
+    /// One of a fixed set of words.
+    Choice(&'static [&'static str]),
+    /// An integer within `min..=max`.
+    Integer {
+        min: i64,
+        max: i64,
+    },
     Bool,
     /// A duration such as `30s` or `10m` (or an integer number of seconds).
     Duration,
 }
+
+/// Every event a hook can name: `pre-<event>` / `post-<event>`. Each tool
+/// adds its own here when it arrives.
+pub const EVENTS: &[&str] = &[
+    "container.ready",
+    "container.removed",
+    "network.created",
+    "network.removed",
+    "port.leased",
+    "port.released",
+    "proc.exited",
+    "proc.ready",
+    "venv.created",
+    "venv.installed",
+    "venv.removed",
+    "venv.synced",
+    "volume.removed",
+];
 
 /// One configuration key, its type, default and meaning.
 #[derive(Debug)]
@@ -54,7 +78,7 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         key: "venv.backend",
-        kind: Kind::String,
+        kind: Kind::Choice(&["auto", "uv", "pip"]),
         default: "auto",
         doc: "Installer: `uv`, `pip` (the base interpreter's own, with --python), or `auto` (uv when found, else pip).",
     },
@@ -66,7 +90,7 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         key: "venv.link-mode",
-        kind: Kind::String,
+        kind: Kind::Choice(&["clone", "hardlink", "copy"]),
         default: "clone",
         doc: "How environments get a template's files: `clone` (reflink where the filesystem can, else hard links), `hardlink`, or `copy`.",
     },
@@ -84,13 +108,13 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         key: "docker.subnet-prefix",
-        kind: Kind::Integer,
+        kind: Kind::Integer { min: 16, max: 29 },
         default: "26",
         doc: "The prefix length of each network's subnet from docker.subnet-pool (26: 64 addresses, 1024 networks in a /16).",
     },
     Setting {
         key: "docker.parallel",
-        kind: Kind::Integer,
+        kind: Kind::Integer { min: 1, max: 64 },
         default: "8",
         doc: "How many containers `ptest docker create` creates and starts at once.",
     },
@@ -102,13 +126,13 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         key: "proc.pid-namespace",
-        kind: Kind::String,
+        kind: Kind::Choice(&["on", "off"]),
         default: "off",
         doc: "`on`: run every command in PID and mount namespaces of its own (as --pid-namespace); `off`: only when --pid-namespace asks. Either way the whole tree is tracked and killed.",
     },
     Setting {
         key: "proc.cgroups",
-        kind: Kind::String,
+        kind: Kind::Choice(&["auto", "off"]),
         default: "auto",
         doc: "`auto`: make a cgroup per command when --memory, --cpus or --pids ask for one; `off`: never (--memory and --pids fall back to rlimits, --cpus is refused).",
     },
@@ -250,44 +274,102 @@ pub fn env_name(key: &str) -> String {
 
 /// Parses a setting's value from text (environment variables and flags).
 fn parse_text(s: &Setting, text: &str) -> std::result::Result<Value, String> {
-    match s.kind {
-        Kind::String => Ok(Value::String(text.to_owned())),
-        Kind::Integer => text
+    let v = match s.kind {
+        Kind::String | Kind::Choice(_) => Value::String(text.to_owned()),
+        Kind::Integer { .. } => text
             .trim()
             .parse()
             .map(Value::Integer)
-            .map_err(|_| format!("{text:?} is not an integer")),
+            .map_err(|_| format!("{text:?} is not an integer"))?,
         Kind::Bool => match text.trim() {
-            "true" | "1" | "yes" | "on" => Ok(Value::Bool(true)),
-            "false" | "0" | "no" | "off" => Ok(Value::Bool(false)),
-            _ => Err(format!("{text:?} is not a boolean (true or false)")),
+            "true" | "1" | "yes" | "on" => Value::Bool(true),
+            "false" | "0" | "no" | "off" => Value::Bool(false),
+            _ => return Err(format!("{text:?} is not a boolean (true or false)")),
         },
-        Kind::Duration => parse_duration(text).map(Value::Duration),
-    }
+        Kind::Duration => parse_duration(text).map(Value::Duration)?,
+    };
+    check(s, v)
 }
 
 /// Converts a TOML value to a setting's type.
 fn from_toml(s: &Setting, v: &toml::Value) -> std::result::Result<Value, String> {
-    match (s.kind, v) {
-        (Kind::String, toml::Value::String(x)) => Ok(Value::String(x.clone())),
-        (Kind::Integer, toml::Value::Integer(i)) => Ok(Value::Integer(*i)),
-        (Kind::Bool, toml::Value::Boolean(b)) => Ok(Value::Bool(*b)),
-        (Kind::Duration, toml::Value::String(x)) => parse_duration(x).map(Value::Duration),
+    let value = match (s.kind, v) {
+        (Kind::String | Kind::Choice(_), toml::Value::String(x)) => Value::String(x.clone()),
+        (Kind::Integer { .. }, toml::Value::Integer(i)) => Value::Integer(*i),
+        (Kind::Bool, toml::Value::Boolean(b)) => Value::Bool(*b),
+        (Kind::Duration, toml::Value::String(x)) => parse_duration(x).map(Value::Duration)?,
         (Kind::Duration, toml::Value::Integer(i)) if *i >= 0 => {
-            Ok(Value::Duration(Duration::from_secs(*i as u64)))
+            Value::Duration(Duration::from_secs(*i as u64))
         }
-        (kind, other) => Err(format!(
-            "expected {}, found {} {}",
-            match kind {
-                Kind::String => "a string",
-                Kind::Integer => "an integer",
-                Kind::Bool => "true or false",
-                Kind::Duration => "a duration such as \"30s\"",
-            },
-            other.type_str(),
-            other
-        )),
+        (kind, other) => {
+            return Err(format!(
+                "expected {}, found {} {}",
+                match kind {
+                    Kind::String => "a string".to_owned(),
+                    Kind::Choice(c) => format!("one of {}", quoted(c)),
+                    Kind::Integer { .. } => "an integer".to_owned(),
+                    Kind::Bool => "true or false".to_owned(),
+                    Kind::Duration => "a duration such as \"30s\"".to_owned(),
+                },
+                other.type_str(),
+                other
+            ));
+        }
+    };
+    check(s, value)
+}
+
+/// The one place every setting's value is held to what it may be.
+fn check(s: &Setting, v: Value) -> std::result::Result<Value, String> {
+    match (s.kind, &v) {
+        (Kind::Choice(allowed), Value::String(x)) if !allowed.contains(&x.as_str()) => {
+            Err(format!(
+                "{x:?} is not one of {}{}",
+                quoted(allowed),
+                did_you_mean(x, allowed)
+            ))
+        }
+        (Kind::Integer { min, max }, Value::Integer(i)) if !(min..=max).contains(&i) => {
+            Err(format!("{i} is out of range: from {min} to {max}"))
+        }
+        _ => Ok(v),
     }
+}
+
+fn quoted(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// ` (did you mean "x"?)` when a word is close to one of `known`.
+fn did_you_mean(word: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(word, k), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!(" (did you mean \"{k}\"?)"))
+        .unwrap_or_default()
+}
+
+/// Checks a hook key's event: `pre-contianer.ready` is an error that names
+/// the event it probably meant.
+fn check_hook_event(key: &str) -> std::result::Result<(), String> {
+    let event = key
+        .strip_prefix("pre-")
+        .or_else(|| key.strip_prefix("post-"))
+        .unwrap_or(key);
+    if EVENTS.contains(&event) {
+        return Ok(());
+    }
+    Err(format!(
+        "no event `{event}` to hook{}; events: {}",
+        did_you_mean(event, EVENTS),
+        EVENTS.join(", ")
+    ))
 }
 
 fn hook_commands(v: &toml::Value) -> std::result::Result<Vec<String>, String> {
@@ -416,7 +498,8 @@ impl Config {
         let key = key.trim();
         let value = if let Some(s) = setting(key) {
             parse_text(s, text).map_err(|e| Error::usage(format!("--config {key}: {e}")))?
-        } else if key.strip_prefix("hooks.").is_some_and(is_hook_key) {
+        } else if let Some(hook) = key.strip_prefix("hooks.").filter(|k| is_hook_key(k)) {
+            check_hook_event(hook).map_err(|e| Error::usage(format!("--config {key}: {e}")))?;
             Value::Commands(vec![text.to_owned()])
         } else {
             return Err(Error::usage(format!(
@@ -429,8 +512,15 @@ impl Config {
     }
 
     fn merge_file(&mut self, path: &Path) -> Result<()> {
-        let text = std::fs::read_to_string(path)
+        let bytes = std::fs::read(path)
             .io_context(|| format!("cannot read config file {}", path.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::data(format!(
+                "{}: not UTF-8 (byte {} is not): a config file is TOML text",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         let at = |offset: usize| {
             let (l, c) = line_col(&text, offset);
             (format!("{}:{l}:{c}", path.display()), l)
@@ -468,6 +558,7 @@ impl Config {
             let value = if let Some(s) = setting(&key) {
                 from_toml(s, v).map_err(bad)?
             } else if table_name == "hooks" && is_hook_key(&key["hooks.".len()..]) {
+                check_hook_event(&key["hooks.".len()..]).map_err(bad)?;
                 Value::Commands(hook_commands(v).map_err(bad)?)
             } else {
                 return Err(Error::data(format!("{pos}: {}", unknown_key_reason(&key))));
@@ -596,6 +687,41 @@ mod tests {
         assert!(!is_hook_key("port.leased"));
         assert!(!is_hook_key("pre-port"));
         assert!(!is_hook_key("pre-.x"));
+    }
+
+    #[test]
+    fn choices_ranges_and_events_are_held_to_what_they_may_be() {
+        let load = |o: &str| {
+            Config::load_from(&Inputs {
+                cwd: "/nonexistent".into(),
+                overrides: vec![o.to_owned()],
+                ..Default::default()
+            })
+        };
+        for (o, want) in [
+            ("proc.cgroups=of", "did you mean \"off\""),
+            ("proc.pid-namespace=maybe", "is not one of \"on\", \"off\""),
+            ("docker.parallel=0", "out of range: from 1 to 64"),
+            ("docker.parallel=-1", "out of range"),
+            ("venv.link-mode=symlink", "is not one of"),
+            (
+                "hooks.pre-contianer.ready=true",
+                "did you mean \"container.ready\"",
+            ),
+            (
+                "hooks.pre-container.created=true",
+                "no event `container.created`",
+            ),
+        ] {
+            let e = load(o).unwrap_err();
+            assert_eq!(e.exit.code(), 64, "{o}");
+            assert!(e.message.contains(want), "{o}: {}", e.message);
+        }
+        assert_eq!(
+            load("proc.cgroups=off").unwrap().string("proc.cgroups"),
+            "off"
+        );
+        assert!(load("hooks.post-port.leased=true").is_ok());
     }
 
     #[test]

@@ -28,6 +28,8 @@ struct Outcome {
     rec: Record,
     reason: Option<&'static str>,
     error: Option<String>,
+    /// The event the tool confirmed the removal with (`port.released`).
+    event: Option<String>,
 }
 
 /// Removes `batch` (all managed by `tool`) through `ptest-<tool> rm`.
@@ -39,6 +41,7 @@ fn remove_batch(tool: &str, batch: Vec<(Record, Option<&'static str>)>) -> Vec<O
                 rec,
                 reason,
                 error: Some(msg.clone()),
+                event: None,
             })
             .collect()
     };
@@ -77,24 +80,29 @@ fn remove_batch(tool: &str, batch: Vec<(Record, Option<&'static str>)>) -> Vec<O
         Ok(o) => o,
         Err(e) => return fail_all(batch, format!("{tool} rm: {e}")),
     };
+    // What the tool confirmed, by id, with the event it names it by.
+    let confirmed: std::collections::HashMap<String, String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["kind"] == "event")
+        .filter_map(|v| {
+            Some((
+                v["id"].as_str()?.to_owned(),
+                v["event"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
     if out.status.success() {
         return batch
             .into_iter()
             .map(|(rec, reason)| Outcome {
+                event: rec.id().and_then(|id| confirmed.get(id).cloned()),
                 rec,
                 reason,
                 error: None,
             })
             .collect();
     }
-    let confirmed: HashSet<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| {
-            v["kind"] == "event" && v["event"].as_str().is_some_and(|e| e.ends_with(".removed"))
-        })
-        .filter_map(|v| v["id"].as_str().map(str::to_owned))
-        .collect();
     let stderr = String::from_utf8_lossy(&out.stderr);
     let tail = stderr
         .lines()
@@ -110,11 +118,14 @@ fn remove_batch(tool: &str, batch: Vec<(Record, Option<&'static str>)>) -> Vec<O
     batch
         .into_iter()
         .map(|(rec, reason)| {
-            let done = rec.id().is_some_and(|id| confirmed.contains(id));
+            let event = rec.id().and_then(|id| confirmed.get(id).cloned());
             Outcome {
+                error: event
+                    .is_none()
+                    .then(|| format!("{tool} rm failed ({status}): {tail}")),
+                event,
                 rec,
                 reason,
-                error: (!done).then(|| format!("{tool} rm failed ({status}): {tail}")),
             }
         })
         .collect()
@@ -161,9 +172,12 @@ pub fn remove_all(report: Report, resources: Vec<(Record, Option<&'static str>)>
                     Report::Quiet => {}
                     Report::Json => {
                         let mut ev = Record::new("event");
-                        ev.set("event", format!("{}.removed", o.rec.kind()))
-                            .set("id", id)
-                            .set("tool", tool);
+                        // The tool's own name for it (`port.released`).
+                        let name = o
+                            .event
+                            .clone()
+                            .unwrap_or_else(|| format!("{}.removed", o.rec.kind()));
+                        ev.set("event", name).set("id", id).set("tool", tool);
                         if let Some(r) = o.reason {
                             ev.set("reason", r);
                         }

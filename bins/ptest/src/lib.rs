@@ -225,7 +225,37 @@ pub fn run(cli: Cli) -> Result<i32> {
         Cmd::Registry(r) => registry_cmds::registry(r),
         Cmd::External(mut args) => {
             let sub = args.remove(0).to_string_lossy().into_owned();
-            exec::exec_tool(&sub, args)
+            // Options given before the tool's name are the tool's too.
+            let mut forwarded: Vec<OsString> = Vec::new();
+            let builtin = ptest_shared::tools::is_builtin(&format!("ptest-{sub}"));
+            if !cli.common.config.is_empty() {
+                // Checked here, as every tool would: a bad one is 64 now.
+                cli.common.load_config()?;
+                for kv in &cli.common.config {
+                    if builtin {
+                        forwarded.extend(["--config".into(), kv.into()]);
+                    } else if let Some((k, v)) = kv.split_once('=') {
+                        // A plugin need not take --config: it reads the
+                        // configuration through `ptest config`, which sees
+                        // the variable.
+                        // SAFETY: single-threaded here, just before exec.
+                        unsafe { std::env::set_var(ptest_shared::config::env_name(k.trim()), v) };
+                    }
+                }
+            }
+            if cli.common.output.json {
+                forwarded.push("--json".into());
+            } else if builtin && cli.common.output.format != ptest_shared::output::Format::Auto {
+                forwarded.push(
+                    format!(
+                        "--format={}",
+                        format!("{:?}", cli.common.output.format).to_lowercase()
+                    )
+                    .into(),
+                );
+            }
+            forwarded.extend(args);
+            exec::exec_tool(&sub, forwarded)
         }
     }
 }

@@ -151,3 +151,23 @@ fn down_of_a_malformed_stream_removes_what_it_names_then_exits_65() {
     assert!(s.registry().list().unwrap().is_empty());
     r.error_record("ptest");
 }
+
+#[test]
+fn down_names_each_removal_as_its_tool_does() {
+    let s = Scenario::new();
+    let lease = s
+        .cmd("ptest-port")
+        .args(["lease", "--range", "14600-14609"])
+        .run()
+        .success()
+        .stdout;
+    let events = s
+        .cmd("ptest")
+        .arg("down")
+        .stdin(lease)
+        .run()
+        .success()
+        .records();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["event"], "port.released");
+}
