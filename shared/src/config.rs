@@ -329,7 +329,7 @@ fn check(s: &Setting, v: Value) -> std::result::Result<Value, String> {
                 did_you_mean(x, allowed)
             ))
         }
-        (Kind::Integer { min, max }, Value::Integer(i)) if !(min..=max).contains(&i) => {
+        (Kind::Integer { min, max }, Value::Integer(i)) if !(min..=max).contains(i) => {
             Err(format!("{i} is out of range: from {min} to {max}"))
         }
         _ => Ok(v),
