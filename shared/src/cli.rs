@@ -18,6 +18,7 @@ pub struct CommonArgs {
         long = "config",
         value_name = "KEY=VALUE",
         global = true,
+        value_parser = crate::config::check_override,
         help_heading = "Configuration"
     )]
     pub config: Vec<String>,

@@ -490,24 +490,8 @@ impl Config {
     }
 
     fn apply_override(&mut self, o: &str) -> Result<()> {
-        let Some((key, text)) = o.split_once('=') else {
-            return Err(Error::usage(format!(
-                "--config {o:?}: expected KEY=VALUE, e.g. --config hooks.timeout=10s"
-            )));
-        };
-        let key = key.trim();
-        let value = if let Some(s) = setting(key) {
-            parse_text(s, text).map_err(|e| Error::usage(format!("--config {key}: {e}")))?
-        } else if let Some(hook) = key.strip_prefix("hooks.").filter(|k| is_hook_key(k)) {
-            check_hook_event(hook).map_err(|e| Error::usage(format!("--config {key}: {e}")))?;
-            Value::Commands(vec![text.to_owned()])
-        } else {
-            return Err(Error::usage(format!(
-                "--config {key}: {}",
-                unknown_key_reason(key)
-            )));
-        };
-        self.values.insert(key.to_owned(), (value, Source::Flag));
+        let (key, value) = parse_override(o)?;
+        self.values.insert(key, (value, Source::Flag));
         Ok(())
     }
 
@@ -655,6 +639,37 @@ impl Config {
 
 fn mtime(p: &Path) -> Option<SystemTime> {
     std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// Parses one `--config KEY=VALUE`: a usage error (64) naming what is
+/// wrong when the key is unknown or the value one it cannot take.
+pub fn parse_override(o: &str) -> Result<(String, Value)> {
+    let Some((key, text)) = o.split_once('=') else {
+        return Err(Error::usage(format!(
+            "--config {o:?}: expected KEY=VALUE, e.g. --config hooks.timeout=10s"
+        )));
+    };
+    let key = key.trim();
+    let value = if let Some(s) = setting(key) {
+        parse_text(s, text).map_err(|e| Error::usage(format!("--config {key}: {e}")))?
+    } else if let Some(hook) = key.strip_prefix("hooks.").filter(|k| is_hook_key(k)) {
+        check_hook_event(hook).map_err(|e| Error::usage(format!("--config {key}: {e}")))?;
+        Value::Commands(vec![text.to_owned()])
+    } else {
+        return Err(Error::usage(format!(
+            "--config {key}: {}",
+            unknown_key_reason(key)
+        )));
+    };
+    Ok((key.to_owned(), value))
+}
+
+/// The value parser of `--config`: every tool checks it while parsing its
+/// command line, whatever the command.
+pub fn check_override(o: &str) -> std::result::Result<String, String> {
+    parse_override(o)
+        .map(|_| o.to_owned())
+        .map_err(|e| e.message.trim_start_matches("--config ").to_owned())
 }
 
 fn unknown_key_reason(key: &str) -> String {

@@ -179,3 +179,96 @@ fn lease_variables_are_not_mistaken_for_settings() {
         .run()
         .success();
 }
+
+#[test]
+fn a_value_a_setting_cannot_take_is_an_error_in_every_tool_never_a_fallback() {
+    let s = Scenario::new();
+    let cases = [
+        (
+            "[proc]\ncgroups = \"bogus\"\n",
+            "proc.cgroups",
+            "is not one of",
+        ),
+        (
+            "[proc]\npid-namespace = \"maybe\"\n",
+            "proc.pid-namespace",
+            "\"on\", \"off\"",
+        ),
+        (
+            "[docker]\nparallel = 0\n",
+            "docker.parallel",
+            "out of range",
+        ),
+        (
+            "[docker]\nparallel = -1\n",
+            "docker.parallel",
+            "out of range",
+        ),
+        (
+            "[hooks]\n\"pre-contianer.ready\" = \"true\"\n",
+            "pre-contianer.ready",
+            "did you mean \"container.ready\"",
+        ),
+        (
+            "[hooks]\n\"pre-container.created\" = \"true\"\n",
+            "container.created",
+            "no event",
+        ),
+    ];
+    for (toml, key, want) in cases {
+        let file = s.write("work/ptest.toml", toml);
+        for bin in [
+            "ptest",
+            "ptest-port",
+            "ptest-proc",
+            "ptest-venv",
+            "ptest-docker",
+        ] {
+            let args: &[&str] = match bin {
+                "ptest" => &["config"],
+                "ptest-port" => &["lease", "--range", "14700-14701"],
+                "ptest-proc" => &["run", "--", "true"],
+                "ptest-venv" => &["ls"],
+                _ => &["create", "--image", "ptest-test/none:1"],
+            };
+            let r = s.cmd(bin).args(args).run().expect_code(65);
+            assert!(
+                r.stderr.contains(&format!("{}:", file.display()))
+                    && r.stderr.contains(key)
+                    && r.stderr.contains(want),
+                "{bin} with {toml:?}: {}",
+                r.stderr
+            );
+        }
+    }
+    std::fs::remove_file(s.work.join("ptest.toml")).unwrap();
+    // The same through --config is a usage error, before or after the tool's name.
+    for args in [
+        &["proc", "run", "--config", "proc.cgroups=of", "--", "true"][..],
+        &["--config", "proc.cgroups=of", "proc", "run", "--", "true"],
+        &["--config", "docker.parallel=0", "docker", "ls"],
+        &["docker", "ls", "--config", "docker.parallel=0"],
+        &["port", "ls", "--config", "hooks.pre-prot.leased=x"],
+    ] {
+        let r = s.cmd("ptest").args(args).run().expect_code(64);
+        assert!(r.stderr.contains("--config"), "{args:?}: {}", r.stderr);
+    }
+    // A file that is not UTF-8 is bad data, not an I/O error.
+    std::fs::write(s.work.join("ptest.toml"), b"[proc]\ncgroups = \"\xff\"\n").unwrap();
+    let r = s.cmd("ptest").arg("config").run().expect_code(65);
+    assert!(r.stderr.contains("not UTF-8"), "{}", r.stderr);
+}
+
+#[test]
+fn config_given_before_the_tools_name_reaches_the_tool() {
+    let s = Scenario::new();
+    let seen = s.dir.path().join("seen");
+    let hook = format!("hooks.post-port.leased=cat > {}", seen.display());
+    s.cmd("ptest")
+        .args(["--config", &hook, "port", "lease", "--range", "14710-14719"])
+        .run()
+        .success();
+    let rec: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&seen).unwrap().trim()).unwrap();
+    assert_eq!(rec["kind"], "port");
+}
