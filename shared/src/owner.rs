@@ -189,6 +189,15 @@ fn oldest_ancestor_in_session(sid: u32) -> Option<Owner> {
     found.and_then(Owner::of)
 }
 
+/// [`parse_duration`] of a time limit or lifetime, which 0 would end
+/// before it began: `--ttl 0` or `--timeout 0` is refused.
+pub fn parse_positive_duration(s: &str) -> std::result::Result<Duration, String> {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err(format!("{s:?}: a time limit must be more than 0")),
+        d => Ok(d),
+    }
+}
+
 /// Parses a duration: `90s`, `10m`, `1h30m`, `2 days`, `500ms`, or bare seconds.
 pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     let t = s.trim();
@@ -223,7 +232,7 @@ pub struct LifetimeArgs {
     #[arg(long, value_name = "WHO", help_heading = "Lifetime")]
     pub owner: Option<OwnerSpec>,
     /// Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Lifetime")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, help_heading = "Lifetime")]
     pub ttl: Option<Duration>,
 }
 

@@ -10,9 +10,13 @@ pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num.parse().map_err(|_| bad())?;
+    // Exactly one suffix: K, KB, KiB (any case); nothing else after it.
     let unit = unit.trim().to_ascii_uppercase();
-    let unit = unit.trim_end_matches('B').trim_end_matches('I');
-    let mult: u64 = match unit {
+    let prefix = unit
+        .strip_suffix("IB")
+        .or_else(|| unit.strip_suffix('B'))
+        .unwrap_or(&unit);
+    let mult: u64 = match prefix {
         "" => 1,
         "K" => 1 << 10,
         "M" => 1 << 20,
@@ -41,5 +45,9 @@ mod tests {
         assert_eq!(parse_size("2gb"), Ok(2 << 30));
         assert!(parse_size("lots").unwrap_err().contains("lots"));
         assert!(parse_size("5X").is_err());
+        assert_eq!(parse_size("1B"), Ok(1));
+        for bad in ["1MIIIB", "1MBB", "1MiBi", "1 M B", "1.2.3M", "M"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -263,14 +263,15 @@ fn release(common: &CommonArgs, args: Vec<String>) -> Result<i32> {
     let mut missing = Vec::new();
     let released = table.registry.transaction(|t| {
         for a in &args {
+            let numeric = !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit());
             let found = match a.parse::<u16>() {
                 Ok(p) if p > 0 => table.by_port(t, p)?,
-                Ok(_) => {
+                _ if numeric => {
                     return Err(Error::usage(format!(
-                        "{a:?} is not a port number or lease id"
+                        "{a:?} is not a port number (1-65535) or lease id"
                     )));
                 }
-                Err(_) => {
+                _ => {
                     ptest_shared::registry::validate_id(a).map_err(|_| {
                         Error::usage(format!("{a:?} is not a port number or lease id"))
                     })?;

@@ -19,7 +19,7 @@ pub mod spec;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ptest_shared::Result;
 use ptest_shared::cli::CommonArgs;
-use ptest_shared::owner::{LifetimeArgs, parse_duration};
+use ptest_shared::owner::{LifetimeArgs, parse_duration, parse_positive_duration};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -107,7 +107,7 @@ pub struct LaunchArgs {
     #[arg(long, value_name = "DIR", help_heading = "Environment")]
     pub cwd: Option<PathBuf>,
     /// Stop the whole tree after this long (SIGTERM, then SIGKILL after --kill-after); exit 124
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, help_heading = "Limits")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, help_heading = "Limits")]
     pub timeout: Option<Duration>,
     /// Grace between SIGTERM and SIGKILL when stopping the tree
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s", help_heading = "Limits")]
@@ -148,12 +148,7 @@ pub struct LaunchArgs {
     #[arg(long, value_name = "NAME=PORT", value_parser = parse_listen, help_heading = "Isolation")]
     pub listen: Vec<(String, Option<u16>)>,
     /// The command and its arguments
-    #[arg(
-        required = true,
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "CMD"
-    )]
+    #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
     pub command: Vec<String>,
 }
 
@@ -172,7 +167,7 @@ pub struct ReadyArgs {
     #[arg(long, value_name = "CMD", help_heading = "Readiness")]
     pub ready_cmd: Option<String>,
     /// Give up (exit 124, with the log tail) when not ready after this long
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Readiness")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "30s", help_heading = "Readiness")]
     pub ready_timeout: Duration,
 }
 

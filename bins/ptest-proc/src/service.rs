@@ -650,7 +650,7 @@ fn actual_state(rec: &Record) -> String {
 pub fn status(common: &CommonArgs, key: &str) -> Result<i32> {
     let reg = registry()?;
     let Some(mut rec) = find(&reg, key)? else {
-        return Err(Error::usage(format!("no service {key}")).hint("`ptest proc ls` lists them"));
+        return Err(Error::no_input(format!("no service {key}")).hint("`ptest proc ls` lists them"));
     };
     let state = actual_state(&rec);
     rec.set("state", state.clone());
@@ -741,7 +741,9 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
 
 pub fn logs(key: &str, follow: bool, stderr: bool) -> Result<i32> {
     let reg = registry()?;
-    let rec = find(&reg, key)?.ok_or_else(|| Error::usage(format!("no service {key}")))?;
+    let rec = find(&reg, key)?.ok_or_else(|| {
+        Error::no_input(format!("no service {key}")).hint("`ptest proc ls` lists them")
+    })?;
     let file = rec
         .get("logs")
         .and_then(|l| l[if stderr { "stderr" } else { "stdout" }].as_str())

@@ -62,7 +62,8 @@ fn ready_by_log_line_then_stop_leaves_nothing() {
     proc(&s, &["status", id]).expect_code(3);
     proc(&s, &["stop", "web"]).success(); // idempotent
     proc(&s, &["rm", id]).success();
-    proc(&s, &["status", id]).expect_code(64);
+    proc(&s, &["status", id]).expect_code(66);
+    proc(&s, &["logs", id]).expect_code(66);
 }
 
 #[test]
