@@ -33,7 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-venv' -ScriptBlock {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install packages into an environment (only those not yet satisfied)')
             [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove distributions from an environment')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Find conflicts: among requirement lines, or among what is installed')
-            [CompletionResult]::new('freeze', 'freeze', [CompletionResultType]::ParameterValue, 'Print what is installed, as `name==version` lines')
+            [CompletionResult]::new('freeze', 'freeze', [CompletionResultType]::ParameterValue, 'Print what is installed, as `name==version` lines (`package` records with --json)')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show an environment: interpreter, backend, template, packages')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the environments ptest made')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove environments (by id, name or path, or the `venv` records on stdin)')

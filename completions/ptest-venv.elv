@@ -30,7 +30,7 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
             cand install 'Install packages into an environment (only those not yet satisfied)'
             cand uninstall 'Remove distributions from an environment'
             cand check 'Find conflicts: among requirement lines, or among what is installed'
-            cand freeze 'Print what is installed, as `name==version` lines'
+            cand freeze 'Print what is installed, as `name==version` lines (`package` records with --json)'
             cand info 'Show an environment: interpreter, backend, template, packages'
             cand ls 'List the environments ptest made'
             cand rm 'Remove environments (by id, name or path, or the `venv` records on stdin)'

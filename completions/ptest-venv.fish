@@ -36,7 +36,7 @@ complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "sync" -d 'Bri
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "install" -d 'Install packages into an environment (only those not yet satisfied)'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "uninstall" -d 'Remove distributions from an environment'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "check" -d 'Find conflicts: among requirement lines, or among what is installed'
-complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "freeze" -d 'Print what is installed, as `name==version` lines'
+complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "freeze" -d 'Print what is installed, as `name==version` lines (`package` records with --json)'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "info" -d 'Show an environment: interpreter, backend, template, packages'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "ls" -d 'List the environments ptest made'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "rm" -d 'Remove environments (by id, name or path, or the `venv` records on stdin)'

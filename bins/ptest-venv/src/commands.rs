@@ -865,13 +865,17 @@ pub fn check(
     ))
 }
 
+/// `freeze`: requirement lines (`name==version`), what freezing is for,
+/// wherever stdout goes (`> requirements.txt`); `package` records only
+/// with `--json`.
 pub fn freeze(common: &CommonArgs, arg: &str) -> Result<i32> {
     let ctx = Ctx::open(common)?;
     let (found, st) = open_env(&ctx, arg)?;
     let dists = installed::scan(&found.path.join(&st.interpreter.purelib))?;
     let mut out = RecordWriter::stdout();
+    let records = common.output.json || common.output.format == ptest_shared::output::Format::Json;
     for d in &dists {
-        if ctx.json {
+        if records {
             let mut r = Record::new("package");
             r.set("name", d.name.clone())
                 .set("version", d.version.to_string())

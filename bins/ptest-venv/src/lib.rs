@@ -186,7 +186,13 @@ installed. Writes `conflict` records (or a report on a terminal); exit 1 when an
         #[arg(long, value_name = "SPEC")]
         python: Option<String>,
     },
-    /// Print what is installed, as `name==version` lines
+    /// Print what is installed, as `name==version` lines (`package` records with --json)
+    #[command(
+        long_about = "Print what is installed in ENV as requirement lines, `name==version`, one \
+per line, whether stdout is a terminal, a pipe or a file, so that `ptest venv freeze ENV > \
+requirements.txt` gives a requirements file. With --json, one `package` record per \
+distribution instead (name, version, whether it was requested, its installer)."
+    )]
     Freeze {
         /// The environment: id, name or path
         env: String,

@@ -233,10 +233,18 @@ fn sync_installs_only_the_difference_and_is_a_no_op_when_nothing_changed() {
     let v3 = s.write("work/v3.txt", "alpha\n");
     let r = sync(&v3, &["--exact"]);
     assert_eq!(r["removed"], serde_json::json!(["gamma==1.0"]), "{r}");
-    let frozen = venv(&s, &["freeze", "app", "--format", "human"])
-        .success()
-        .stdout;
+    // Requirement lines wherever stdout goes (here a pipe); records with --json.
+    let frozen = venv(&s, &["freeze", "app"]).success().stdout;
     assert_eq!(frozen, "alpha==1.0\nbeta==2.0\n");
+    let recs = venv(&s, &["freeze", "app", "--json"]).success().records();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(
+        (&recs[0]["kind"], &recs[0]["name"]),
+        (&"package".into(), &"alpha".into())
+    );
+    // A failure adds nothing to the lines (a file being written).
+    let r = venv(&s, &["freeze", "nosuch"]).expect_code(66);
+    assert_eq!(r.stdout, "");
     // A changed requirement file (same name) is new input.
     std::fs::write(&v3, "alpha\ngamma\n").unwrap();
     let r = sync(&v3, &[]);

@@ -171,3 +171,16 @@ fn down_names_each_removal_as_its_tool_does() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["event"], "port.released");
 }
+
+#[test]
+fn down_with_a_terminal_on_stdin_says_how_to_use_it() {
+    let s = Scenario::new();
+    let ptest = ptest_shared::testkit::bin_path("ptest");
+    // script(1) gives the command a terminal on stdin.
+    let r = s
+        .command("script")
+        .args(["-qec", &format!("{} down", ptest.display()), "/dev/null"])
+        .run()
+        .expect_code(64);
+    assert!(r.stdout.contains("ptest down < env.jsonl"), "{}", r.stdout);
+}
