@@ -52,3 +52,66 @@ fn every_binary_documents_its_exit_codes() {
         );
     }
 }
+
+#[test]
+fn the_dispatchers_help_lists_every_built_in_tool() {
+    let long = ptest::command().render_long_help().to_string();
+    let short = ptest::command().render_help().to_string();
+    for (tool, _) in ptest_shared::tools::BUILTIN {
+        assert!(
+            long.contains(&format!("\n  {tool} ")),
+            "ptest --help lacks {tool}"
+        );
+        assert!(short.contains(tool), "ptest -h lacks {tool}");
+    }
+}
+
+/// What bash completes for `words`, with the committed script and `path`
+/// first on PATH.
+fn bash_complete(words: &[&str], path: &Path) -> Vec<String> {
+    let script = root().join("completions/ptest.bash");
+    let line = words.join(" ");
+    let program = format!(
+        "source {}; COMP_WORDS=({line}); COMP_CWORD={}; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; _ptest_with_plugins ptest; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display(),
+        words.len() - 1
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &program])
+        .env(
+            "PATH",
+            format!("{}:{}", path.display(), std::env::var("PATH").unwrap()),
+        )
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_dispatchers_completions_cover_tools_and_plugins_found_when_completing() {
+    let s = ptest_shared::testkit::Scenario::new();
+    s.plugin("hello", "#!/bin/sh\nexit 0\n");
+    // The built ptest, for `ptest --list`.
+    let bin = ptest_shared::testkit::target_dir();
+    let path = format!("{}:{}", s.bin.display(), bin.display());
+    let path = Path::new(&path);
+    assert!(bash_complete(&["ptest", "po"], path).contains(&"port".to_owned()));
+    assert!(bash_complete(&["ptest", "port", "le"], path).contains(&"lease".to_owned()));
+    assert!(
+        bash_complete(&["ptest", "docker", "network", "cr"], path).contains(&"create".to_owned())
+    );
+    assert!(bash_complete(&["ptest", "he"], path).contains(&"hello".to_owned()));
+    // `ptest completions bash` prints the committed script.
+    let out = std::process::Command::new(bin.join("ptest"))
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.stdout,
+        std::fs::read(root().join("completions/ptest.bash")).unwrap()
+    );
+}

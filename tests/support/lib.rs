@@ -67,6 +67,57 @@ pub fn man_page(cmd: &clap::Command) -> Vec<u8> {
     out
 }
 
+/// What a binary's completions complete: for the dispatcher, its own
+/// commands and, under their short names, every built-in tool's whole
+/// command line (`ptest po<TAB>`, `ptest port le<TAB>`).
+pub fn completion_command(name: &str, cmd: &clap::Command) -> clap::Command {
+    if name != "ptest" {
+        return cmd.clone();
+    }
+    let mut c = cmd.clone();
+    for (bin, tool, _) in binaries() {
+        if let Some(short) = bin.strip_prefix("ptest-") {
+            c = c.subcommand(
+                tool.name(short.to_owned())
+                    .bin_name(format!("ptest {short}")),
+            );
+        }
+    }
+    c
+}
+
+/// Plugins are found when completing, not when generating: for bash and
+/// fish, the first word also completes to every `ptest-<name>` on PATH
+/// (`ptest --list`).
+fn plugin_completion(shell: Shell) -> &'static str {
+    match shell {
+        Shell::Bash => {
+            "
+# Plugins (any ptest-<name> on PATH) complete as the first word too, found
+# when completing.
+_ptest_with_plugins() {
+    _ptest \"$@\"
+    if [[ ${COMP_CWORD} -eq 1 && ${COMP_WORDS[1]} != -* ]]; then
+        local found
+        found=$(ptest --list --json 2>/dev/null | sed -n 's/.*\"name\":\"\\([^\"]*\\)\".*/\\1/p')
+        COMPREPLY+=( $(compgen -W \"${found}\" -- \"${COMP_WORDS[1]}\") )
+        COMPREPLY=( $(printf '%s\\n' \"${COMPREPLY[@]}\" | sort -u) )
+    fi
+}
+complete -F _ptest_with_plugins -o bashdefault -o default ptest
+"
+        }
+        Shell::Fish => {
+            "
+# Plugins (any ptest-<name> on PATH) complete as the first word too, found
+# when completing.
+complete -c ptest -n \"__fish_use_subcommand\" -f -a \"(ptest --list --json 2>/dev/null | string match -rg '\\\"name\\\":\\\"([^\\\"]*)\\\"')\"
+"
+        }
+        _ => "",
+    }
+}
+
 /// Completion scripts for every supported shell: `(file name, contents)`.
 pub fn completions(name: &str, cmd: &clap::Command) -> Vec<(String, Vec<u8>)> {
     [
@@ -79,7 +130,10 @@ pub fn completions(name: &str, cmd: &clap::Command) -> Vec<(String, Vec<u8>)> {
     .into_iter()
     .map(|(shell, file)| {
         let mut out = Vec::new();
-        clap_complete::generate(shell, &mut cmd.clone(), name, &mut out);
+        clap_complete::generate(shell, &mut completion_command(name, cmd), name, &mut out);
+        if name == "ptest" {
+            out.extend_from_slice(plugin_completion(shell).as_bytes());
+        }
         (file, out)
     })
     .collect()

@@ -10,6 +10,7 @@ mod registry_cmds;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use ptest_shared::cli::CommonArgs;
+use ptest_shared::output::RecordWriter;
 use ptest_shared::{Error, Result};
 use std::ffi::OsString;
 
@@ -32,6 +33,15 @@ any executable `ptest-<name>` on PATH is a plugin and runs the same way.
   ptest port lease --name db > env.jsonl   # keep the stream...
   ptest down < env.jsonl                   # ...and tear it all down
 
+Tools (`ptest <tool> --help` for each; `ptest --list` shows which are
+installed, and plugins):
+  venv     Python virtual environments in milliseconds
+  docker   Containers, networks and volumes that never leak
+  port     Conflict-free port leases across concurrent processes
+  proc     Run and supervise commands with limits and no orphans
+  snap     Content-addressed snapshots of directories, venvs and containers
+  mon      Resource sampling, thresholds and summaries of a process tree
+
 A stage that fails ends its output with an `error` record; every stage after
 it makes and runs nothing and exits with the same code. Teardown acts only on
 what the registry holds for each record's id.";
@@ -43,6 +53,7 @@ what the registry holds for each record's id.";
     about = ABOUT,
     long_about = LONG_ABOUT,
     after_long_help = ptest_shared::error::Exit::TABLE,
+    after_help = "Tools: venv, docker, port, proc, snap, mon, and plugins (ptest --list). ptest <tool> --help for each.",
     allow_external_subcommands = true,
     disable_help_subcommand = true,
     arg_required_else_help = true
@@ -204,7 +215,21 @@ pub fn run(cli: Cli) -> Result<i32> {
         Cmd::Config { key } => registry_cmds::config(&cli.common, key),
         Cmd::Doctor => doctor::run(json),
         Cmd::Completions { shell } => {
-            clap_complete::generate(shell, &mut command(), "ptest", &mut std::io::stdout());
+            // The committed scripts: generated with every built-in tool's
+            // command line and a lookup of plugins when completing, which
+            // this binary alone could not produce.
+            use clap_complete::Shell;
+            let script = match shell {
+                Shell::Bash => include_str!("../../../completions/ptest.bash"),
+                Shell::Zsh => include_str!("../../../completions/_ptest"),
+                Shell::Fish => include_str!("../../../completions/ptest.fish"),
+                Shell::Elvish => include_str!("../../../completions/ptest.elv"),
+                Shell::PowerShell => include_str!("../../../completions/_ptest.ps1"),
+                other => {
+                    return Err(Error::usage(format!("no completions for {other}")));
+                }
+            };
+            RecordWriter::stdout().write_line(script.trim_end_matches('\n'))?;
             Ok(0)
         }
         Cmd::Help { command: None } => {
