@@ -188,13 +188,90 @@ fn inputs_key(
         .collect();
     lines.sort();
     k.part("requirements", lines.join("\n").as_bytes());
-    for (path, bytes) in &req.files {
-        k.part(&path.display().to_string(), bytes);
+    // The files by their content, however their paths were spelled
+    // (`req.txt`, `./req.txt`, an absolute path: one template).
+    let mut contents: Vec<&[u8]> = req.files.iter().map(|(_, b)| &b[..]).collect();
+    contents.sort();
+    for c in contents {
+        k.part("file", c);
+    }
+    // A local source (`name @ file://…`, `-e ./dir`) by what it holds now:
+    // a changed source is a new template, never a stale one.
+    for l in &req.lines {
+        if let Some(path) = local_source(l) {
+            k.part(
+                &path.display().to_string(),
+                source_fingerprint(&path).as_bytes(),
+            );
+        }
     }
     k.part("backend", backend.identity().as_bytes());
     k.part("index", index.fingerprint().as_bytes());
     k.part("extra", extra.as_bytes());
     k.finish()
+}
+
+/// The local file or directory a requirement installs from, if any.
+fn local_source(l: &reqs::Line) -> Option<PathBuf> {
+    match &l.requirement.version_or_url {
+        Some(pep508_rs::VersionOrUrl::Url(u)) if u.scheme() == "file" => u.to_file_path().ok(),
+        _ => None,
+    }
+}
+
+/// What a local source holds: a file's bytes; a directory's files by path,
+/// size and modification time (build outputs and caches left out, so that
+/// building the source does not change it).
+fn source_fingerprint(path: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    const SKIP: &[&str] = &[
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".venv",
+        "build",
+    ];
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let Ok(meta) = std::fs::metadata(path) else {
+        return "missing".into();
+    };
+    if meta.is_file() {
+        std::fs::read(path).unwrap_or_default().hash(&mut h);
+        return format!("{:016x}", h.finish());
+    }
+    let mut stack = vec![path.to_path_buf()];
+    let mut entries = Vec::new();
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if SKIP.contains(&name.as_str())
+                || name.ends_with(".egg-info")
+                || name.ends_with(".pyc")
+            {
+                continue;
+            }
+            let Ok(m) = e.metadata() else { continue };
+            if m.is_dir() {
+                stack.push(e.path());
+            } else {
+                let rel = e
+                    .path()
+                    .strip_prefix(path)
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                entries.push((rel, m.len(), crate::python::mtime_ns(&m)));
+            }
+        }
+    }
+    entries.sort();
+    entries.hash(&mut h);
+    format!("{:016x}", h.finish())
 }
 
 fn packages(site: &Path) -> Vec<String> {

@@ -688,3 +688,39 @@ fn ctrl_c_during_create_leaves_no_environment_behind() {
     }
     assert_eq!(venv(&s, &["ls", "--json"]).success().records().len(), 0);
 }
+
+#[test]
+fn templates_are_keyed_by_content_local_sources_included() {
+    let s = Scenario::new();
+    let wh = wheelhouse(&s);
+    // One requirements file, spelled three ways: one template.
+    s.write("work/req.txt", "gamma==1.0\n");
+    let abs = s.work.join("req.txt");
+    let mut templates = std::collections::BTreeSet::new();
+    for spelling in ["req.txt", "./req.txt", abs.to_str().unwrap()] {
+        let r = create(&s, &wh, &["-r", spelling]);
+        templates.insert(r["template"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(templates.len(), 1, "{templates:?}");
+    // A local wheel that changes under the same name is a new template.
+    let local = s.dir.path().join("local");
+    wheel(&local, "greet", "1.0", &[]);
+    let url = format!(
+        "greet @ file://{}",
+        local.join("greet-1.0-py3-none-any.whl").display()
+    );
+    let first = create(&s, &wh, &[&url]);
+    let first_path = PathBuf::from(first["path"].as_str().unwrap());
+    assert!(!first_path.join("bin/hi").exists());
+    wheel(&local, "greet", "1.0", &["--script", "hi=greet:main"]);
+    let second = create(&s, &wh, &[&url]);
+    assert_ne!(
+        first["template"], second["template"],
+        "a stale template was cloned"
+    );
+    let hi = PathBuf::from(second["path"].as_str().unwrap()).join("bin/hi");
+    assert!(hi.exists(), "the new environment runs the new source");
+    // Unchanged, it is the same template again.
+    let third = create(&s, &wh, &[&url]);
+    assert_eq!(second["template"], third["template"]);
+}
