@@ -113,9 +113,12 @@ fn hook_over_its_time_limit_is_killed_with_its_children() {
 fn hook_output_never_reaches_stdout() {
     // Run a child process whose stdout we capture: the hook's echo must land on stderr.
     let t = tempfile::tempdir().unwrap();
-    let cfg = config(t.path(), "[hooks]\npost-x.y = \"echo HOOK-OUTPUT\"\n");
+    let cfg = config(
+        t.path(),
+        "[hooks]\npost-port.leased = \"echo HOOK-OUTPUT\"\n",
+    );
     if std::env::var_os("PTEST_HOOK_CHILD").is_some() {
-        hooks::run(&cfg, Phase::Post, "x.y", &Record::new("x")).unwrap();
+        hooks::run(&cfg, Phase::Post, "port.leased", &Record::new("x")).unwrap();
         return;
     }
     let out = std::process::Command::new(std::env::current_exe().unwrap())

@@ -158,3 +158,52 @@ fn a_volume_outlives_its_container_but_not_its_owner() {
     }
     assert!(s.registry().list().unwrap().is_empty());
 }
+
+#[test]
+fn ptest_gc_finds_a_container_only_its_labels_name() {
+    let s = common::scenario();
+    let image = common::busybox_image();
+    let mut owner = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    let pid = owner.id();
+    let rec = s
+        .cmd("ptest-docker")
+        .args([
+            "create",
+            "--json",
+            "--owner",
+            &pid.to_string(),
+            "--image",
+            &image,
+        ])
+        .args(["--", "sleep", "60"])
+        .run()
+        .success()
+        .records()
+        .remove(0);
+    let cid = rec["container_id"].as_str().unwrap().to_owned();
+    // No registry entry, no guardian, no owner: only its labels say whose it is.
+    s.cmd("ptest")
+        .args(["registry", "rm", rec["id"].as_str().unwrap()])
+        .run()
+        .success();
+    let guards = std::process::Command::new("pgrep")
+        .args(["-f", &format!("__guard {pid}:")])
+        .output()
+        .unwrap();
+    for g in String::from_utf8_lossy(&guards.stdout).split_whitespace() {
+        let _ = std::process::Command::new("kill").args(["-9", g]).status();
+    }
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(docker_output(&["container", "inspect", &cid]).is_some());
+    // The dispatcher's gc runs ptest-docker's own, which sweeps labels.
+    s.cmd("ptest").arg("gc").run().success();
+    assert!(
+        docker_output(&["container", "inspect", &cid]).is_none(),
+        "ptest gc left a container ptest-docker gc would have removed"
+    );
+}
