@@ -54,15 +54,11 @@ fn every_exit_code_is_in_the_protocol() {
 /// Every event name a tool writes or hooks (`"port.released"` in the
 /// sources: a resource kind, a dot, an action), but configuration keys.
 fn events_in_the_code() -> std::collections::BTreeSet<String> {
-    const KINDS: &[&str] = &[
-        "venv",
-        "port",
-        "proc",
-        "container",
-        "network",
-        "volume",
-        "image",
-    ];
+    let kinds: Vec<&str> = ptest_shared::kinds::RESOURCE_KINDS
+        .iter()
+        .map(|(k, _)| *k)
+        .chain(["image"])
+        .collect();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut files = vec![];
     let mut dirs = vec![root.join("shared/src")];
@@ -88,7 +84,7 @@ fn events_in_the_code() -> std::collections::BTreeSet<String> {
             };
             let is_word = !action.is_empty() && action.bytes().all(|b| b.is_ascii_lowercase());
             let is_key = ptest_shared::config::SETTINGS.iter().any(|s| s.key == lit);
-            if KINDS.contains(&kind) && is_word && !is_key {
+            if kinds.contains(&kind) && is_word && !is_key {
                 found.insert(lit.to_owned());
             }
         }

@@ -103,14 +103,7 @@ fn remove_batch(tool: &str, batch: Vec<(Record, Option<&'static str>)>) -> Vec<O
             })
             .collect();
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let tail = stderr
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("no message")
-        .trim()
-        .to_owned();
+    let tail = last_line(&String::from_utf8_lossy(&out.stderr));
     let status = match out.status.code() {
         Some(c) => format!("exit {c}"),
         None => format!("{}", out.status),
@@ -129,6 +122,17 @@ fn remove_batch(tool: &str, batch: Vec<(Record, Option<&'static str>)>) -> Vec<O
             }
         })
         .collect()
+}
+
+/// The last line a tool wrote on stderr: what it said when it failed.
+fn last_line(stderr: &str) -> String {
+    stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("no message")
+        .trim()
+        .to_owned()
 }
 
 /// How [`remove_all`] reports each removal on stdout.
@@ -350,13 +354,7 @@ fn tool_gc(name: &str, path: &std::path::Path, json: bool) -> std::result::Resul
         }
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let last = stderr
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("no message")
-        .trim()
-        .to_owned();
+    let last = last_line(&stderr);
     match out.status.code() {
         Some(0) => {
             eprint!("{stderr}");

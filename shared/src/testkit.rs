@@ -141,6 +141,19 @@ impl Scenario {
         self.command(program)
     }
 
+    /// A command running the built binary `bin` with the scenario's state
+    /// directory mounted read-only, in a mount namespace of its own (root
+    /// ignores file modes; a read-only bind mount it cannot write through).
+    pub fn cmd_read_only_state(&self, bin: &str) -> Cmd {
+        let state = self.state.display().to_string();
+        let script = format!(
+            "mount --bind {state} {state} && mount -o remount,bind,ro {state} && exec {} \"$@\"",
+            bin_path(bin).display()
+        );
+        self.command("unshare")
+            .args(["-m", "--propagation", "private", "sh", "-c", &script, "sh"])
+    }
+
     /// A command running any program inside this scenario.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Cmd {
         let mut c = Command::new(program);

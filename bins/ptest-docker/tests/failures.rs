@@ -5,22 +5,6 @@ mod common;
 
 use common::{docker, docker_output};
 use ptest_shared::record::random_hex;
-use ptest_shared::testkit::Scenario;
-
-/// Runs `ptest-docker ARGS` with the scenario's state directory mounted
-/// read-only (a private mount namespace: root ignores file modes).
-fn with_read_only_state(s: &Scenario, args: &[&str]) -> ptest_shared::testkit::Run {
-    let state = s.state.display().to_string();
-    let bin = ptest_shared::testkit::bin_path("ptest-docker");
-    let script = format!(
-        "mount --bind {state} {state} && mount -o remount,bind,ro {state} && exec {} \"$@\"",
-        bin.display()
-    );
-    s.command("unshare")
-        .args(["-m", "--propagation", "private", "sh", "-c", &script, "sh"])
-        .args(args)
-        .run()
-}
 
 #[test]
 fn a_registry_that_cannot_be_written_leaves_nothing_running() {
@@ -39,7 +23,11 @@ fn a_registry_that_cannot_be_written_leaves_nothing_running() {
         ];
         args.extend(extra.iter().map(String::as_str));
         args.extend(["--", "sleep", "60"]);
-        let r = with_read_only_state(&s, &args).expect_code(73);
+        let r = s
+            .cmd_read_only_state("ptest-docker")
+            .args(&args)
+            .run()
+            .expect_code(73);
         assert!(r.stderr.contains("Read-only"), "{}", r.stderr);
         let left = docker(&["ps", "-aq", "--filter", &format!("label=ptest.name={name}")]);
         assert_eq!(left, "", "containers left running: {left}");

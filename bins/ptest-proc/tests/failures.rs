@@ -3,7 +3,7 @@
 //! stream end with the run even when the command cannot start.
 //! One test binary of its own: it counts cgroups, which other tests make.
 
-use ptest_shared::testkit::{Run, Scenario, bin_path};
+use ptest_shared::testkit::{Scenario, bin_path};
 use std::path::Path;
 
 /// Every `ptest-proc-*` cgroup directory on the machine.
@@ -30,36 +30,24 @@ fn our_cgroups() -> Vec<String> {
     out
 }
 
-fn read_only_state(s: &Scenario, args: &[&str]) -> Run {
-    let state = s.state.display().to_string();
-    let script = format!(
-        "mount --bind {state} {state} && mount -o remount,bind,ro {state} && exec {} \"$@\"",
-        bin_path("ptest-proc").display()
-    );
-    s.command("unshare")
-        .args(["-m", "--propagation", "private", "sh", "-c", &script, "sh"])
-        .args(args)
-        .run()
-}
-
 #[test]
 fn a_state_directory_that_cannot_be_written_leaves_no_cgroup() {
     let s = Scenario::new();
     s.cmd("ptest-proc").arg("ls").run().success();
     let before = our_cgroups();
     let marker = s.dir.path().join("ran");
-    let r = read_only_state(
-        &s,
-        &[
+    let r = s
+        .cmd_read_only_state("ptest-proc")
+        .args([
             "run",
             "--memory",
             "64M",
             "--",
             "touch",
             marker.to_str().unwrap(),
-        ],
-    )
-    .expect_code(73);
+        ])
+        .run()
+        .expect_code(73);
     assert!(r.stderr.contains("Read-only"), "{}", r.stderr);
     assert!(!marker.exists(), "the command ran");
     assert_eq!(our_cgroups(), before, "a cgroup was left behind");
