@@ -1,5 +1,5 @@
 //! Errors and exit codes: the one place that maps a failure to the sysexits
-//! code of ARCHITECTURE.md and to the message a user reads.
+//! code of docs/protocol.md ("Exit codes") and to the message a user reads.
 //!
 //! Every fallible function in the suite returns [`Result`]. An [`Error`] carries
 //! its [`Exit`] code, a message that says what was wrong and with what input,

@@ -1,4 +1,4 @@
-//! Ownership and lifetime of resources (ARCHITECTURE.md, "Ownership").
+//! Ownership and lifetime of resources (docs/protocol.md, "Ownership and lifetime").
 //!
 //! An [`Owner`] is a process identified by PID *and* start time (clock ticks
 //! since boot, field 22 of `/proc/PID/stat`) and the boot it ran in, so that a

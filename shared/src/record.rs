@@ -261,7 +261,6 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
-/// `<kind>-<8 random characters>`, e.g. `port-k3x9m2qa`.
 /// A name as it goes into an environment variable: upper case, anything
 /// but ASCII letters and digits as `_` (`db-primary.2` → `DB_PRIMARY_2`).
 pub fn env_word(name: &str) -> String {
@@ -276,6 +275,7 @@ pub fn env_word(name: &str) -> String {
         .collect()
 }
 
+/// `<kind>-<8 random characters>`, e.g. `port-k3x9m2qa`.
 pub fn new_id(kind: &str) -> String {
     const ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 5];
@@ -291,7 +291,6 @@ pub fn new_id(kind: &str) -> String {
     s
 }
 
-/// Fills `buf` from the kernel's random source (one getrandom(2) call).
 /// `n` random bytes as lower-case hex: suffixes for temporary names.
 pub fn random_hex(n: usize) -> String {
     let mut b = vec![0u8; n];
@@ -299,6 +298,7 @@ pub fn random_hex(n: usize) -> String {
     b.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Fills `buf` from the kernel's random source (getrandom(2)).
 pub fn random_bytes(buf: &mut [u8]) {
     let mut filled = 0;
     while filled < buf.len() {

@@ -378,7 +378,7 @@ pub fn supervise(id: &str) -> Result<i32> {
                 signals.read.as_raw_fd(),
             );
             // A long-running command re-reads its configuration when a
-            // config file changes and on SIGHUP (ARCHITECTURE.md).
+            // config file changes and on SIGHUP (docs/config.md).
             if config.files_changed() {
                 reload(&mut config);
             }
