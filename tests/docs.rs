@@ -165,3 +165,33 @@ fn events_in_the_code_and_in_the_docs_agree() {
         }
     }
 }
+
+#[test]
+fn architecture_names_only_files_that_exist() {
+    let text = doc("architecture.md");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut named = 0;
+    for tok in text.split('`').skip(1).step_by(2) {
+        let looks_like_path =
+            (tok.starts_with("shared/") || tok.starts_with("bins/") || tok.starts_with("tests/"))
+                && !tok.contains(' ')
+                && !tok.contains('<');
+        if looks_like_path {
+            named += 1;
+            assert!(
+                root.join(tok).exists(),
+                "docs/architecture.md names {tok}, which does not exist"
+            );
+        }
+        if let Some(module) = tok
+            .strip_prefix("shared::")
+            .and_then(|m| m.split("::").next())
+        {
+            assert!(
+                root.join(format!("shared/src/{module}.rs")).exists(),
+                "docs/architecture.md names {tok}: no shared/src/{module}.rs"
+            );
+        }
+    }
+    assert!(named > 20, "the map names the files it maps ({named})");
+}
