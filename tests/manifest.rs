@@ -65,7 +65,7 @@ fn every_declared_crate_is_used() {
                 let used = code.contains(&format!("{ident}::"))
                     || code.contains(&format!("use {ident}"))
                     || code.contains(&format!("{ident} as "));
-                if !used && !(optional_feature_only && code.contains(&ident)) {
+                if !(used || optional_feature_only && code.contains(&ident)) {
                     unused.push(format!("{}: [{table}] {name}", m.display()));
                 }
             }
