@@ -27,9 +27,10 @@
 
 use crate::spec::Spec;
 use nix::libc;
+use nix::sys::signal::{SigHandler, Signal};
 use std::ffi::CString;
 use std::io::Write;
-use std::os::fd::{FromRawFd, RawFd};
+use std::os::fd::{AsFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 
 /// Fds of `__init` at or above this are its own (spec, status); below are
@@ -38,27 +39,56 @@ const PRIVATE_FD_BASE: RawFd = 100;
 
 /// The signal the supervisor sends the init to SIGKILL the whole tree; also
 /// the init's parent-death signal. A real-time signal: nothing else uses it.
+/// (nix's `Signal` has no real-time signals: the calls that take this one
+/// are raw libc.)
 pub fn kill_all_signal() -> libc::c_int {
     libc::SIGRTMIN() + 1
+}
+
+/// Ends this process at once, without exit handlers: a forked copy must
+/// not flush or run what belongs to its parent.
+fn exit_now(code: i32) -> ! {
+    // SAFETY: _exit(2) is async-signal-safe and takes no pointers.
+    unsafe { libc::_exit(code) }
+}
+
+/// Asks for `sig` (a real-time signal nix cannot name) when our parent dies.
+fn set_parent_death_signal(sig: libc::c_int) {
+    // SAFETY: PR_SET_PDEATHSIG takes a signal number and no pointers.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, sig) };
+}
+
+/// Takes ownership of a descriptor handed to this process by number.
+fn own(fd: RawFd) -> OwnedFd {
+    // SAFETY: the launcher passed `fd` to us for our own use: it is open,
+    // and nothing else in this process owns or closes it.
+    unsafe { OwnedFd::from_raw_fd(fd) }
+}
+
+fn getppid() -> libc::pid_t {
+    nix::unistd::getppid().as_raw()
 }
 
 /// The init forked in place by a single-threaded supervisor (`supervisor` is
 /// its PID, to notice if it died before the parent-death signal was set).
 pub fn forked(spec: &Spec, status_fd: RawFd, supervisor: libc::pid_t) -> ! {
-    unsafe {
-        // The supervisor's handlers write to its signal pipe: not ours.
-        for s in [libc::SIGTERM, libc::SIGHUP, libc::SIGINT, libc::SIGQUIT] {
-            libc::signal(s, libc::SIG_DFL);
-        }
+    // The supervisor's handlers write to its signal pipe: not ours.
+    for s in [
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        Signal::SIGINT,
+        Signal::SIGQUIT,
+    ] {
+        // SAFETY: the default disposition installs no handler of ours.
+        let _ = unsafe { nix::sys::signal::signal(s, SigHandler::SigDfl) };
     }
     // Blocked first, so that the parent-death signal waits for us.
     install_keeper_handlers();
     SUPERVISOR.store(supervisor, std::sync::atomic::Ordering::Relaxed);
-    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, kill_all_signal()) };
-    let status_fd = move_high(status_fd);
-    let mut status = unsafe { std::fs::File::from_raw_fd(status_fd) };
-    if unsafe { libc::getppid() } != supervisor {
-        unsafe { libc::_exit(1) }
+    set_parent_death_signal(kill_all_signal());
+    let mut status = std::fs::File::from(move_high(own(status_fd)));
+    if getppid() != supervisor {
+        exit_now(1)
     }
     keep(spec, &mut status)
 }
@@ -66,12 +96,11 @@ pub fn forked(spec: &Spec, status_fd: RawFd, supervisor: libc::pid_t) -> ! {
 /// `ptest-proc __init SPEC_FD STATUS_FD LIFELINE_FD`: the exec'd init.
 pub fn main(spec_fd: RawFd, status_fd: RawFd, lifeline_fd: RawFd) -> ! {
     // Our own pipes go high, out of the way of fds 3.. of socket activation.
-    let spec_fd = move_high(spec_fd);
-    let status_fd = move_high(status_fd);
-    let lifeline_fd = move_high(lifeline_fd);
-    let mut status = unsafe { std::fs::File::from_raw_fd(status_fd) };
+    let spec_fd = move_high(own(spec_fd));
+    let mut status = std::fs::File::from(move_high(own(status_fd)));
+    let lifeline = move_high(own(lifeline_fd));
     let spec: Spec = {
-        let f = unsafe { std::fs::File::from_raw_fd(spec_fd) };
+        let f = std::fs::File::from(spec_fd);
         match serde_json::from_reader(std::io::BufReader::new(f)) {
             Ok(s) => s,
             Err(e) => fail(
@@ -83,24 +112,22 @@ pub fn main(spec_fd: RawFd, status_fd: RawFd, lifeline_fd: RawFd) -> ! {
     };
     // The parent-death signal was set before exec; if the supervisor died
     // before that, only the lifeline (whose write end it holds) tells.
-    let mut pfd = libc::pollfd {
-        fd: lifeline_fd,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    if unsafe { libc::poll(&mut pfd, 1, 0) } > 0
-        && pfd.revents & (libc::POLLHUP | libc::POLLIN) != 0
     {
-        unsafe { libc::_exit(1) }
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        let mut pfd = [PollFd::new(lifeline.as_fd(), PollFlags::POLLIN)];
+        let gone = poll(&mut pfd, PollTimeout::ZERO).is_ok_and(|n| n > 0)
+            && pfd[0]
+                .revents()
+                .is_some_and(|r| r.intersects(PollFlags::POLLHUP | PollFlags::POLLIN));
+        if gone {
+            exit_now(1)
+        }
     }
-    unsafe { libc::close(lifeline_fd) };
+    drop(lifeline);
     install_keeper_handlers();
-    SUPERVISOR.store(
-        unsafe { libc::getppid() },
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    SUPERVISOR.store(getppid(), std::sync::atomic::Ordering::Relaxed);
     if !spec.pid_ns {
-        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, kill_all_signal()) };
+        set_parent_death_signal(kill_all_signal());
     }
     keep(&spec, &mut status)
 }
@@ -144,7 +171,7 @@ fn keep(spec: &Spec, status: &mut std::fs::File) -> ! {
     }
     if !spec.pid_ns {
         // Orphans of the tree come to us.
-        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1) };
+        let _ = nix::sys::prctl::set_child_subreaper(true);
     }
     // The common case needs nothing between fork and exec but what
     // posix_spawn does (it resets the signal mask), and posix_spawn shares
@@ -180,7 +207,7 @@ fn keep(spec: &Spec, status: &mut std::fs::File) -> ! {
         Ok(nix::unistd::ForkResult::Child) => {
             restore_signals();
             if !spec.pid_ns {
-                unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+                let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
             }
             exec_command(spec, status)
         }
@@ -195,13 +222,13 @@ fn keep(spec: &Spec, status: &mut std::fs::File) -> ! {
     }
 }
 
-fn move_high(fd: RawFd) -> RawFd {
-    let n = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, PRIVATE_FD_BASE) };
-    if n >= 0 {
-        unsafe { libc::close(fd) };
-        n
-    } else {
-        fd
+/// The descriptor again at `PRIVATE_FD_BASE` or above, close-on-exec (the
+/// old number is closed); as it was when that cannot be done.
+fn move_high(fd: OwnedFd) -> OwnedFd {
+    use nix::fcntl::{FcntlArg, fcntl};
+    match fcntl(fd.as_fd(), FcntlArg::F_DUPFD_CLOEXEC(PRIVATE_FD_BASE)) {
+        Ok(n) => own(n),
+        Err(_) => fd,
     }
 }
 
@@ -212,33 +239,37 @@ fn fail(status: &mut std::fs::File, code: i32, msg: &str) -> ! {
         serde_json::json!({"error": msg, "exit": code})
     );
     let _ = writeln!(std::io::stderr(), "ptest-proc: error: {msg}");
-    unsafe { libc::_exit(code) }
+    exit_now(code)
 }
 
-/// `ip link set lo up`, with one ioctl.
+/// `ip link set lo up`, with one ioctl (which nix does not wrap).
 pub(crate) fn loopback_up() -> Result<(), String> {
-    unsafe {
-        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error().to_string());
-        }
-        let mut req: libc::ifreq = std::mem::zeroed();
-        for (i, b) in b"lo".iter().enumerate() {
-            req.ifr_name[i] = *b as libc::c_char;
-        }
-        let r = (|| {
-            if libc::ioctl(fd, libc::SIOCGIFFLAGS as _, &mut req) < 0 {
-                return Err(std::io::Error::last_os_error().to_string());
-            }
-            req.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
-            if libc::ioctl(fd, libc::SIOCSIFFLAGS as _, &req) < 0 {
-                return Err(std::io::Error::last_os_error().to_string());
-            }
-            Ok(())
-        })();
-        libc::close(fd);
-        r
+    use nix::sys::socket::{AddressFamily, SockFlag, SockType, socket};
+    use std::os::fd::AsRawFd;
+    let sock = socket(
+        AddressFamily::Inet,
+        SockType::Datagram,
+        SockFlag::SOCK_CLOEXEC,
+        None,
+    )
+    .map_err(|e| e.to_string())?;
+    // SAFETY: ifreq is a plain C struct for which all zeroes is valid.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (i, b) in b"lo".iter().enumerate() {
+        req.ifr_name[i] = *b as libc::c_char;
     }
+    // SAFETY: SIOCGIFFLAGS fills the ifreq we pass, which lives across the
+    // call; the socket is open.
+    if unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS as _, &mut req) } < 0 {
+        return Err(std::io::Error::last_os_error().to_string());
+    }
+    // SAFETY: SIOCGIFFLAGS set the flags member of the union.
+    unsafe { req.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short };
+    // SAFETY: SIOCSIFFLAGS reads the ifreq we pass; the socket is open.
+    if unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS as _, &req) } < 0 {
+        return Err(std::io::Error::last_os_error().to_string());
+    }
+    Ok(())
 }
 
 static FORWARD: [libc::c_int; 4] = [libc::SIGTERM, libc::SIGHUP, libc::SIGUSR1, libc::SIGUSR2];
@@ -246,14 +277,32 @@ static FORWARD: [libc::c_int; 4] = [libc::SIGTERM, libc::SIGHUP, libc::SIGUSR1, 
 /// The signals the keeper waits for (blocked, taken with sigwaitinfo: no
 /// handler, no race between a signal and the wait for children).
 fn keeper_set() -> libc::sigset_t {
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        for s in FORWARD.iter().chain(&[libc::SIGCHLD, kill_all_signal()]) {
-            libc::sigaddset(&mut set, *s);
-        }
-        set
+    signal_set(
+        FORWARD
+            .iter()
+            .copied()
+            .chain([libc::SIGCHLD, kill_all_signal()]),
+    )
+}
+
+/// A signal set of raw numbers (real-time ones included, which nix's
+/// `SigSet` cannot hold).
+fn signal_set(signals: impl IntoIterator<Item = libc::c_int>) -> libc::sigset_t {
+    // SAFETY: sigset_t is a plain C bitmask; sigemptyset initialises it.
+    let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `set` is a valid sigset_t we own, for both calls.
+    unsafe { libc::sigemptyset(&mut set) };
+    for s in signals {
+        // SAFETY: as above; an invalid number is refused, not undefined.
+        unsafe { libc::sigaddset(&mut set, s) };
     }
+    set
+}
+
+/// Sets the signal mask (`how`: SIG_BLOCK, SIG_SETMASK…) to or with `set`.
+fn mask(how: libc::c_int, set: &libc::sigset_t) {
+    // SAFETY: `set` is a valid sigset_t; the old mask is not asked for.
+    unsafe { libc::sigprocmask(how, set, std::ptr::null_mut()) };
 }
 
 /// Blocks the keeper's signals, and the terminal's SIGINT/SIGQUIT/SIGTSTP
@@ -261,47 +310,53 @@ fn keeper_set() -> libc::sigset_t {
 /// foreground group) and must not end the init. Blocked rather than
 /// ignored, as an ignored disposition would pass on to the command.
 fn install_keeper_handlers() {
-    unsafe {
-        let mut set = keeper_set();
-        for s in [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP] {
-            libc::sigaddset(&mut set, s);
-        }
-        libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-    }
+    let set = signal_set(
+        FORWARD
+            .iter()
+            .copied()
+            .chain([libc::SIGCHLD, kill_all_signal()])
+            .chain([libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP]),
+    );
+    mask(libc::SIG_BLOCK, &set);
 }
 
+/// The command's signals as a fresh process's: default dispositions, an
+/// empty mask. Runs between fork and exec: raw, async-signal-safe calls.
 fn restore_signals() {
-    unsafe {
-        for s in FORWARD.iter().chain(&[
-            libc::SIGINT,
-            libc::SIGQUIT,
-            libc::SIGTSTP,
-            libc::SIGPIPE,
-            kill_all_signal(),
-        ]) {
-            libc::signal(*s, libc::SIG_DFL);
-        }
-        let mut none: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut none);
-        libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+    for s in FORWARD.iter().chain(&[
+        libc::SIGINT,
+        libc::SIGQUIT,
+        libc::SIGTSTP,
+        libc::SIGPIPE,
+        kill_all_signal(),
+    ]) {
+        // SAFETY: SIG_DFL installs no handler; signal(2) is async-signal-safe.
+        unsafe { libc::signal(*s, libc::SIG_DFL) };
     }
+    mask(libc::SIG_SETMASK, &signal_set([]));
+}
+
+/// Sends a raw signal number (real-time ones included) to `pid`.
+fn send(pid: libc::pid_t, sig: libc::c_int) {
+    // SAFETY: kill(2) takes no pointers; a gone PID is an error, not UB.
+    unsafe { libc::kill(pid, sig) };
 }
 
 /// Sends `sig` to every descendant (in a PID namespace: everyone else in it).
 fn signal_descendants(pid_ns: bool, sig: libc::c_int) {
     if pid_ns {
-        unsafe { libc::kill(-1, sig) };
+        send(-1, sig);
         return;
     }
     for p in crate::launch::descendants(std::process::id() as i32) {
-        unsafe { libc::kill(p, sig) };
+        send(p, sig);
     }
 }
 
 /// SIGKILLs every descendant until none is left (they may be forking).
 fn kill_everyone(pid_ns: bool, command: libc::pid_t, ended: &mut Option<libc::c_int>) {
     if pid_ns {
-        unsafe { libc::_exit(0) } // the kernel ends the namespace
+        exit_now(0) // the kernel ends the namespace
     }
     for _ in 0..200 {
         let left = crate::launch::descendants(std::process::id() as i32);
@@ -309,16 +364,19 @@ fn kill_everyone(pid_ns: bool, command: libc::pid_t, ended: &mut Option<libc::c_
             return;
         }
         for p in left {
-            unsafe { libc::kill(p, libc::SIGKILL) };
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(p), Signal::SIGKILL);
         }
         reap_nohang(command, ended);
     }
 }
 
 /// Reaps every child that has ended, keeping the command's wait status.
+/// (Raw waitpid: the command's wait status is passed on as the kernel gave
+/// it, and nix's `WaitStatus` cannot hold a death by a real-time signal.)
 fn reap_nohang(command: libc::pid_t, ended: &mut Option<libc::c_int>) {
     loop {
         let mut ws: libc::c_int = 0;
+        // SAFETY: `ws` is a valid int for the kernel to fill.
         let pid = unsafe { libc::waitpid(-1, &mut ws, libc::WNOHANG) };
         if pid <= 0 {
             return;
@@ -341,17 +399,17 @@ fn reap(spec: &Spec, command: libc::pid_t, status: &mut std::fs::File) -> ! {
         if let Some(ws) = ended {
             kill_everyone(spec.pid_ns, command, &mut ended);
             let _ = writeln!(status, "{}", serde_json::json!({ "wait_status": ws }));
-            unsafe { libc::_exit(0) }
+            exit_now(0)
         }
+        // SAFETY: siginfo_t is a plain C struct for which zeroes are valid.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `set` and `info` are valid for the call (nix's sigwait
+        // has no siginfo and no real-time signals).
         let sig = unsafe { libc::sigwaitinfo(&set, &mut info) };
         if sig == kill_all_signal() {
             kill_everyone(spec.pid_ns, command, &mut ended);
-            if unsafe { libc::getppid() } == 1
-                || info.si_code == libc::SI_KERNEL
-                || !supervisor_alive()
-            {
-                unsafe { libc::_exit(1) }
+            if getppid() == 1 || info.si_code == libc::SI_KERNEL || !supervisor_alive() {
+                exit_now(1)
             }
         } else if FORWARD.contains(&sig) {
             signal_descendants(spec.pid_ns, sig);
@@ -361,7 +419,7 @@ fn reap(spec: &Spec, command: libc::pid_t, status: &mut std::fs::File) -> ! {
 
 /// Whether the process that started us still is our parent.
 fn supervisor_alive() -> bool {
-    SUPERVISOR.load(std::sync::atomic::Ordering::Relaxed) == unsafe { libc::getppid() }
+    SUPERVISOR.load(std::sync::atomic::Ordering::Relaxed) == getppid()
 }
 
 /// The supervisor's PID, to tell its death (re-parenting) from its request.
@@ -369,7 +427,8 @@ static SUPERVISOR: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::
 
 /// posix_spawn of the command with an empty signal mask and default
 /// dispositions (the init's blocked and ignored signals are not the
-/// command's). Returns the PID or the errno.
+/// command's). Returns the PID or the errno. Raw libc: nix's spawn
+/// attributes take `SigSet`, which cannot hold the real-time signal.
 fn spawn_plain(spec: &Spec) -> Result<libc::pid_t, i32> {
     let cstr = |s: &[u8]| CString::new(s).unwrap_or_else(|_| CString::new("?").unwrap());
     let program = cstr(spec.program.as_os_str().as_bytes());
@@ -383,23 +442,21 @@ fn spawn_plain(spec: &Spec) -> Result<libc::pid_t, i32> {
     argv_p.push(std::ptr::null_mut());
     let mut envp_p: Vec<*mut libc::c_char> = envp.iter().map(|a| a.as_ptr() as *mut _).collect();
     envp_p.push(std::ptr::null_mut());
+    let none = signal_set([]);
+    let defaults = signal_set([
+        libc::SIGINT,
+        libc::SIGQUIT,
+        libc::SIGTSTP,
+        libc::SIGPIPE,
+        kill_all_signal(),
+    ]);
+    // SAFETY: every pointer passed lives across the calls: the attributes
+    // (initialised first, destroyed last), the signal sets, the program and
+    // the NULL-terminated argv and envp arrays of CStrings owned above.
     unsafe {
         let mut attr: libc::posix_spawnattr_t = std::mem::zeroed();
         libc::posix_spawnattr_init(&mut attr);
-        let mut none: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut none);
         libc::posix_spawnattr_setsigmask(&mut attr, &none);
-        let mut defaults: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut defaults);
-        for s in [
-            libc::SIGINT,
-            libc::SIGQUIT,
-            libc::SIGTSTP,
-            libc::SIGPIPE,
-            kill_all_signal(),
-        ] {
-            libc::sigaddset(&mut defaults, s);
-        }
         libc::posix_spawnattr_setsigdefault(&mut attr, &defaults);
         libc::posix_spawnattr_setflags(
             &mut attr,
@@ -438,19 +495,30 @@ fn exec_command(spec: &Spec, status: &mut std::fs::File) -> ! {
                 .append(true)
                 .open(p)
             {
-                Ok(f) => unsafe {
-                    libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&f), fd);
-                },
+                Ok(f) => {
+                    let _ = if fd == 1 {
+                        nix::unistd::dup2_stdout(&f)
+                    } else {
+                        nix::unistd::dup2_stderr(&f)
+                    };
+                }
                 Err(e) => fail(status, 73, &format!("cannot open log {}: {e}", p.display())),
             }
         }
     }
     // Listening sockets to 3, 4, … (first out of the way, then into place).
-    let high: Vec<RawFd> = spec.listen_fds.iter().map(|fd| move_high(*fd)).collect();
+    let high: Vec<OwnedFd> = spec
+        .listen_fds
+        .iter()
+        .map(|fd| move_high(own(*fd)))
+        .collect();
     for (i, fd) in high.iter().enumerate() {
         let target = 3 + i as RawFd;
+        // SAFETY: between fork and exec: dup2 and fcntl are async-signal-
+        // safe; `fd` is open, and `target` is a number we hand the command
+        // (whatever it held goes, as the command expects).
         unsafe {
-            libc::dup2(*fd, target);
+            libc::dup2(std::os::fd::AsRawFd::as_raw_fd(fd), target);
             libc::fcntl(target, libc::F_SETFD, 0);
         }
     }
@@ -475,15 +543,13 @@ fn exec_command(spec: &Spec, status: &mut std::fs::File) -> ! {
         }
         // A change of credentials clears the parent-death signal: set it again.
         if !spec.pid_ns {
-            unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+            let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
         }
     }
-    if spec.no_new_privs && unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
-        fail(
-            status,
-            69,
-            &format!("--no-new-privileges: {}", std::io::Error::last_os_error()),
-        );
+    if spec.no_new_privs
+        && let Err(e) = nix::sys::prctl::set_no_new_privs()
+    {
+        fail(status, 69, &format!("--no-new-privileges: {e}"));
     }
     let cstr = |s: &[u8]| CString::new(s).unwrap_or_else(|_| CString::new("?").unwrap());
     let program = cstr(spec.program.as_os_str().as_bytes());
