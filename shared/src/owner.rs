@@ -96,6 +96,32 @@ impl Owner {
     }
 }
 
+/// A pidfd of process `pid` (pidfd_open(2), which nix does not wrap):
+/// readable once the process has exited, and never confused with a later
+/// process of the same PID.
+pub fn pidfd_open(pid: i32) -> std::io::Result<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: pidfd_open takes a PID and flags, no pointers.
+    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: pidfd_open returned a new descriptor, which nothing else owns.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as i32) })
+}
+
+/// Whether the process of `pidfd` has exited, waiting at most `timeout`
+/// (`None`: as long as it takes).
+pub fn pidfd_exited(pidfd: std::os::fd::BorrowedFd, timeout: Option<Duration>) -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let t = match timeout {
+        None => PollTimeout::NONE,
+        Some(d) => PollTimeout::try_from(d).unwrap_or(PollTimeout::MAX),
+    };
+    let mut fds = [PollFd::new(pidfd, PollFlags::POLLIN)];
+    poll(&mut fds, t).is_ok_and(|n| n > 0)
+}
+
 /// The `--owner` choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OwnerSpec {

@@ -24,7 +24,7 @@ use crate::labels;
 use ptest_shared::owner::{Lifetime, Owner, proc_stat};
 use ptest_shared::state::StateDir;
 use ptest_shared::{Error, Result};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::time::Duration;
 
 fn lock_name(o: &Owner) -> String {
@@ -142,7 +142,10 @@ pub fn run(owner: &str, lock_fd: i32) -> Result<i32> {
         let dead = match &pidfd {
             // The owner died before we could watch it.
             None => true,
-            Some(fd) => wait_readable(fd, poll_interval()) || !owner.is_alive(),
+            Some(fd) => {
+                ptest_shared::owner::pidfd_exited(fd.as_fd(), Some(poll_interval()))
+                    || !owner.is_alive()
+            }
         };
         if dead {
             let engine = Engine::connect()?;
@@ -171,27 +174,10 @@ fn poll_interval() -> Duration {
 
 /// A pidfd of the owner, when it is still the process the owner names.
 fn open_pidfd(o: &Owner) -> Option<OwnedFd> {
-    // SAFETY: pidfd_open returns a new fd we own, or -1.
-    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, o.pid as i32, 0) };
-    if fd < 0 {
-        return None;
-    }
-    let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
+    let fd = ptest_shared::owner::pidfd_open(o.pid as i32).ok()?;
     // Opened after checking would race with PID reuse: check after opening.
     let st = proc_stat(o.pid)?;
     (st.start_time == o.start_time && st.state != 'Z').then_some(fd)
-}
-
-/// Waits until the pidfd is readable (its process exited), at most `t`.
-fn wait_readable(fd: &OwnedFd, t: Duration) -> bool {
-    let mut p = nix::libc::pollfd {
-        fd: fd.as_raw_fd(),
-        events: nix::libc::POLLIN,
-        revents: 0,
-    };
-    // SAFETY: one valid pollfd.
-    let r = unsafe { nix::libc::poll(&mut p, 1, t.as_millis() as i32) };
-    r > 0
 }
 
 /// Whether the owner still has a container, volume or network: a

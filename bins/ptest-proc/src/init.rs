@@ -25,6 +25,7 @@
 //! `{"pid": N}` once the command is forked (outside a PID namespace), and
 //! `{"wait_status": N}` when the command ends.
 
+use crate::launch::send_signal as send;
 use crate::spec::Spec;
 use nix::libc;
 use nix::sys::signal::{SigHandler, Signal};
@@ -336,12 +337,6 @@ fn restore_signals() {
     mask(libc::SIG_SETMASK, &signal_set([]));
 }
 
-/// Sends a raw signal number (real-time ones included) to `pid`.
-fn send(pid: libc::pid_t, sig: libc::c_int) {
-    // SAFETY: kill(2) takes no pointers; a gone PID is an error, not UB.
-    unsafe { libc::kill(pid, sig) };
-}
-
 /// Sends `sig` to every descendant (in a PID namespace: everyone else in it).
 fn signal_descendants(pid_ns: bool, sig: libc::c_int) {
     if pid_ns {
@@ -364,7 +359,7 @@ fn kill_everyone(pid_ns: bool, command: libc::pid_t, ended: &mut Option<libc::c_
             return;
         }
         for p in left {
-            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(p), Signal::SIGKILL);
+            crate::launch::kill(p);
         }
         reap_nohang(command, ended);
     }

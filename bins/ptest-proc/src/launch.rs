@@ -15,7 +15,7 @@ use nix::libc;
 use ptest_shared::{Error, Result};
 use std::ffi::CString;
 use std::io::{BufRead, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::time::{Duration, Instant};
 
@@ -88,15 +88,7 @@ fn single_threaded() -> bool {
 }
 
 fn pidfd(pid: i32) -> Result<OwnedFd> {
-    // SAFETY: pidfd_open returns a new fd we own, or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as RawFd;
-    if fd < 0 {
-        return Err(Error::internal(format!(
-            "pidfd_open: {}",
-            std::io::Error::last_os_error()
-        )));
-    }
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    ptest_shared::owner::pidfd_open(pid).map_err(|e| Error::internal(format!("pidfd_open: {e}")))
 }
 
 /// Starts the init with `spec` (and `inherit`, the listening sockets).
@@ -165,6 +157,9 @@ pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
     let mut env_p: Vec<*const libc::c_char> = envp.iter().map(|a| a.as_ptr()).collect();
     env_p.push(std::ptr::null());
     let child_setup = || -> ! {
+        // SAFETY: between fork (or clone) and exec only async-signal-safe
+        // calls, on descriptors we hold and on strings and pointer arrays
+        // built before the fork, which outlive the calls.
         unsafe {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             for fd in &keep {
@@ -219,15 +214,7 @@ pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
         }
     };
     drop((spec_r, status_w, life_r));
-    // SAFETY: pidfd_open returns a new fd we own, or -1.
-    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as RawFd;
-    if pidfd < 0 {
-        return Err(Error::internal(format!(
-            "pidfd_open: {}",
-            std::io::Error::last_os_error()
-        )));
-    }
-    let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
+    let pidfd = pidfd(pid)?;
     let json = serde_json::to_vec(spec).expect("spec serialises");
     let mut w = std::fs::File::from(spec_w);
     // If __init died already, its status says why; the write error does not.
@@ -259,6 +246,8 @@ struct NamespaceSetup {
 
 impl NamespaceSetup {
     fn apply(&self) {
+        // SAFETY: in the clone child before exec: only async-signal-safe
+        // syscalls, on C strings built before the clone (which outlive them).
         unsafe {
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
             if self.unprivileged {
@@ -325,7 +314,13 @@ impl NamespaceSetup {
         }
     }
 
+    /// Writes `data` to `path` with raw syscalls (in the clone child).
+    ///
+    /// # Safety
+    /// Only between clone and exec, where nothing but async-signal-safe
+    /// calls may run.
     unsafe fn write(&self, path: &std::ffi::CStr, data: &std::ffi::CStr, what: &str) {
+        // SAFETY: `path` and `data` are valid C strings for the calls.
         unsafe {
             let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
             let n = data.to_bytes().len();
@@ -338,6 +333,8 @@ impl NamespaceSetup {
 
     /// Reports on the status pipe (a fixed message: no formatting here) and exits 69.
     fn fail(&self, what: &str) -> ! {
+        // SAFETY: write(2) of byte slices that outlive the calls, then
+        // _exit(2): both async-signal-safe.
         unsafe {
             for part in [
                 &b"{\"exit\":69,\"error\":\""[..],
@@ -347,6 +344,34 @@ impl NamespaceSetup {
                 libc::write(self.status, part.as_ptr().cast(), part.len());
             }
             libc::_exit(69)
+        }
+    }
+}
+
+/// Sends a raw signal number to `pid` (real-time ones included, which
+/// nix's `Signal` cannot name).
+pub fn send_signal(pid: libc::pid_t, sig: libc::c_int) {
+    // SAFETY: kill(2) takes no pointers; a gone PID is an error, not UB.
+    unsafe { libc::kill(pid, sig) };
+}
+
+/// SIGKILLs `pid`.
+pub fn kill(pid: libc::pid_t) {
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+}
+
+/// Reaps every child that has ended, and returns.
+pub fn reap_ended() {
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    loop {
+        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+            // None left, or none ended yet.
+            Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::ECHILD) => return,
+            // Reaped (a status nix cannot decode, a real-time signal's, too).
+            _ => {}
         }
     }
 }
@@ -361,7 +386,8 @@ pub enum Wake {
 
 impl Launched {
     /// Waits for `__init` to exit, the deadline, or a signal on `signals`.
-    pub fn wait(&self, deadline: Option<Instant>, signals: RawFd) -> Wake {
+    pub fn wait(&self, deadline: Option<Instant>, signals: Option<BorrowedFd>) -> Wake {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
         loop {
             let timeout = match deadline {
                 Some(d) => {
@@ -369,33 +395,31 @@ impl Launched {
                     if left.is_zero() {
                         return Wake::Deadline;
                     }
-                    left.as_millis().min(i32::MAX as u128) as i32 + 1
+                    PollTimeout::try_from(left + Duration::from_millis(1))
+                        .unwrap_or(PollTimeout::MAX)
                 }
-                None => -1,
+                None => PollTimeout::NONE,
             };
-            let mut fds = [
-                libc::pollfd {
-                    fd: self.pidfd.as_raw_fd(),
-                    events: libc::POLLIN,
-                    revents: 0,
-                },
-                libc::pollfd {
-                    fd: signals,
-                    events: libc::POLLIN,
-                    revents: 0,
-                },
-            ];
-            let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout) };
-            if n < 0 {
+            let mut fds = vec![PollFd::new(self.pidfd.as_fd(), PollFlags::POLLIN)];
+            if let Some(s) = signals {
+                fds.push(PollFd::new(s, PollFlags::POLLIN));
+            }
+            if poll(&mut fds, timeout).is_err() {
                 continue; // EINTR: a signal; the pipe says which
             }
-            if fds[1].revents & libc::POLLIN != 0 {
+            let ready = |i: usize| {
+                fds.get(i)
+                    .and_then(PollFd::revents)
+                    .is_some_and(|r| r.contains(PollFlags::POLLIN))
+            };
+            let (exited, signalled) = (ready(0), ready(1));
+            if signalled && let Some(s) = signals {
                 let mut b = [0u8; 1];
-                if unsafe { libc::read(signals, b.as_mut_ptr().cast(), 1) } == 1 {
+                if nix::unistd::read(s, &mut b) == Ok(1) {
                     return Wake::Signal(i32::from(b[0]));
                 }
             }
-            if fds[0].revents & libc::POLLIN != 0 {
+            if exited {
                 return Wake::Exited;
             }
         }
@@ -406,6 +430,8 @@ impl Launched {
     /// exit code to use).
     pub fn reap(&mut self) -> std::result::Result<(Ended, Option<i32>), (String, i32)> {
         let mut ws = 0;
+        // SAFETY: `ws` is a valid int for the kernel to fill. (Raw: the
+        // status is read as the kernel gives it, real-time signals too.)
         unsafe { libc::waitpid(self.pid, &mut ws, 0) };
         let init_end = Ended::from_wait_status(ws);
         let mut error = None;
@@ -440,12 +466,7 @@ impl Launched {
         let until = Instant::now() + Duration::from_millis(500);
         loop {
             // An init that exited (a zombie until reaped) will fork nothing.
-            let mut p = libc::pollfd {
-                fd: self.pidfd.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            if unsafe { libc::poll(&mut p, 1, 0) } > 0 {
+            if ptest_shared::owner::pidfd_exited(self.pidfd.as_fd(), Some(Duration::ZERO)) {
                 return None;
             }
             let children =
@@ -501,6 +522,8 @@ extern "C" fn on_signal(sig: libc::c_int) {
     let fd = SIGNAL_PIPE_W.load(std::sync::atomic::Ordering::Relaxed);
     if fd >= 0 {
         let b = sig as u8;
+        // SAFETY: in a signal handler, write(2) (async-signal-safe) of one
+        // byte that lives across the call, to our own non-blocking pipe.
         unsafe { libc::write(fd, (&b as *const u8).cast(), 1) };
     }
 }
@@ -518,13 +541,17 @@ impl SignalPipe {
                 .map_err(|e| Error::internal(format!("pipe: {e}")))?;
         SIGNAL_PIPE_W.store(w.as_raw_fd(), std::sync::atomic::Ordering::Relaxed);
         std::mem::forget(w);
-        unsafe {
-            for s in [libc::SIGTERM, libc::SIGHUP] {
-                libc::signal(s, on_signal as *const () as libc::sighandler_t);
-            }
-            for s in [libc::SIGINT, libc::SIGQUIT] {
-                libc::signal(s, ignore as *const () as libc::sighandler_t);
-            }
+        use nix::sys::signal::{SigHandler, Signal, signal};
+        for (s, h) in [
+            (Signal::SIGTERM, on_signal as extern "C" fn(libc::c_int)),
+            (Signal::SIGHUP, on_signal),
+            (Signal::SIGINT, ignore),
+            (Signal::SIGQUIT, ignore),
+        ] {
+            // SAFETY: the handlers only make async-signal-safe calls (one
+            // write to a pipe, or nothing).
+            unsafe { signal(s, SigHandler::Handler(h)) }
+                .map_err(|e| Error::internal(format!("signal: {e}")))?;
         }
         Ok(SignalPipe { read: r })
     }

@@ -11,7 +11,7 @@ use ptest_shared::owner::{Owner, OwnerSpec};
 use ptest_shared::registry::Registry;
 use ptest_shared::state::{Durability, StateDir};
 use ptest_shared::{Error, Exit, Record, Result};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -321,7 +321,7 @@ pub fn signal_tree(l: &Launched, cgroup: Option<&Cgroup>, sig: i32) {
     } else {
         sig
     };
-    unsafe { libc::kill(l.pid, to_init) };
+    launch::send_signal(l.pid, to_init);
     if sig == libc::SIGKILL
         && let Some(c) = cgroup
     {
@@ -345,24 +345,15 @@ pub fn kill_leftovers(l: &Launched, cgroup: Option<&Cgroup>) -> Vec<String> {
                     break;
                 }
                 for p in left {
-                    unsafe { libc::kill(p, libc::SIGKILL) };
+                    launch::kill(p);
                 }
-                reap_all();
+                launch::reap_ended();
                 std::thread::sleep(Duration::from_millis(10));
             }
         }
     }
-    reap_all();
+    launch::reap_ended();
     problems
-}
-
-fn reap_all() {
-    loop {
-        let mut ws = 0;
-        if unsafe { libc::waitpid(-1, &mut ws, libc::WNOHANG) } <= 0 {
-            break;
-        }
-    }
 }
 
 /// How a supervised command went.
@@ -389,7 +380,7 @@ pub fn supervise(
     let mut timed_out = false;
     let mut killing = false;
     loop {
-        match l.wait(deadline, signals.read.as_raw_fd()) {
+        match l.wait(deadline, Some(signals.read.as_fd())) {
             Wake::Exited => break,
             Wake::Deadline if !killing => {
                 timed_out |= !killing;
@@ -426,10 +417,16 @@ pub fn supervise(
 
 /// CPU time and the largest RSS of every reaped descendant.
 fn children_usage() -> (f64, u64) {
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
-    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
-    (t(ru.ru_utime) + t(ru.ru_stime), ru.ru_maxrss as u64 * 1024)
+    use nix::sys::resource::{UsageWho, getrusage};
+    use nix::sys::time::TimeValLike;
+    let Ok(ru) = getrusage(UsageWho::RUSAGE_CHILDREN) else {
+        return (0.0, 0);
+    };
+    let secs = |tv: nix::sys::time::TimeVal| tv.num_microseconds() as f64 / 1e6;
+    (
+        secs(ru.user_time()) + secs(ru.system_time()),
+        ru.max_rss() as u64 * 1024,
+    )
 }
 
 /// Fills the `proc` record with how it went.
@@ -578,7 +575,7 @@ pub fn run(
         }
     };
     // Should the init be killed, orphans of the tree come to us.
-    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1) };
+    let _ = nix::sys::prctl::set_child_subreaper(true);
     let fds: Vec<i32> = prepared.listeners.iter().map(|l| l.as_raw_fd()).collect();
     let launched = launch::launch(&prepared.spec, &fds);
     let mut launched = match launched {

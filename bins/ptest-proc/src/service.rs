@@ -23,7 +23,7 @@ use ptest_shared::registry::Registry;
 use ptest_shared::state::{Durability, StateDir};
 use ptest_shared::{Error, Record, Result, stream};
 use serde::{Deserialize, Serialize};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -191,9 +191,10 @@ pub fn start(
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(log);
+    // SAFETY: between fork and exec only setsid(2), async-signal-safe.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
-            libc::setsid();
+            let _ = nix::unistd::setsid();
             Ok(())
         });
     }
@@ -351,7 +352,7 @@ pub fn supervise(id: &str) -> Result<i32> {
         rec.set("cgroup", run::cgroup_json(Some(c)));
     }
     let signals = SignalPipe::install()?;
-    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1) };
+    let _ = nix::sys::prctl::set_child_subreaper(true);
     let fds: Vec<i32> = prepared.listeners.iter().map(|l| l.as_raw_fd()).collect();
     let mut restarts = 0u32;
     loop {
@@ -375,7 +376,7 @@ pub fn supervise(id: &str) -> Result<i32> {
         let stop_reason = loop {
             let wake = l.wait(
                 Some(Instant::now() + Duration::from_secs(1)),
-                signals.read.as_raw_fd(),
+                Some(signals.read.as_fd()),
             );
             // A long-running command re-reads its configuration when a
             // config file changes and on SIGHUP (docs/config.md).
@@ -462,21 +463,19 @@ fn wait_backoff(
     until: Instant,
     config: &mut ptest_shared::config::Config,
 ) -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
     loop {
-        let ms = until.saturating_duration_since(Instant::now()).as_millis() as i32;
-        if ms <= 0 {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
             return false;
         }
-        let mut fds = [libc::pollfd {
-            fd: signals.read.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        }];
-        if unsafe { libc::poll(fds.as_mut_ptr(), 1, ms) } <= 0 {
+        let mut fds = [PollFd::new(signals.read.as_fd(), PollFlags::POLLIN)];
+        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+        if !poll(&mut fds, timeout).is_ok_and(|n| n > 0) {
             continue; // timeout (loop ends above) or EINTR
         }
         let mut b = [0u8; 1];
-        if unsafe { libc::read(signals.read.as_raw_fd(), b.as_mut_ptr().cast(), 1) } != 1 {
+        if nix::unistd::read(signals.read.as_fd(), &mut b) != Ok(1) {
             continue;
         }
         if i32::from(b[0]) == libc::SIGHUP {
@@ -499,9 +498,7 @@ fn reload(config: &mut ptest_shared::config::Config) {
 /// SIGTERM to the whole tree, up to `grace`, then SIGKILL.
 fn stop_tree(l: &mut launch::Launched, cgroup: Option<&Cgroup>, grace: Duration) {
     run::signal_tree(l, cgroup, libc::SIGTERM);
-    let dummy = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map(|(r, _w)| r);
-    let fd = dummy.as_ref().map(|r| r.as_raw_fd()).unwrap_or(-1);
-    if let Wake::Deadline = l.wait(Some(Instant::now() + grace), fd) {
+    if let Wake::Deadline = l.wait(Some(Instant::now() + grace), None) {
         run::signal_tree(l, cgroup, libc::SIGKILL);
     }
     let _ = l.reap();
@@ -532,21 +529,24 @@ fn stop_one(reg: &Registry, id: &str, grace: Duration, forget: bool) -> Result<O
         if let Some(d) = &dir {
             let _ = std::fs::write(d.join("stop-grace"), grace.as_secs_f64().to_string());
         }
-        unsafe { libc::kill(sup.pid as i32, libc::SIGTERM) };
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(sup.pid as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
         let until = Instant::now() + grace + Duration::from_secs(5);
         while sup.is_alive() && Instant::now() < until {
             std::thread::sleep(Duration::from_millis(10));
         }
         if sup.is_alive() {
             // Its init dies with it, and the namespace with that.
-            unsafe { libc::kill(sup.pid as i32, libc::SIGKILL) };
+            launch::kill(sup.pid as i32);
         }
         rec = reg.get(id)?.unwrap_or(rec);
     }
     // Whatever is left: the command (only if it is still the same process),
     // then the cgroup.
     if let Some(cmd) = live_command(&rec) {
-        unsafe { libc::kill(cmd.pid as i32, libc::SIGKILL) };
+        launch::kill(cmd.pid as i32);
     }
     if !cgroups.is_empty() {
         let cg = Cgroup::from_paths(cgroups);

@@ -125,6 +125,7 @@ fn closed_or_empty_stdin_is_an_empty_stream() {
     assert_eq!(r.stdout, "");
     let mut c = s.cmd("ptest").args(["registry", "add"]).inner;
     // Run with descriptor 0 closed altogether.
+    // SAFETY: between fork and exec only close(2), async-signal-safe.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(&mut c, || {
             nix::libc::close(0);
