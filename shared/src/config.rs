@@ -10,7 +10,7 @@
 //! built-in tool owns (a plugin's `[hello]`) are kept for their plugin.
 
 use crate::error::{Error, IoContext, Result};
-use crate::owner::{format_duration, parse_duration};
+use crate::units::{format_duration, parse_duration};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -78,7 +78,7 @@ pub fn run(config: &Config, phase: Phase, event: &str, record: &Record) -> Resul
                 return Err(Error::timeout(format!(
                     "{} did not finish within hooks.timeout ({})",
                     what(),
-                    crate::owner::format_duration(timeout)
+                    crate::units::format_duration(timeout)
                 )));
             }
             Err(HookError::Interrupted(n)) => return Err(Error::interrupted(n)),
@@ -108,10 +108,7 @@ fn run_one(
     timeout: Duration,
 ) -> std::result::Result<ExitStatus, HookError> {
     // The hook's stdout goes to our stderr: our stdout carries records only.
-    let stdout = std::io::stderr()
-        .as_fd_dup()
-        .map(Stdio::from)
-        .unwrap_or_else(|_| Stdio::null());
+    let stdout = Stdio::from(std::io::stderr());
     let mut child = Command::new("/bin/sh")
         .arg("-c")
         .arg(cmd)
@@ -152,15 +149,5 @@ fn run_one(
         }
         std::thread::sleep(nap);
         nap = (nap * 2).min(Duration::from_millis(25));
-    }
-}
-
-trait DupFd {
-    fn as_fd_dup(&self) -> std::io::Result<std::os::fd::OwnedFd>;
-}
-impl DupFd for std::io::Stderr {
-    fn as_fd_dup(&self) -> std::io::Result<std::os::fd::OwnedFd> {
-        use std::os::fd::AsFd;
-        self.as_fd().try_clone_to_owned()
     }
 }

@@ -3,7 +3,7 @@
 //! final status (interim 1xx answers skipped). ptest-proc's `--ready-http`
 //! and ptest-docker's `--ready-http` both use it.
 
-use crate::owner::format_duration;
+use crate::units::format_duration;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};

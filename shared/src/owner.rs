@@ -215,40 +215,6 @@ fn oldest_ancestor_in_session(sid: u32) -> Option<Owner> {
     found.and_then(Owner::of)
 }
 
-/// [`parse_duration`] of a time limit or lifetime, which 0 would end
-/// before it began: `--ttl 0` or `--timeout 0` is refused.
-pub fn parse_positive_duration(s: &str) -> std::result::Result<Duration, String> {
-    match parse_duration(s)? {
-        d if d.is_zero() => Err(format!("{s:?}: a time limit must be more than 0")),
-        d => Ok(d),
-    }
-}
-
-/// Parses a duration: `90s`, `10m`, `1h30m`, `2 days`, `500ms`, or bare seconds.
-pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    let t = s.trim();
-    if let Ok(secs) = t.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    let bad = || format!("{s:?} is not a duration (try 30s, 10m, 1h30m or 2d)");
-    let d: jiff::SignedDuration = match t.parse() {
-        Ok(d) => d,
-        // Days (and weeks) are calendar units to jiff: here a day is 24 hours.
-        Err(_) => t
-            .parse::<jiff::Span>()
-            .map_err(|_| bad())?
-            .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
-            .map_err(|_| bad())?,
-    };
-    Duration::try_from(d).map_err(|_| format!("{s:?}: a duration cannot be negative"))
-}
-
-/// Formats a duration the way [`parse_duration`] reads it.
-pub fn format_duration(d: Duration) -> String {
-    let sd = jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX);
-    format!("{sd:#}")
-}
-
 /// `--owner` and `--ttl`, flattened into every tool that makes resources.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct LifetimeArgs {
@@ -258,7 +224,7 @@ pub struct LifetimeArgs {
     #[arg(long, value_name = "WHO", help_heading = "Lifetime")]
     pub owner: Option<OwnerSpec>,
     /// Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h).
-    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, help_heading = "Lifetime")]
+    #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_positive_duration, help_heading = "Lifetime")]
     pub ttl: Option<Duration>,
 }
 
@@ -378,27 +344,6 @@ mod tests {
                 .parse::<OwnerSpec>()
                 .unwrap_err()
                 .contains("session, caller")
-        );
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(2 * 86400)));
-        assert_eq!(
-            parse_duration("30 days"),
-            Ok(Duration::from_secs(30 * 86400))
-        );
-        assert_eq!(parse_duration("1w"), Ok(Duration::from_secs(7 * 86400)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("1 month").is_err());
-        assert!(parse_duration("-5s").is_err());
-        assert_eq!(
-            parse_duration(&format_duration(Duration::from_secs(5400))),
-            Ok(Duration::from_secs(5400))
         );
     }
 

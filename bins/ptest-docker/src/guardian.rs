@@ -167,7 +167,7 @@ pub fn run(owner: &str, lock_fd: i32) -> Result<i32> {
 fn poll_interval() -> Duration {
     std::env::var("PTEST_GUARDIAN_POLL")
         .ok()
-        .and_then(|v| ptest_shared::owner::parse_duration(&v).ok())
+        .and_then(|v| ptest_shared::units::parse_duration(&v).ok())
         .filter(|d| !d.is_zero())
         .unwrap_or(Duration::from_secs(30))
 }

@@ -96,7 +96,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "CMD", group = "ready")]
     pub ready_cmd: Option<String>,
     /// How long readiness may take
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = ptest_shared::owner::parse_positive_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = ptest_shared::units::parse_positive_duration)]
     pub ready_timeout: std::time::Duration,
     /// strict: all capabilities dropped, no-new-privileges, read-only root with a tmpfs /tmp, user 65534, a pids limit
     #[arg(long, value_enum, default_value_t = Security::Default)]
@@ -168,7 +168,7 @@ once, in parallel."
     Stop {
         #[arg(required = true, value_name = "CONTAINER")]
         containers: Vec<String>,
-        #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = ptest_shared::owner::parse_duration)]
+        #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = ptest_shared::units::parse_duration)]
         grace: std::time::Duration,
     },
     /// Remove containers and networks (by id or name, or the records on stdin)

@@ -287,7 +287,7 @@ pub fn failure(
         )),
         NotReady::Timeout(what) => ptest_shared::Error::timeout(format!(
             "container {name} was not ready within {}: still waiting for {what}",
-            ptest_shared::owner::format_duration(timeout)
+            ptest_shared::units::format_duration(timeout)
         ))
         .hint("raise --ready-timeout, or check the readiness condition against the log above"),
         NotReady::Impossible(m) => ptest_shared::Error::usage(m.clone()),

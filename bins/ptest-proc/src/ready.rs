@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use ptest_shared::Error;
 pub use ptest_shared::http::HttpUrl;
 use ptest_shared::http::{CONNECT_LIMIT, check_http, connect_any, io_words};
-use ptest_shared::owner::format_duration;
+use ptest_shared::units::format_duration;
 use regex::Regex;
 
 /// The first pause between two rounds of checks; it doubles up to [`MAX_NAP`].

@@ -274,7 +274,7 @@ pub fn prepare(
         "memory": args.memory,
         "cpus": args.cpus,
         "pids": args.pids,
-        "timeout": args.timeout.map(ptest_shared::owner::format_duration),
+        "timeout": args.timeout.map(ptest_shared::units::format_duration),
         "rlimits": rlimits.iter().map(|(r, s, h)| (r.name().to_owned(), serde_json::json!([lim(*s), lim(*h)]))).collect::<serde_json::Map<_, _>>(),
         "enforced_by": if cgroup.is_some() { "cgroup" } else if want_limits { "rlimit" } else { "none" },
     });

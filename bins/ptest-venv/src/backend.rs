@@ -276,10 +276,7 @@ fn run(mut cmd: Command, what: &str) -> Result<()> {
         status
     } else {
         // stdout is for records: the installer's stdout goes to stderr too.
-        let stderr = std::io::stderr()
-            .as_fd_owned()
-            .io_context(|| "cannot duplicate stderr".to_string())?;
-        cmd.stdout(stderr);
+        cmd.stdout(std::io::stderr());
         cmd.status().map_err(|e| spawn_error(&program, &e))?
     };
     if status.success() {
@@ -298,15 +295,4 @@ fn run(mut cmd: Command, what: &str) -> Result<()> {
 
 fn spawn_error(program: &str, e: &std::io::Error) -> Error {
     Error::unavailable(format!("cannot run {program}: {e}"))
-}
-
-trait AsFdOwned {
-    fn as_fd_owned(&self) -> std::io::Result<std::os::fd::OwnedFd>;
-}
-
-impl AsFdOwned for std::io::Stderr {
-    fn as_fd_owned(&self) -> std::io::Result<std::os::fd::OwnedFd> {
-        use std::os::fd::AsFd;
-        self.as_fd().try_clone_to_owned()
-    }
 }

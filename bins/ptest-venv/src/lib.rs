@@ -235,7 +235,7 @@ enum CacheCmd {
     /// Remove templates not used lately (environments cloned from them stay whole)
     Prune {
         /// Remove those not used for this long
-        #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = ptest_shared::owner::parse_duration)]
+        #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = ptest_shared::units::parse_duration)]
         older_than: std::time::Duration,
         /// Remove every template
         #[arg(long)]
