@@ -141,6 +141,41 @@ impl<W: Write> RecordWriter<W> {
     }
 }
 
+/// A tool's `ls`: the records themselves as JSON Lines, or for people a
+/// table (`header`, then one row per record) or `empty` when there is none.
+pub fn listing(
+    json: bool,
+    records: &[Record],
+    empty: &str,
+    header: &[&str],
+    mut row: impl FnMut(&Record) -> Result<Vec<String>>,
+) -> Result<i32> {
+    let mut out = RecordWriter::stdout();
+    if json {
+        for r in records {
+            out.write(r)?;
+        }
+        return Ok(0);
+    }
+    if records.is_empty() {
+        out.write_line(empty)?;
+        return Ok(0);
+    }
+    let rows = records.iter().map(&mut row).collect::<Result<Vec<_>>>()?;
+    out.write_line(table(header, &rows).trim_end())?;
+    Ok(0)
+}
+
+/// A record's field as a table cell: its text, or its JSON (a number as
+/// written), or `-` when it is missing or null.
+pub fn cell(r: &Record, key: &str) -> String {
+    match r.get(key) {
+        None | Some(serde_json::Value::Null) => "-".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    }
+}
+
 /// Renders rows as left-aligned columns under a header.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();

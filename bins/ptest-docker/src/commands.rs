@@ -6,7 +6,7 @@ use crate::labels;
 use bollard::models::ContainerSummary;
 use futures_util::StreamExt;
 use ptest_shared::cli::CommonArgs;
-use ptest_shared::output::{RecordWriter, table as render_table};
+use ptest_shared::output::{RecordWriter, cell, listing};
 use ptest_shared::record::Timestamp;
 use ptest_shared::registry::Registry;
 use ptest_shared::state::StateDir;
@@ -564,45 +564,39 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
             .into_iter()
             .filter_map(|n| n.id)
             .collect();
-    let mut out = RecordWriter::stdout();
     let state_of = |r: &Record| -> String {
         let id = engine_id_of(r).unwrap_or_default();
-        if r.kind() == "volume" {
-            return "present".to_owned();
-        }
-        if r.kind() == "network" {
-            if nets.contains(&id) {
-                "present"
-            } else {
-                "gone"
-            }
-            .to_owned()
-        } else {
-            states.get(&id).cloned().unwrap_or_else(|| "gone".into())
+        match r.kind() {
+            "volume" => "present".to_owned(),
+            "network" if nets.contains(&id) => "present".to_owned(),
+            "network" => "gone".to_owned(),
+            _ => states.get(&id).cloned().unwrap_or_else(|| "gone".into()),
         }
     };
-    if common.json() {
-        for r in &recs {
-            let mut r = r.clone();
+    // The engine's state of each, for both views; with --json, how an
+    // exited container ended.
+    let json = common.json();
+    let recs: Vec<Record> = recs
+        .into_iter()
+        .map(|mut r| {
             let state = state_of(&r);
-            if r.kind() == "container" && state == "exited" {
-                if let Some((code, oom)) = exit_of(&engine, &engine_id_of(&r).unwrap_or_default()) {
-                    r.set("exit_code", code).set("oom_killed", oom);
-                }
+            if json
+                && r.kind() == "container"
+                && state == "exited"
+                && let Some((code, oom)) = exit_of(&engine, &engine_id_of(&r).unwrap_or_default())
+            {
+                r.set("exit_code", code).set("oom_killed", oom);
             }
             r.set("state", state);
-            out.write(&r)?;
-        }
-        return Ok(0);
-    }
-    if recs.is_empty() {
-        out.write_line("no containers or networks")?;
-        return Ok(0);
-    }
-    let rows: Vec<Vec<String>> = recs
-        .iter()
-        .map(|r| {
-            let s = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+            r
+        })
+        .collect();
+    listing(
+        json,
+        &recs,
+        "no containers or networks",
+        &["ID", "KIND", "NAME", "STATE", "IMAGE/SUBNET", "PORTS"],
+        |r| {
             let ports = r
                 .get("ports")
                 .and_then(|p| p.as_array())
@@ -613,28 +607,23 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
                         .join(",")
                 })
                 .unwrap_or_default();
-            vec![
-                s("id"),
+            Ok(vec![
+                cell(r, "id"),
                 r.kind().to_owned(),
-                s("name"),
-                state_of(r),
-                match r.kind() {
-                    "network" => s("subnet"),
-                    "volume" => s("volume_name"),
-                    _ => s("image"),
-                },
+                cell(r, "name"),
+                cell(r, "state"),
+                cell(
+                    r,
+                    match r.kind() {
+                        "network" => "subnet",
+                        "volume" => "volume_name",
+                        _ => "image",
+                    },
+                ),
                 ports,
-            ]
-        })
-        .collect();
-    out.write_line(
-        render_table(
-            &["ID", "KIND", "NAME", "STATE", "IMAGE/SUBNET", "PORTS"],
-            &rows,
-        )
-        .trim_end(),
-    )?;
-    Ok(0)
+            ])
+        },
+    )
 }
 
 /// How a container ended, from the engine's state: its exit code and

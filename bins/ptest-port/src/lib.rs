@@ -13,7 +13,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use net::{Proto, Range};
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::config::Config;
-use ptest_shared::output::{RecordWriter, table as render_table};
+use ptest_shared::output::{RecordWriter, cell, listing, table as render_table};
 use ptest_shared::owner::{LifetimeArgs, OwnerSpec, judge};
 use ptest_shared::record::Timestamp;
 use ptest_shared::{Error, Record, Result, hooks, stream};
@@ -317,51 +317,25 @@ fn release(common: &CommonArgs, args: Vec<String>) -> Result<i32> {
 
 fn ls(json: bool) -> Result<i32> {
     let leases = Table::open()?.leases()?;
-    let mut out = RecordWriter::stdout();
-    if json {
-        for r in &leases {
-            out.write(r)?;
-        }
-        return Ok(0);
-    }
-    if leases.is_empty() {
-        out.write_line("no leases")?;
-        return Ok(0);
-    }
     let now = Timestamp::now();
-    let mut rows = Vec::new();
-    for r in &leases {
-        let s = |k: &str| {
-            r.get(k)
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| v.to_string())
-                })
-                .unwrap_or_else(|| "-".into())
-        };
-        let owner = r
-            .owner()?
-            .map(|o| o.pid.to_string())
-            .unwrap_or_else(|| "-".into());
-        rows.push(vec![
-            s("port"),
-            s("proto"),
-            s("name").replace("null", "-"),
-            r.id().unwrap_or("-").into(),
-            owner,
-            judge(r, now)?.as_str().into(),
-            s("expires_at"),
-        ]);
-    }
-    out.write_line(
-        render_table(
-            &["PORT", "PROTO", "NAME", "ID", "OWNER", "STATE", "EXPIRES"],
-            &rows,
-        )
-        .trim_end(),
-    )?;
-    Ok(0)
+    listing(
+        json,
+        &leases,
+        "no leases",
+        &["PORT", "PROTO", "NAME", "ID", "OWNER", "STATE", "EXPIRES"],
+        |r| {
+            let owner = r.owner()?.map_or("-".into(), |o| o.pid.to_string());
+            Ok(vec![
+                cell(r, "port"),
+                cell(r, "proto"),
+                cell(r, "name"),
+                cell(r, "id"),
+                owner,
+                judge(r, now)?.as_str().into(),
+                cell(r, "expires_at"),
+            ])
+        },
+    )
 }
 
 fn gc(common: &CommonArgs) -> Result<i32> {

@@ -16,7 +16,7 @@ use crate::{LaunchArgs, ReadyArgs, Restart};
 use nix::libc;
 use ptest_shared::cgroup::Cgroup;
 use ptest_shared::cli::CommonArgs;
-use ptest_shared::output::{RecordWriter, table};
+use ptest_shared::output::{RecordWriter, cell, listing};
 use ptest_shared::owner::{LifetimeArgs, Liveness, Owner, OwnerSpec, judge};
 use ptest_shared::record::Timestamp;
 use ptest_shared::registry::Registry;
@@ -694,49 +694,23 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
         .into_iter()
         .filter(|r| r.tool() == Some(TOOL))
         .collect();
-    let mut out = RecordWriter::stdout();
-    if common.json() {
-        for r in &recs {
-            out.write(r)?;
-        }
-        return Ok(0);
-    }
-    if recs.is_empty() {
-        out.write_line("no services or running commands")?;
-        return Ok(0);
-    }
-    let rows: Vec<Vec<String>> = recs
-        .iter()
-        .map(|r| {
-            vec![
-                r.id().unwrap_or("-").to_owned(),
-                r.get("name")
-                    .and_then(|n| n.as_str())
-                    .unwrap_or("-")
-                    .to_owned(),
-                r.get("mode")
-                    .and_then(|m| m.as_str())
-                    .unwrap_or("-")
-                    .to_owned(),
+    listing(
+        common.json(),
+        &recs,
+        "no services or running commands",
+        &["ID", "NAME", "MODE", "STATE", "PID", "RESTARTS", "COMMAND"],
+        |r| {
+            Ok(vec![
+                cell(r, "id"),
+                cell(r, "name"),
+                cell(r, "mode"),
                 actual_state(r),
-                r.get("pid")
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                r.get("restarts")
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "0".into()),
+                cell(r, "pid"),
+                r.get("restarts").map_or("0".into(), |n| n.to_string()),
                 end_or_command(r),
-            ]
-        })
-        .collect();
-    out.write_line(
-        table(
-            &["ID", "NAME", "MODE", "STATE", "PID", "RESTARTS", "COMMAND"],
-            &rows,
-        )
-        .trim_end(),
-    )?;
-    Ok(0)
+            ])
+        },
+    )
 }
 
 pub fn logs(key: &str, follow: bool, stderr: bool) -> Result<i32> {

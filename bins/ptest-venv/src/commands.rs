@@ -8,7 +8,7 @@ use crate::template::{self, KeyBuilder};
 use crate::{IndexArgs, ReqArgs, installed, layout, reqs};
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::config::Config;
-use ptest_shared::output::{RecordWriter, table as render_table};
+use ptest_shared::output::{RecordWriter, cell, listing, table as render_table};
 use ptest_shared::owner::{LifetimeArgs, Liveness, OwnerSpec, judge};
 use ptest_shared::record::Timestamp;
 use ptest_shared::registry::Registry;
@@ -1029,58 +1029,44 @@ pub fn info(common: &CommonArgs, arg: &str) -> Result<i32> {
 
 pub fn ls(common: &CommonArgs) -> Result<i32> {
     let ctx = Ctx::open(common)?;
-    let list: Vec<Record> = ctx.registry.list()?.into_iter().filter(is_venv).collect();
-    let mut out = RecordWriter::stdout();
     let now = Timestamp::now();
-    if ctx.json {
-        for r in &list {
-            let mut r = r.clone();
-            let path = envs::record_path(&r).ok();
-            r.set(
-                "exists",
-                path.is_some_and(|p| p.join("pyvenv.cfg").is_file()),
-            );
-            out.write(&r)?;
-        }
-        return Ok(0);
-    }
-    if list.is_empty() {
-        out.write_line("no environments")?;
-        return Ok(0);
-    }
-    let mut rows = Vec::new();
-    for r in &list {
-        let s = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
-        let n = r
-            .get("packages")
-            .and_then(|p| p.as_array())
-            .map_or(0, Vec::len);
-        let exists = envs::record_path(r).is_ok_and(|p| p.join("pyvenv.cfg").is_file());
-        let state = if !exists {
-            "missing".to_owned()
-        } else {
-            match judge(r, now)? {
-                Liveness::Live => "live".to_owned(),
-                l => l.as_str().to_owned(),
-            }
-        };
-        rows.push(vec![
-            s("id"),
-            s("name"),
-            s("python_version"),
-            n.to_string(),
-            state,
-            s("path"),
-        ]);
-    }
-    out.write_line(
-        render_table(
-            &["ID", "NAME", "PYTHON", "PACKAGES", "STATE", "PATH"],
-            &rows,
-        )
-        .trim_end(),
-    )?;
-    Ok(0)
+    // Whether each environment is still on disk, for both views.
+    let list: Vec<Record> = ctx
+        .registry
+        .list()?
+        .into_iter()
+        .filter(is_venv)
+        .map(|mut r| {
+            let exists = envs::record_path(&r).is_ok_and(|p| p.join("pyvenv.cfg").is_file());
+            r.set("exists", exists);
+            r
+        })
+        .collect();
+    listing(
+        ctx.json,
+        &list,
+        "no environments",
+        &["ID", "NAME", "PYTHON", "PACKAGES", "STATE", "PATH"],
+        |r| {
+            let packages = r
+                .get("packages")
+                .and_then(|p| p.as_array())
+                .map_or(0, Vec::len);
+            let state = if r.get("exists") != Some(&serde_json::Value::Bool(true)) {
+                "missing".to_owned()
+            } else {
+                judge(r, now)?.as_str().to_owned()
+            };
+            Ok(vec![
+                cell(r, "id"),
+                cell(r, "name"),
+                cell(r, "python_version"),
+                packages.to_string(),
+                state,
+                cell(r, "path"),
+            ])
+        },
+    )
 }
 
 /// `rm`: environments given by id, name or directory, or the `venv`

@@ -2,7 +2,7 @@
 
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::config::{Config, SETTINGS};
-use ptest_shared::output::{RecordWriter, table};
+use ptest_shared::output::{RecordWriter, cell, listing, table};
 use ptest_shared::owner::{Liveness, judge};
 use ptest_shared::registry::Registry;
 use ptest_shared::state::StateDir;
@@ -48,55 +48,32 @@ pub fn ls(json: bool, kind: Option<String>, tool: Option<String>, stale: bool) -
         {
             continue;
         }
-        let state = judge(&rec, now)?;
-        if stale && state == Liveness::Live {
+        if stale && judge(&rec, now)? == Liveness::Live {
             continue;
         }
-        rows.push((rec, state));
+        rows.push(rec);
     }
-    if json {
-        let mut out = RecordWriter::stdout();
-        for (rec, _) in &rows {
-            out.write(rec)?;
-        }
-        return Ok(0);
-    }
-    if rows.is_empty() {
-        println!("no resources");
-        return Ok(0);
-    }
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|(r, state)| {
+    listing(
+        json,
+        &rows,
+        "no resources",
+        &["ID", "KIND", "TOOL", "OWNER", "STATE", "CREATED", "EXPIRES"],
+        |r| {
             let owner = match r.owner() {
                 Ok(Some(o)) => o.pid.to_string(),
                 _ => "-".into(),
             };
-            vec![
-                r.id().unwrap_or("-").to_owned(),
+            Ok(vec![
+                cell(r, "id"),
                 r.kind().to_owned(),
-                r.tool().unwrap_or("-").to_owned(),
+                cell(r, "tool"),
                 owner,
-                state.as_str().to_owned(),
-                r.get("created_at")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("-")
-                    .to_owned(),
-                r.get("expires_at")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("-")
-                    .to_owned(),
-            ]
-        })
-        .collect();
-    print!(
-        "{}",
-        table(
-            &["ID", "KIND", "TOOL", "OWNER", "STATE", "CREATED", "EXPIRES"],
-            &rows
-        )
-    );
-    Ok(0)
+                judge(r, now)?.as_str().to_owned(),
+                cell(r, "created_at"),
+                cell(r, "expires_at"),
+            ])
+        },
+    )
 }
 
 pub fn registry(cmd: RegistryCmd) -> Result<i32> {
