@@ -39,9 +39,15 @@ impl Record {
     /// A resource record: `kind`, the managing `tool` (`ptest-port`), a fresh
     /// `id` (`<kind>-<random>`) and `created_at` now.
     pub fn resource(kind: &str, tool: &str) -> Record {
+        Record::resource_with_id(kind, tool, &new_id(kind))
+    }
+
+    /// [`Record::resource`] for an id made earlier (one the tool named an
+    /// engine object or a directory after before the record existed).
+    pub fn resource_with_id(kind: &str, tool: &str, id: &str) -> Record {
         let mut r = Record::new(kind);
         r.set("tool", tool);
-        r.set("id", new_id(kind));
+        r.set("id", id);
         r.set("created_at", now_rfc3339());
         r
     }

@@ -163,7 +163,17 @@ pub fn remove_all(report: Report, resources: Vec<(Record, Option<&'static str>)>
         let tool = batch[0].0.tool().unwrap_or_default().to_owned();
         outcomes.extend(remove_batch(&tool, batch));
     }
+    // What a tool removed, the registry forgets (a plugin's rm need not),
+    // in one transaction: nothing left for built-ins, which forget their own.
     let reg = Registry::open(&StateDir::open()?)?;
+    let removed: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| o.error.is_none())
+        .filter_map(|o| o.rec.id())
+        .collect();
+    if !removed.is_empty() {
+        reg.transaction(|t| removed.iter().try_for_each(|id| t.remove(id).map(drop)))?;
+    }
     let mut out = RecordWriter::stdout();
     let mut failed = 0;
     for o in &outcomes {
@@ -171,7 +181,6 @@ pub fn remove_all(report: Report, resources: Vec<(Record, Option<&'static str>)>
         let tool = o.rec.tool().unwrap_or_default();
         match &o.error {
             None => {
-                reg.remove(id)?;
                 match report {
                     Report::Quiet => {}
                     Report::Json => {

@@ -298,8 +298,8 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
         engine
             .block_on(engine.docker.create_volume(opts))
             .map_err(|e| engine::error(&format!("cannot create volume {src}"), &e))?;
-        let mut rec = Record::resource("volume", commands::TOOL);
-        rec.set("id", id).set("volume_name", src).set("name", src);
+        let mut rec = Record::resource_with_id("volume", commands::TOOL, &id);
+        rec.set("volume_name", src).set("name", src);
         lifetime.apply(&mut rec);
         made.volumes.push(rec.clone());
         reg.put(&rec)?;
@@ -318,9 +318,8 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
                 labels: labels::for_object(&id, &name, &lifetime, &run),
             };
             let n = network::create(&engine, &state, &config, &req)?;
-            let mut rec = Record::resource("network", commands::TOOL);
-            rec.set("id", id)
-                .set("network_id", n.engine_id.clone())
+            let mut rec = Record::resource_with_id("network", commands::TOOL, &id);
+            rec.set("network_id", n.engine_id.clone())
                 .set("name", n.name.clone())
                 .set("subnet", n.subnet.clone())
                 .set("gateway", n.gateway.clone())
@@ -634,9 +633,8 @@ fn make_one(
     if let Some(ip) = &ip {
         env.insert(format!("{prefix}_IP"), ip.clone().into());
     }
-    let mut rec = Record::resource("container", commands::TOOL);
-    rec.set("id", id)
-        .set("container_id", cid.clone())
+    let mut rec = Record::resource_with_id("container", commands::TOOL, &id);
+    rec.set("container_id", cid.clone())
         .set("name", name.clone())
         .set("engine_name", engine_name)
         .set("image", plan.image.clone())

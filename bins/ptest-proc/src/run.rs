@@ -533,7 +533,7 @@ pub fn run(
         }
     }
     let id = ptest_shared::record::new_id("proc");
-    let mut rec = Record::resource("proc", TOOL);
+    let mut rec = Record::resource_with_id("proc", TOOL, &id);
     rec.set_owner(Some(&Owner::current()));
     let prepared = prepare(args, &records, &config, &id, json);
     let mut prepared = match prepared {
@@ -545,7 +545,6 @@ pub fn run(
             return Err(e);
         }
     };
-    rec.set("id", id.clone());
     // Registered while running when something would outlive a SIGKILL of
     // this supervisor (a cgroup, a private /tmp) or the run keeps a log
     // directory (--json): `ptest proc gc` cleans up after it. (The tree

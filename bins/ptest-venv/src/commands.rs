@@ -285,9 +285,8 @@ fn packages(site: &Path) -> Vec<String> {
 }
 
 fn venv_record(st: &EnvState, dir: &Path, link: Option<&str>) -> Record {
-    let mut r = Record::resource("venv", TOOL);
-    r.set("id", st.id.clone())
-        .set("name", st.name.clone())
+    let mut r = Record::resource_with_id("venv", TOOL, &st.id);
+    r.set("name", st.name.clone())
         .set("path", dir.display().to_string())
         .set("python", st.interpreter.executable.display().to_string())
         .set("python_version", st.interpreter.version.clone())
