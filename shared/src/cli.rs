@@ -3,7 +3,7 @@
 //! an `error` record at the end of stdout, treat a closed stdout as success,
 //! exit with the error's code.
 
-use crate::error::{Error, Exit, Result};
+use crate::error::{Error, Result};
 use crate::output::{OutputArgs, args_want_json};
 use std::io::{IsTerminal, Write};
 
@@ -175,9 +175,4 @@ pub fn report(e: &Error) {
         prog_name(),
         crate::output::paint(red, "1;31", "error:")
     );
-}
-
-/// Standard `after_long_help` text: the exit status table.
-pub fn exit_status_help() -> &'static str {
-    Exit::TABLE
 }

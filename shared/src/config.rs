@@ -619,11 +619,6 @@ impl Config {
         self.values.iter().map(|(k, (v, s))| (k.as_str(), v, s))
     }
 
-    /// A plugin's own table (`[hello]` for `ptest-hello`).
-    pub fn plugin_table(&self, name: &str) -> Option<&toml::Table> {
-        self.plugin_tables.get(name).map(|(t, _)| t)
-    }
-
     pub fn plugin_tables(&self) -> impl Iterator<Item = (&str, &toml::Table, &Path)> {
         self.plugin_tables
             .iter()

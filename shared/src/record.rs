@@ -127,10 +127,6 @@ impl Record {
         &self.fields
     }
 
-    pub fn into_value(self) -> Value {
-        Value::Object(self.fields)
-    }
-
     /// The record as the typed struct of its kind (see [`crate::kinds`]):
     /// `rec.typed::<kinds::PortLease>()`. Exit 65 naming the field when a
     /// field does not fit.
@@ -164,9 +160,6 @@ impl Record {
         self.fields.shift_remove(key)
     }
 
-    pub fn version(&self) -> u64 {
-        self.fields.get("v").and_then(Value::as_u64).unwrap_or(1)
-    }
     pub fn kind(&self) -> &str {
         self.str_field("kind").unwrap_or_default()
     }

@@ -389,9 +389,9 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
         if common.json() {
             out.write(rec)?;
         } else {
-            let v = rec.clone().into_value();
-            let ports = v["ports"]
-                .as_array()
+            let ports = rec
+                .get("ports")
+                .and_then(|p| p.as_array())
                 .map(|a| {
                     a.iter()
                         .map(|p| format!("127.0.0.1:{}->{}", p["host_port"], p["container_port"]))
@@ -399,12 +399,13 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
                         .join(" ")
                 })
                 .unwrap_or_default();
+            use ptest_shared::output::cell;
             out.write_line(&format!(
                 "{}  {}  {}  {}  {ports}",
-                rec.id().unwrap_or_default(),
-                v["name"].as_str().unwrap_or(""),
-                v["image"].as_str().unwrap_or(""),
-                v["ip"].as_str().unwrap_or("-"),
+                cell(rec, "id"),
+                cell(rec, "name"),
+                cell(rec, "image"),
+                cell(rec, "ip"),
             ))?;
         }
         hooks::post(&config, "container.ready", rec);

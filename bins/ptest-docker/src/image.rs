@@ -148,13 +148,8 @@ fn tar_header_ok(block: &[u8]) -> bool {
     stored == unsigned || i64::from(stored) == signed
 }
 
-/// Imports a root filesystem tarball (plain or compressed) as image `tag`;
-/// returns the image id.
-pub fn import(engine: &Engine, tarball: &Path, tag: &str) -> Result<String> {
-    import_with_progress(engine, tarball, tag, |_| {}).map(|i| i.id)
-}
-
-/// [`import`], calling `sent(n)` as each `n` bytes go to the engine.
+/// Imports a root filesystem tarball (plain or compressed) as image `tag`,
+/// calling `sent(n)` as each `n` bytes go to the engine.
 pub fn import_with_progress(
     engine: &Engine,
     tarball: &Path,

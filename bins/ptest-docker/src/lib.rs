@@ -10,15 +10,15 @@
 //! pool; images are imported and committed ([`image`]); files are copied
 //! in and out as tar streams ([`copy`]).
 
-pub mod commands;
-pub mod container;
-pub mod copy;
+mod commands;
+mod container;
+mod copy;
 pub mod engine;
-pub mod guardian;
-pub mod image;
-pub mod labels;
+mod guardian;
+mod image;
+mod labels;
 pub mod network;
-pub mod ready;
+mod ready;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use ptest_shared::Result;

@@ -6,8 +6,8 @@
 //! when its owner dies (judged by PID and start time) or when it expires;
 //! the next lease or `gc` reclaims it, with no daemon.
 
-pub mod net;
-pub mod table;
+mod net;
+mod table;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use net::{Proto, Range};

@@ -56,14 +56,6 @@ impl Ended {
                 .set("signal", s),
         };
     }
-
-    /// The shell's convention: the code, or 128+N.
-    pub fn code(self) -> i32 {
-        match self {
-            Ended::Exited(c) => c,
-            Ended::Signaled(s) => 128 + s,
-        }
-    }
 }
 
 fn pipe() -> Result<(OwnedFd, OwnedFd)> {

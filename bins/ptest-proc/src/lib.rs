@@ -10,11 +10,11 @@
 //! - [`ready`]: readiness checks.
 
 pub mod init;
-pub mod launch;
-pub mod ready;
-pub mod run;
-pub mod service;
-pub mod spec;
+mod launch;
+mod ready;
+mod run;
+mod service;
+mod spec;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ptest_shared::Result;

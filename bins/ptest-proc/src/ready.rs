@@ -10,7 +10,7 @@
 //!   a small HTTP/1.1 client of our own (no TLS).
 //! - [`Check::Cmd`]: `sh -c CMD` exits 0 within a per-attempt time limit.
 //!
-//! [`wait_ready`] polls the checks until all have passed, the service dies or
+//! [`wait_ready_with`] polls the checks until all have passed, the service dies or
 //! the time is up. A check that passed once stays passed. [`tail_lines`] and
 //! [`follow`] serve the log tail of error messages and `proc logs --follow`.
 
@@ -103,7 +103,7 @@ pub fn parse_log_regex(s: &str) -> Result<Regex, String> {
 // Waiting
 // ---------------------------------------------------------------------------
 
-/// Why [`wait_ready`] gave up.
+/// Why [`wait_ready_with`] gave up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotReady {
     /// The time was up. `pending` describes each check that had not passed,
@@ -171,7 +171,8 @@ impl Default for WaitOptions {
 /// ends the wait at once with [`NotReady::Died`]. A check that passed once
 /// stays passed. No attempt outlives the deadline by more than a few
 /// milliseconds, so the wait ends close to `timeout`.
-pub fn wait_ready(
+#[cfg(test)]
+fn wait_ready(
     checks: &[Check],
     logs: &[PathBuf],
     timeout: Duration,
@@ -180,7 +181,7 @@ pub fn wait_ready(
     wait_ready_with(checks, logs, timeout, alive, &WaitOptions::default())
 }
 
-/// [`wait_ready`] with [`WaitOptions`] for the command checks.
+/// Polls `checks` until all pass, the service dies or `timeout` passes, with [`WaitOptions`] for the command checks.
 pub fn wait_ready_with(
     checks: &[Check],
     logs: &[PathBuf],

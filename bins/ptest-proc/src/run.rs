@@ -19,7 +19,6 @@ pub const TOOL: &str = "ptest-proc";
 
 /// A command made ready to launch, and what must be cleaned up after it.
 pub struct Prepared {
-    pub id: String,
     pub spec: Spec,
     pub cgroup: Option<Cgroup>,
     pub listeners: Vec<OwnedFd>,
@@ -279,7 +278,6 @@ pub fn prepare(
         "enforced_by": if cgroup.is_some() { "cgroup" } else if want_limits { "rlimit" } else { "none" },
     });
     Ok(Prepared {
-        id: id.to_owned(),
         spec,
         cgroup,
         listeners,

@@ -28,14 +28,6 @@ pub enum LinkMode {
 }
 
 impl LinkMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkMode::Clone => "clone",
-            LinkMode::Hardlink => "hardlink",
-            LinkMode::Copy => "copy",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<LinkMode> {
         match s {
             "clone" => Some(LinkMode::Clone),

@@ -8,15 +8,15 @@
 //! their metadata ([`installed`]), and interpreters asked once for their
 //! facts ([`python`]). The commands are in [`commands`].
 
-pub mod backend;
-pub mod clone;
-pub mod commands;
-pub mod envs;
-pub mod installed;
-pub mod layout;
-pub mod python;
-pub mod reqs;
-pub mod template;
+mod backend;
+mod clone;
+mod commands;
+mod envs;
+mod installed;
+mod layout;
+mod python;
+mod reqs;
+mod template;
 
 use backend::Choice;
 use clap::{Args, CommandFactory, Parser, Subcommand};

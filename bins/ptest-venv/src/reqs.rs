@@ -112,7 +112,8 @@ pub struct Requirements {
 
 /// Reads requirement files (`-r FILE` on the command line, relative to
 /// `cwd`) and bare requirement strings (`PKG` arguments), in that order.
-pub fn read(files: &[PathBuf], args: &[String], cwd: &Path) -> Result<Requirements> {
+#[cfg(test)]
+fn read(files: &[PathBuf], args: &[String], cwd: &Path) -> Result<Requirements> {
     read_inputs(files, &[], args, cwd)
 }
 
@@ -142,7 +143,8 @@ pub fn read_inputs(
 /// `file`'s directory. `constraint` says whether `file` was named by `-c`.
 /// The text itself is not added to [`Requirements::files`]; included files
 /// are.
-pub fn parse_text(text: &str, file: &Path, constraint: bool, cwd: &Path) -> Result<Requirements> {
+#[cfg(test)]
+fn parse_text(text: &str, file: &Path, constraint: bool, cwd: &Path) -> Result<Requirements> {
     let mut reader = Reader::new(cwd);
     let file = tidy(file);
     reader.stack.push(Frame {
