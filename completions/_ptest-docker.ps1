@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-docker' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the containers and networks ptest made, with their state')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show what the engine says of a container or network')
             [CompletionResult]::new('gc', 'gc', [CompletionResultType]::ParameterValue, 'Remove labelled objects whose owner has exited or whose --ttl passed')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check whether a Docker engine answers, which, and its API version')
             [CompletionResult]::new('commit', 'commit', [CompletionResultType]::ParameterValue, 'Commit a container''s filesystem to an image (labelled for ptest)')
             [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Images: import a root filesystem tarball')
             [CompletionResult]::new('__guard', '__guard', [CompletionResultType]::ParameterValue, 'Watches an owner and removes its objects when it dies (internal)')
@@ -167,6 +168,14 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-docker' -ScriptBlock {
             break
         }
         'ptest-docker;gc' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'ptest-docker;doctor' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')

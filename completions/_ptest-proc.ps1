@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-proc' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a service''s output (stdout, or stderr with --stderr)')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Stop and forget services (IDs, or `proc` records on stdin, as `ptest down` calls it)')
             [CompletionResult]::new('gc', 'gc', [CompletionResultType]::ParameterValue, 'Stop services whose owner exited or whose --ttl passed; clean up after killed supervisors')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check cgroups (each controller ptest uses) and network and user namespaces')
             [CompletionResult]::new('__supervise', '__supervise', [CompletionResultType]::ParameterValue, 'The supervisor of a service (started by `start`)')
             break
         }
@@ -144,6 +145,14 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-proc' -ScriptBlock {
             break
         }
         'ptest-proc;gc' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'ptest-proc;doctor' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')

@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-venv' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the environments ptest made')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove environments (by id, name or path, or the `venv` records on stdin)')
             [CompletionResult]::new('gc', 'gc', [CompletionResultType]::ParameterValue, 'Remove environments whose owner has exited or whose --ttl has passed, and empty the trash')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the interpreter `create` uses (venv.python), its pip, and uv (venv.uv)')
             [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'The template cache: list or prune')
             [CompletionResult]::new('__purge', '__purge', [CompletionResultType]::ParameterValue, 'Deletes directories in the background (internal)')
             break
@@ -160,6 +161,14 @@ Register-ArgumentCompleter -Native -CommandName 'ptest-venv' -ScriptBlock {
             break
         }
         'ptest-venv;gc' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'ptest-venv;doctor' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')

@@ -82,6 +82,7 @@ Register-ArgumentCompleter -Native -CommandName 'ptest' -ScriptBlock {
             break
         }
         'ptest;doctor' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long each tool may take to check before it is a finding')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')
@@ -218,6 +219,7 @@ Register-ArgumentCompleter -Native -CommandName 'ptest' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a service''s output (stdout, or stderr with --stderr)')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Stop and forget services (IDs, or `proc` records on stdin, as `ptest down` calls it)')
             [CompletionResult]::new('gc', 'gc', [CompletionResultType]::ParameterValue, 'Stop services whose owner exited or whose --ttl passed; clean up after killed supervisors')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check cgroups (each controller ptest uses) and network and user namespaces')
             [CompletionResult]::new('__supervise', '__supervise', [CompletionResultType]::ParameterValue, 'The supervisor of a service (started by `start`)')
             break
         }
@@ -333,6 +335,14 @@ Register-ArgumentCompleter -Native -CommandName 'ptest' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'ptest;proc;doctor' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'ptest;proc;__supervise' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
@@ -359,6 +369,7 @@ Register-ArgumentCompleter -Native -CommandName 'ptest' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the environments ptest made')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove environments (by id, name or path, or the `venv` records on stdin)')
             [CompletionResult]::new('gc', 'gc', [CompletionResultType]::ParameterValue, 'Remove environments whose owner has exited or whose --ttl has passed, and empty the trash')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the interpreter `create` uses (venv.python), its pip, and uv (venv.uv)')
             [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'The template cache: list or prune')
             [CompletionResult]::new('__purge', '__purge', [CompletionResultType]::ParameterValue, 'Deletes directories in the background (internal)')
             break
@@ -488,6 +499,14 @@ Register-ArgumentCompleter -Native -CommandName 'ptest' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'ptest;venv;doctor' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'ptest;venv;cache' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
@@ -542,6 +561,7 @@ Register-ArgumentCompleter -Native -CommandName 'ptest' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List the containers and networks ptest made, with their state')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show what the engine says of a container or network')
             [CompletionResult]::new('gc', 'gc', [CompletionResultType]::ParameterValue, 'Remove labelled objects whose owner has exited or whose --ttl passed')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check whether a Docker engine answers, which, and its API version')
             [CompletionResult]::new('commit', 'commit', [CompletionResultType]::ParameterValue, 'Commit a container''s filesystem to an image (labelled for ptest)')
             [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Images: import a root filesystem tarball')
             [CompletionResult]::new('__guard', '__guard', [CompletionResultType]::ParameterValue, 'Watches an owner and removes its objects when it dies (internal)')
@@ -671,6 +691,14 @@ Register-ArgumentCompleter -Native -CommandName 'ptest' -ScriptBlock {
             break
         }
         'ptest;docker;gc' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'ptest;docker;doctor' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Write JSON records, and a failure as an `error` record at the end; same as --format json')

@@ -28,6 +28,9 @@ _ptest__docker() {
             ptest__docker,create)
                 cmd="ptest__docker__subcmd__create"
                 ;;
+            ptest__docker,doctor)
+                cmd="ptest__docker__subcmd__doctor"
+                ;;
             ptest__docker,exec)
                 cmd="ptest__docker__subcmd__exec"
                 ;;
@@ -71,7 +74,7 @@ _ptest__docker() {
 
     case "${cmd}" in
         ptest__docker)
-            opts="-h -V --format --json --config --help --version create network exec logs cp stop rm ls inspect gc commit image __guard"
+            opts="-h -V --format --json --config --help --version create network exec logs cp stop rm ls inspect gc doctor commit image __guard"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,6 +268,28 @@ _ptest__docker() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ptest__subcmd__docker__subcmd__doctor)
+            opts="-h --format --json --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
                     return 0

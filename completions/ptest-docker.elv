@@ -35,6 +35,7 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
             cand ls 'List the containers and networks ptest made, with their state'
             cand inspect 'Show what the engine says of a container or network'
             cand gc 'Remove labelled objects whose owner has exited or whose --ttl passed'
+            cand doctor 'Check whether a Docker engine answers, which, and its API version'
             cand commit 'Commit a container''s filesystem to an image (labelled for ptest)'
             cand image 'Images: import a root filesystem tarball'
             cand __guard 'Watches an owner and removes its objects when it dies (internal)'
@@ -152,6 +153,13 @@ set edit:completion:arg-completer[ptest-docker] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-docker;gc'= {
+            cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
+            cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'ptest-docker;doctor'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'

@@ -41,6 +41,7 @@ complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "rm" -d 'R
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "ls" -d 'List the containers and networks ptest made, with their state'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "inspect" -d 'Show what the engine says of a container or network'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "gc" -d 'Remove labelled objects whose owner has exited or whose --ttl passed'
+complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "doctor" -d 'Check whether a Docker engine answers, which, and its API version'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "commit" -d 'Commit a container\'s filesystem to an image (labelled for ptest)'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "image" -d 'Images: import a root filesystem tarball'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "__guard" -d 'Watches an owner and removes its objects when it dies (internal)'
@@ -147,6 +148,12 @@ json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand doctor" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand doctor" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand doctor" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand commit" -l tag -d 'REPOSITORY[:TAG] for the image [default: ptest/<name>:<short id>]' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand commit" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'

@@ -19,6 +19,9 @@ _ptest__proc() {
             ptest__proc,__supervise)
                 cmd="ptest__proc__subcmd____supervise"
                 ;;
+            ptest__proc,doctor)
+                cmd="ptest__proc__subcmd__doctor"
+                ;;
             ptest__proc,gc)
                 cmd="ptest__proc__subcmd__gc"
                 ;;
@@ -50,7 +53,7 @@ _ptest__proc() {
 
     case "${cmd}" in
         ptest__proc)
-            opts="-h -V --format --json --config --help --version run start stop status ls logs rm gc __supervise"
+            opts="-h -V --format --json --config --help --version run start stop status ls logs rm gc doctor __supervise"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -72,6 +75,28 @@ _ptest__proc() {
             return 0
             ;;
         ptest__subcmd__proc__subcmd____supervise)
+            opts="-h --format --json --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ptest__subcmd__proc__subcmd__doctor)
             opts="-h --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[ptest-proc] = {|@words|
             cand logs 'Print a service''s output (stdout, or stderr with --stderr)'
             cand rm 'Stop and forget services (IDs, or `proc` records on stdin, as `ptest down` calls it)'
             cand gc 'Stop services whose owner exited or whose --ttl passed; clean up after killed supervisors'
+            cand doctor 'Check cgroups (each controller ptest uses) and network and user namespaces'
             cand __supervise 'The supervisor of a service (started by `start`)'
         }
         &'ptest-proc;run'= {
@@ -133,6 +134,13 @@ set edit:completion:arg-completer[ptest-proc] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-proc;gc'= {
+            cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
+            cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'ptest-proc;doctor'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'

@@ -39,6 +39,7 @@ complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -f -a "ls" -d 'List 
 complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -f -a "logs" -d 'Print a service\'s output (stdout, or stderr with --stderr)'
 complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -f -a "rm" -d 'Stop and forget services (IDs, or `proc` records on stdin, as `ptest down` calls it)'
 complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -f -a "gc" -d 'Stop services whose owner exited or whose --ttl passed; clean up after killed supervisors'
+complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -f -a "doctor" -d 'Check cgroups (each controller ptest uses) and network and user namespaces'
 complete -c ptest-proc -n "__fish_ptest_proc_needs_command" -f -a "__supervise" -d 'The supervisor of a service (started by `start`)'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -s e -l env -d 'Set a variable (repeatable); applied after the stream\'s and --env-file\'s' -r
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand run" -l env-file -d 'Read variables from a file of KEY=VALUE lines (repeatable)' -r -F
@@ -137,6 +138,12 @@ json\t'Always JSON records, one per line'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand doctor" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand doctor" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand doctor" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand __supervise" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"

@@ -28,6 +28,9 @@ _ptest__venv() {
             ptest__venv,create)
                 cmd="ptest__venv__subcmd__create"
                 ;;
+            ptest__venv,doctor)
+                cmd="ptest__venv__subcmd__doctor"
+                ;;
             ptest__venv,freeze)
                 cmd="ptest__venv__subcmd__freeze"
                 ;;
@@ -65,7 +68,7 @@ _ptest__venv() {
 
     case "${cmd}" in
         ptest__venv)
-            opts="-h -V --format --json --config --help --version create sync install uninstall check freeze info ls rm gc cache __purge"
+            opts="-h -V --format --json --config --help --version create sync install uninstall check freeze info ls rm gc doctor cache __purge"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,6 +290,28 @@ _ptest__venv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ptest__subcmd__venv__subcmd__doctor)
+            opts="-h --format --json --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
                     return 0

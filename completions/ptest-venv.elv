@@ -35,6 +35,7 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
             cand ls 'List the environments ptest made'
             cand rm 'Remove environments (by id, name or path, or the `venv` records on stdin)'
             cand gc 'Remove environments whose owner has exited or whose --ttl has passed, and empty the trash'
+            cand doctor 'Check the interpreter `create` uses (venv.python), its pip, and uv (venv.uv)'
             cand cache 'The template cache: list or prune'
             cand __purge 'Deletes directories in the background (internal)'
         }
@@ -147,6 +148,13 @@ set edit:completion:arg-completer[ptest-venv] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest-venv;gc'= {
+            cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
+            cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'ptest-venv;doctor'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'

@@ -41,6 +41,7 @@ complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "info" -d 'Sho
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "ls" -d 'List the environments ptest made'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "rm" -d 'Remove environments (by id, name or path, or the `venv` records on stdin)'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "gc" -d 'Remove environments whose owner has exited or whose --ttl has passed, and empty the trash'
+complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "doctor" -d 'Check the interpreter `create` uses (venv.python), its pip, and uv (venv.uv)'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "cache" -d 'The template cache: list or prune'
 complete -c ptest-venv -n "__fish_ptest_venv_needs_command" -f -a "__purge" -d 'Deletes directories in the background (internal)'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand create" -l python -d 'Interpreter: a name on PATH (python3.12), a version (3.12) or a path [default: [venv] python]' -r
@@ -147,6 +148,12 @@ json\t'Always JSON records, one per line'"
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand doctor" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand doctor" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand doctor" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-venv -n "__fish_ptest_venv_using_subcommand cache; and not __fish_seen_subcommand_from ls prune" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"

@@ -64,6 +64,9 @@ _ptest() {
             ptest__subcmd__docker,create)
                 cmd="ptest__subcmd__docker__subcmd__create"
                 ;;
+            ptest__subcmd__docker,doctor)
+                cmd="ptest__subcmd__docker__subcmd__doctor"
+                ;;
             ptest__subcmd__docker,exec)
                 cmd="ptest__subcmd__docker__subcmd__exec"
                 ;;
@@ -121,6 +124,9 @@ _ptest() {
             ptest__subcmd__proc,__supervise)
                 cmd="ptest__subcmd__proc__subcmd____supervise"
                 ;;
+            ptest__subcmd__proc,doctor)
+                cmd="ptest__subcmd__proc__subcmd__doctor"
+                ;;
             ptest__subcmd__proc,gc)
                 cmd="ptest__subcmd__proc__subcmd__gc"
                 ;;
@@ -162,6 +168,9 @@ _ptest() {
                 ;;
             ptest__subcmd__venv,create)
                 cmd="ptest__subcmd__venv__subcmd__create"
+                ;;
+            ptest__subcmd__venv,doctor)
+                cmd="ptest__subcmd__venv__subcmd__doctor"
                 ;;
             ptest__subcmd__venv,freeze)
                 cmd="ptest__subcmd__venv__subcmd__freeze"
@@ -266,7 +275,7 @@ _ptest() {
             return 0
             ;;
         ptest__subcmd__docker)
-            opts="-h -V --format --json --config --help --version create network exec logs cp stop rm ls inspect gc commit image __guard"
+            opts="-h -V --format --json --config --help --version create network exec logs cp stop rm ls inspect gc doctor commit image __guard"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -460,6 +469,28 @@ _ptest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ptest__subcmd__docker__subcmd__doctor)
+            opts="-h --format --json --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
                     return 0
@@ -768,12 +799,16 @@ _ptest() {
             return 0
             ;;
         ptest__subcmd__doctor)
-            opts="-h --format --json --config --help"
+            opts="-h --timeout --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
                     return 0
@@ -1046,7 +1081,7 @@ _ptest() {
             return 0
             ;;
         ptest__subcmd__proc)
-            opts="-h -V --format --json --config --help --version run start stop status ls logs rm gc __supervise"
+            opts="-h -V --format --json --config --help --version run start stop status ls logs rm gc doctor __supervise"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1068,6 +1103,28 @@ _ptest() {
             return 0
             ;;
         ptest__subcmd__proc__subcmd____supervise)
+            opts="-h --format --json --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ptest__subcmd__proc__subcmd__doctor)
             opts="-h --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1484,7 +1541,7 @@ _ptest() {
             return 0
             ;;
         ptest__subcmd__venv)
-            opts="-h -V --format --json --config --help --version create sync install uninstall check freeze info ls rm gc cache __purge"
+            opts="-h -V --format --json --config --help --version create sync install uninstall check freeze info ls rm gc doctor cache __purge"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1706,6 +1763,28 @@ _ptest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ptest__subcmd__venv__subcmd__doctor)
+            opts="-h --format --json --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
                     return 0

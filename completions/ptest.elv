@@ -74,6 +74,7 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest;doctor'= {
+            cand --timeout 'How long each tool may take to check before it is a finding'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
@@ -197,6 +198,7 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand logs 'Print a service''s output (stdout, or stderr with --stderr)'
             cand rm 'Stop and forget services (IDs, or `proc` records on stdin, as `ptest down` calls it)'
             cand gc 'Stop services whose owner exited or whose --ttl passed; clean up after killed supervisors'
+            cand doctor 'Check cgroups (each controller ptest uses) and network and user namespaces'
             cand __supervise 'The supervisor of a service (started by `start`)'
         }
         &'ptest;proc;run'= {
@@ -303,6 +305,13 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'ptest;proc;doctor'= {
+            cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
+            cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'ptest;proc;__supervise'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
@@ -328,6 +337,7 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand ls 'List the environments ptest made'
             cand rm 'Remove environments (by id, name or path, or the `venv` records on stdin)'
             cand gc 'Remove environments whose owner has exited or whose --ttl has passed, and empty the trash'
+            cand doctor 'Check the interpreter `create` uses (venv.python), its pip, and uv (venv.uv)'
             cand cache 'The template cache: list or prune'
             cand __purge 'Deletes directories in the background (internal)'
         }
@@ -446,6 +456,13 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'ptest;venv;doctor'= {
+            cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
+            cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'ptest;venv;cache'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
@@ -496,6 +513,7 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand ls 'List the containers and networks ptest made, with their state'
             cand inspect 'Show what the engine says of a container or network'
             cand gc 'Remove labelled objects whose owner has exited or whose --ttl passed'
+            cand doctor 'Check whether a Docker engine answers, which, and its API version'
             cand commit 'Commit a container''s filesystem to an image (labelled for ptest)'
             cand image 'Images: import a root filesystem tarball'
             cand __guard 'Watches an owner and removes its objects when it dies (internal)'
@@ -613,6 +631,13 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'ptest;docker;gc'= {
+            cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
+            cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'ptest;docker;doctor'= {
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'

@@ -11,11 +11,12 @@
 //! - [`config`] and [`hooks`]: `ptest.toml` and event hooks; [`http`]: the
 //!   plain-HTTP client of readiness checks.
 //! - [`interrupt`]: Ctrl-C that lets a command undo what it made.
-//! - [`tools`]: finding tools and plugins; [`teardown`]: removing resources
+//! - [`checks`]: what `doctor` reports; [`tools`]: finding tools and plugins; [`teardown`]: removing resources
 //!   through their tools; [`probe`]: what this machine offers; [`units`]:
 //!   sizes as users write them.
 
 pub mod cgroup;
+pub mod checks;
 pub mod cli;
 pub mod config;
 #[cfg(feature = "docker")]

@@ -8,8 +8,6 @@
 //!   tests uses.
 //! - namespaces: whether a fresh network or user namespace can be made
 //!   ([`can_unshare`]).
-//! - Python tooling: `python3` with its version and pip ([`python3`]), and
-//!   `uv` ([`uv`]).
 //!
 //! Every function here reports what it found; none of them fails the caller:
 //! a missing facility is a finding, described in words a user can act on.
@@ -554,120 +552,6 @@ fn flag_names(flags: nix::sched::CloneFlags) -> String {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Python tooling
-// ---------------------------------------------------------------------------
-
-/// The `python3` on `PATH`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PythonInfo {
-    /// As found on `PATH` (may be a shim, e.g. pyenv's).
-    pub path: PathBuf,
-    /// The interpreter itself (`sys.executable`).
-    pub executable: PathBuf,
-    /// `3.11.7`.
-    pub version: String,
-    /// The version of the pip installed for it, when there is one.
-    pub pip: Option<String>,
-}
-
-/// One run of the interpreter answers everything (startup through a shim
-/// costs ~0.1 s): version, executable, and pip's version from its installed
-/// metadata (without importing pip, which is slow).
-const PYTHON_FACTS: &str = "\
-import sys
-print('%d.%d.%d' % sys.version_info[:3])
-print(sys.executable)
-try:
-    import importlib.util, importlib.metadata
-    print(importlib.metadata.version('pip') if importlib.util.find_spec('pip') else '')
-except Exception:
-    print('')
-";
-
-/// Finds `python3` on `PATH` and asks it for its version and pip.
-pub fn python3() -> Result<PythonInfo, String> {
-    let path = which::which("python3").map_err(|_| "python3 not found on PATH".to_owned())?;
-    let out = run_capture(&path, &["-c", PYTHON_FACTS])?;
-    let mut lines = out.lines().map(str::trim);
-    let version = lines.next().unwrap_or_default().to_owned();
-    let executable = lines.next().unwrap_or_default();
-    let pip = lines.next().filter(|l| !l.is_empty()).map(str::to_owned);
-    if version.is_empty() {
-        return Err(format!("{} printed no version", path.display()));
-    }
-    Ok(PythonInfo {
-        executable: if executable.is_empty() {
-            path.clone()
-        } else {
-            PathBuf::from(executable)
-        },
-        path,
-        version,
-        pip,
-    })
-}
-
-/// An executable found on `PATH` and the version it reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ToolInfo {
-    pub path: PathBuf,
-    pub version: String,
-}
-
-/// Finds `uv` on `PATH` and runs `uv --version` (`uv 0.4.18 (…)`).
-pub fn uv() -> Result<ToolInfo, String> {
-    tool_version("uv", &["--version"])
-}
-
-/// Finds `name` on `PATH`, runs it with `args`, and takes the first word
-/// that starts with a digit in its output as the version.
-pub fn tool_version(name: &str, args: &[&str]) -> Result<ToolInfo, String> {
-    let path = which::which(name).map_err(|_| format!("{name} not found on PATH"))?;
-    let out = run_capture(&path, args)?;
-    let version = parse_version_word(&out).ok_or_else(|| {
-        format!(
-            "{} {} printed no version: {out:?}",
-            path.display(),
-            args.join(" ")
-        )
-    })?;
-    Ok(ToolInfo { path, version })
-}
-
-/// The first whitespace-separated word starting with a digit (`uv 0.4.18
-/// (abc 2024-10-01)` → `0.4.18`, `Python 3.11.7` → `3.11.7`).
-pub fn parse_version_word(text: &str) -> Option<String> {
-    text.split_whitespace()
-        .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))
-        .map(|w| w.trim_end_matches([',', ';']).to_owned())
-}
-
-/// Runs `program args…` and returns its stdout; `Err` names the program
-/// and shows the start of its stderr when it fails.
-fn run_capture(program: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let first = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        return Err(format!(
-            "{} exited with {}{}",
-            program.display(),
-            out.status,
-            if first.is_empty() {
-                String::new()
-            } else {
-                format!(": {first}")
-            }
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -913,39 +797,5 @@ mod tests {
         // CLONE_VFORK is not a flag unshare(2) accepts: EINVAL.
         let e = can_unshare(CloneFlags::CLONE_VFORK).unwrap_err();
         assert!(e.contains("CLONE_VFORK") && e.contains("EINVAL"), "{e}");
-    }
-
-    #[test]
-    fn version_words() {
-        assert_eq!(
-            parse_version_word("uv 0.4.18 (7b55e9790 2024-10-01)").as_deref(),
-            Some("0.4.18")
-        );
-        assert_eq!(
-            parse_version_word("Python 3.11.7\n").as_deref(),
-            Some("3.11.7")
-        );
-        assert_eq!(parse_version_word("no digits here"), None);
-    }
-
-    #[test]
-    fn python3_matches_its_own_version_flag() {
-        // Compared with what `python3 --version` says, when python3 exists.
-        let Ok(path) = which::which("python3") else {
-            assert!(python3().unwrap_err().contains("not found"));
-            return;
-        };
-        let out = Command::new(&path).arg("--version").output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr);
-        let info = python3().unwrap();
-        assert_eq!(Some(info.version), parse_version_word(&text));
-        assert!(info.executable.is_absolute());
-    }
-
-    #[test]
-    fn missing_tools_are_named() {
-        let e = tool_version("ptest-no-such-tool-xyz", &["--version"]).unwrap_err();
-        assert!(e.contains("ptest-no-such-tool-xyz not found"), "{e}");
     }
 }

@@ -20,8 +20,6 @@ use crate::registry::Registry;
 use crate::state::StateDir;
 use crate::{Error, Record, Result, stream, tools};
 use std::collections::HashSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 /// The outcome for one resource.
 struct Outcome {
@@ -59,29 +57,13 @@ fn remove_batch(tool: &str, batch: Vec<(Record, Option<&'static str>)>) -> Vec<O
         input.push_str(&r.to_line());
         input.push('\n');
     }
-    let child = Command::new(&path)
-        .arg("rm")
-        .env("PTEST", std::env::current_exe().unwrap_or_default())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => return fail_all(batch, format!("cannot run {}: {e}", path.display())),
-    };
-    let mut stdin = child.stdin.take().expect("piped");
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(input.as_bytes());
-    });
-    let out = child.wait_with_output();
-    let _ = writer.join();
-    let out = match out {
+    let out = match tools::call(&path, &["rm"], Some(input), None) {
         Ok(o) => o,
         Err(e) => return fail_all(batch, format!("{tool} rm: {e}")),
     };
     // What the tool confirmed, by id, with the event it names it by.
-    let confirmed: std::collections::HashMap<String, String> = String::from_utf8_lossy(&out.stdout)
+    let confirmed: std::collections::HashMap<String, String> = out
+        .stdout
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|v| v["kind"] == "event")
@@ -103,7 +85,7 @@ fn remove_batch(tool: &str, batch: Vec<(Record, Option<&'static str>)>) -> Vec<O
             })
             .collect();
     }
-    let tail = last_line(&String::from_utf8_lossy(&out.stderr));
+    let tail = out.last_words();
     let status = match out.status.code() {
         Some(c) => format!("exit {c}"),
         None => format!("{}", out.status),
@@ -122,17 +104,6 @@ fn remove_batch(tool: &str, batch: Vec<(Record, Option<&'static str>)>) -> Vec<O
             }
         })
         .collect()
-}
-
-/// The last line a tool wrote on stderr: what it said when it failed.
-fn last_line(stderr: &str) -> String {
-    stderr
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("no message")
-        .trim()
-        .to_owned()
 }
 
 /// How [`remove_all`] reports each removal on stdout.
@@ -345,25 +316,18 @@ pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
 /// the failure is ours to report). A tool without `gc` (exit 64) takes no
 /// part; one whose service is missing (69: no Docker engine) is noted.
 fn tool_gc(name: &str, path: &std::path::Path, json: bool) -> std::result::Result<(), String> {
-    let out = Command::new(path)
-        .arg("gc")
-        .arg(if json { "--json" } else { "--format=human" })
-        .env("PTEST", std::env::current_exe().unwrap_or_default())
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
+    let format = if json { "--json" } else { "--format=human" };
+    let out = tools::call(path, &["gc", format], None, None)?;
     let mut w = RecordWriter::stdout();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in out.stdout.lines() {
         let is_error =
             serde_json::from_str::<serde_json::Value>(line).is_ok_and(|v| v["kind"] == "error");
         if !is_error && !line.trim().is_empty() {
             let _ = w.write_line(line);
         }
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let last = last_line(&stderr);
+    let stderr = &out.stderr;
+    let last = out.last_words();
     match out.status.code() {
         Some(0) => {
             eprint!("{stderr}");

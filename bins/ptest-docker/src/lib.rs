@@ -13,6 +13,7 @@
 mod commands;
 mod container;
 mod copy;
+mod doctor;
 pub mod engine;
 mod guardian;
 mod image;
@@ -193,6 +194,14 @@ event per object removed."
     },
     /// Remove labelled objects whose owner has exited or whose --ttl passed
     Gc,
+    /// Check whether a Docker engine answers, which, and its API version
+    #[command(
+        long_about = "Check the Docker engine ptest docker would use (DOCKER_HOST, else the \
+usual sockets, Podman's too): whether it answers, its version and API version. One `check` \
+record, or a table. Exit 0 whenever it could look: a missing engine is a finding. `ptest \
+doctor` gathers this with every other tool's."
+    )]
+    Doctor,
     /// Commit a container's filesystem to an image (labelled for ptest)
     Commit {
         /// The container: ptest id, name or engine id
@@ -282,6 +291,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Cmd::Ls => commands::ls(c),
         Cmd::Inspect { object } => commands::inspect(&object),
         Cmd::Gc => commands::gc(c),
+        Cmd::Doctor => doctor::run(c.json()),
         Cmd::Commit { container, tag } => image::commit_command(c, &container, tag.as_deref()),
         Cmd::Image(ImageCmd::Import { tarball, tag }) => image::import_command(c, &tarball, &tag),
         Cmd::Guard { owner, lock_fd } => guardian::run(&owner, lock_fd),

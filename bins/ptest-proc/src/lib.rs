@@ -9,6 +9,7 @@
 //!   namespaces where it can.
 //! - [`ready`]: readiness checks.
 
+mod doctor;
 pub mod init;
 mod launch;
 mod ready;
@@ -260,6 +261,15 @@ left. Idempotent. Never signals a PID whose start time does not match the one re
     },
     /// Stop services whose owner exited or whose --ttl passed; clean up after killed supervisors
     Gc,
+    /// Check cgroups (each controller ptest uses) and network and user namespaces
+    #[command(
+        long_about = "Check what this machine offers for limits and isolation: the cgroup \
+version, each controller ptest proc uses (memory, cpu, pids, cpuset, io) and whether a cgroup \
+can be made there, and whether network and user namespaces can be made. The probes remove \
+what they make. One `check` record each, or a table. Exit 0 whenever it could look. `ptest \
+doctor` gathers this with every other tool's."
+    )]
+    Doctor,
     /// The supervisor of a service (started by `start`)
     #[command(hide = true, name = "__supervise")]
     Supervise { id: String },
@@ -288,6 +298,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Cmd::Logs { id, follow, stderr } => service::logs(&id, follow, stderr),
         Cmd::Rm { ids } => service::rm(c, ids),
         Cmd::Gc => service::gc(c),
+        Cmd::Doctor => doctor::run(c.json()),
         Cmd::Supervise { id } => service::supervise(&id),
     }
 }

@@ -11,6 +11,7 @@
 mod backend;
 mod clone;
 mod commands;
+mod doctor;
 mod envs;
 mod installed;
 mod layout;
@@ -220,6 +221,15 @@ it was. Writes a `venv.removed` event per environment."
     },
     /// Remove environments whose owner has exited or whose --ttl has passed, and empty the trash
     Gc,
+    /// Check the interpreter `create` uses (venv.python), its pip, and uv (venv.uv)
+    #[command(
+        long_about = "Check what ptest venv would use on this machine: the interpreter `create` \
+takes without --python ([venv] python, found as `create` finds it: a name on PATH, a version, \
+a path; a pyenv shim resolved), its pip, and uv ([venv] uv, else on PATH). One `check` record \
+each (name, ok, detail, and a hint when not ok), or a table. Exit 0 whenever it could look: \
+findings are not errors. `ptest doctor` gathers this with every other tool's."
+    )]
+    Doctor,
     /// The template cache: list or prune
     #[command(subcommand)]
     Cache(CacheCmd),
@@ -305,6 +315,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Cmd::Ls => commands::ls(c),
         Cmd::Rm { envs } => commands::rm(c, &envs),
         Cmd::Gc => commands::gc(c),
+        Cmd::Doctor => doctor::run(c),
         Cmd::Cache(CacheCmd::Ls) => commands::cache_ls(c),
         Cmd::Cache(CacheCmd::Prune { older_than, all }) => {
             commands::cache_prune(c, older_than, all)

@@ -130,7 +130,19 @@ variable, or a --config flag (later ones win). With KEY, print that value only."
         key: Option<String>,
     },
     /// Check what this machine offers the suite (Python, uv, Docker, cgroups, namespaces)
-    Doctor,
+    #[command(
+        long_about = "Check what this machine offers the suite. Each installed tool checks \
+what it needs (`ptest-<tool> doctor --json`: venv the interpreter, pip and uv its \
+configuration names, docker the engine, proc cgroups and namespaces, and any plugin \
+that has a doctor), all at once; then the state directory and the registry's \
+quarantine. A table on a terminal, `check` records when piped. Findings are not \
+errors: exit 0 whenever the checks ran."
+    )]
+    Doctor {
+        /// How long each tool may take to check before it is a finding
+        #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = ptest_shared::units::parse_positive_duration)]
+        timeout: std::time::Duration,
+    },
     /// Print shell completions for ptest
     Completions {
         /// The shell to complete for
@@ -213,7 +225,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Cmd::Gc { dry_run } => ptest_shared::teardown::gc(json, dry_run),
         Cmd::Down => ptest_shared::teardown::down(json),
         Cmd::Config { key } => registry_cmds::config(&cli.common, key),
-        Cmd::Doctor => doctor::run(json),
+        Cmd::Doctor { timeout } => doctor::run(json, &cli.common.config, timeout),
         Cmd::Completions { shell } => {
             // The committed scripts: generated with every built-in tool's
             // command line and a lookup of plugins when completing, which

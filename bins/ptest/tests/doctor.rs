@@ -278,3 +278,98 @@ fn the_human_view_is_a_table_with_hints() {
     );
     assert!(out.trim_end().ends_with("checks ok"), "{out}");
 }
+
+#[test]
+fn the_interpreter_checked_is_the_one_venv_is_configured_to_use() {
+    let s = Scenario::new();
+    let missing = "/nonexistent/python9";
+    // Through the dispatcher, which hands its --config to each tool, and
+    // from the tool itself.
+    for records in [
+        s.cmd("ptest")
+            .args(["doctor", "--json", "--config"])
+            .arg(format!("venv.python={missing}"))
+            .run()
+            .success()
+            .records(),
+        s.cmd("ptest-venv")
+            .args(["doctor", "--json", "--config"])
+            .arg(format!("venv.python={missing}"))
+            .run()
+            .success()
+            .records(),
+    ] {
+        let py = check(&records, "python3");
+        assert_eq!(py["ok"], false, "{py}");
+        assert!(str_field(py, "detail").contains(missing), "{py}");
+        assert!(str_field(py, "hint").contains("venv.python"), "{py}");
+        assert_eq!(check(&records, "pip")["ok"], false);
+    }
+}
+
+#[test]
+fn each_tool_checks_only_what_it_needs() {
+    let s = Scenario::new();
+    let names = |tool: &str| -> Vec<String> {
+        s.cmd(tool)
+            .args(["doctor", "--json"])
+            .run()
+            .success()
+            .records()
+            .iter()
+            .map(|r| str_field(r, "name").to_owned())
+            .collect()
+    };
+    assert_eq!(names("ptest-venv"), ["python3", "pip", "uv"]);
+    assert_eq!(names("ptest-docker"), ["docker"]);
+    assert_eq!(names("ptest-proc"), &CHECKS[4..12]);
+}
+
+#[test]
+fn plugins_take_part_and_one_that_hangs_is_a_finding() {
+    let s = Scenario::new();
+    s.plugin(
+        "good",
+        "#!/bin/sh\n[ \"$1\" = doctor ] || exit 64\n\
+         echo '{\"v\":1,\"kind\":\"check\",\"name\":\"good.thing\",\"ok\":false,\"detail\":\"missing\",\"hint\":\"get it\"}'\n",
+    );
+    s.plugin("silent", "#!/bin/sh\nexit 64\n");
+    let pid_file = s.write("hang.pid", "");
+    s.plugin(
+        "hang",
+        &format!(
+            "#!/bin/sh\necho $$ > {}\nexec sleep 300\n",
+            pid_file.display()
+        ),
+    );
+    let records = s
+        .cmd("ptest")
+        .args(["doctor", "--json", "--timeout", "1s"])
+        .run()
+        .success()
+        .records();
+    let good = check(&records, "good.thing");
+    assert_eq!(good["ok"], false, "{good}");
+    assert_eq!(good["hint"], "get it", "{good}");
+    assert!(
+        !records.iter().any(|r| r["name"] == "silent"),
+        "{records:#?}"
+    );
+    let hang = check(&records, "hang");
+    assert_eq!(hang["ok"], false, "{hang}");
+    assert!(str_field(hang, "detail").contains("killed"), "{hang}");
+    // The built-in checks still all came, first.
+    let first: Vec<&str> = records[..CHECKS.len() - 2]
+        .iter()
+        .map(|r| str_field(r, "name"))
+        .collect();
+    assert_eq!(first, &CHECKS[..CHECKS.len() - 2]);
+    // What hung was killed, not left running.
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let gone = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_err();
+    assert!(gone, "the hanging plugin (pid {pid}) is still running");
+}
