@@ -1,6 +1,6 @@
 //! Removing resources through the tool that manages each (`ptest-<tool>
-//! rm`, the records on stdin): `ptest down`, `ptest gc` and `ptest proc run
-//! --rm` all go through [`remove_all`].
+//! rm`, the records on stdin): `ptest down`, `ptest gc` (in the dispatcher)
+//! and `ptest proc run --rm` all go through [`remove_all`].
 //!
 //! Only the registry decides what is removed: a stream's record counts for
 //! its `id` alone, and the tool is handed the registry's copy
@@ -15,10 +15,9 @@
 //! stdout count as removed; the rest are reported as not removed.
 
 use crate::output::RecordWriter;
-use crate::owner::{Liveness, judge};
 use crate::registry::Registry;
 use crate::state::StateDir;
-use crate::{Error, Record, Result, stream, tools};
+use crate::{Error, Record, Result, tools};
 use std::collections::HashSet;
 
 /// The outcome for one resource.
@@ -235,115 +234,4 @@ pub fn registered_newest_first(records: &[Record]) -> Result<Vec<(Record, Option
         .into_iter()
         .map(|r| (r, None))
         .collect())
-}
-
-/// `ptest down`: tears down the stream on stdin. An `error` record in it
-/// does not stop the teardown; a line that is not a record (or a last line
-/// cut short) is reported with 65 after the rest is torn down.
-pub fn down(json: bool) -> Result<i32> {
-    if !stream::stdin_is_stream() {
-        return Err(Error::usage(
-            "ptest down tears down the record stream on its stdin, and stdin is a terminal",
-        )
-        .hint("ptest down < env.jsonl (a stream saved with tee), or … | ptest down; ptest ls --stale | ptest down for what gc would remove"));
-    }
-    let (records, bad) = stream::stdin(None)?.into_teardown();
-    let resources = registered_newest_first(&records)?;
-    let code = remove_all(if json { Report::Json } else { Report::Human }, resources)?;
-    match bad {
-        Some(e) => Err(e),
-        None => Ok(code),
-    }
-}
-
-/// `ptest gc`: removes registered resources whose owner died or lease
-/// expired, then runs every tool's own `gc` (found like plugins, so tools
-/// still to come take part: docker's sweep of labelled objects, proc's dead
-/// supervisors…), then tidies the state directory (builds left by killed
-/// builders, lock files nobody holds, writers' temp files). Exit 1 after
-/// doing all it can when some part failed.
-pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
-    let state = StateDir::open()?;
-    let reg = Registry::open(&state)?;
-    let now = crate::record::Timestamp::now();
-    let mut stale = Vec::new();
-    for rec in reg.list()? {
-        match judge(&rec, now)? {
-            Liveness::Live => {}
-            l => stale.push((rec, Some(l.as_str()))),
-        }
-    }
-    // Newest first, as teardown of a stream.
-    stale.reverse();
-    if dry_run {
-        let mut out = RecordWriter::stdout();
-        for (rec, reason) in &stale {
-            if json {
-                out.write(rec)?;
-            } else {
-                out.write_line(&format!(
-                    "would remove {} ({}): {}",
-                    rec.id().unwrap_or_default(),
-                    rec.kind(),
-                    reason.unwrap_or_default()
-                ))?;
-            }
-        }
-        return Ok(0);
-    }
-    let mut failures = Vec::new();
-    if let Err(e) = remove_all(if json { Report::Json } else { Report::Human }, stale) {
-        failures.push(e.message);
-    }
-    for (name, path) in tools::discover() {
-        if let Err(why) = tool_gc(&name, &path, json) {
-            failures.push(why);
-        }
-    }
-    crate::staging::sweep(&state)?;
-    state.sweep_locks()?;
-    reg.sweep_temp(std::time::Duration::from_secs(60))?;
-    if failures.is_empty() {
-        return Ok(0);
-    }
-    Err(
-        Error::failed(format!("gc did not finish: {}", failures.join("; ")))
-            .hint("fix the cause and run `ptest gc` again: it is idempotent"),
-    )
-}
-
-/// Runs `ptest-<name> gc`, passing its records on (but an `error` record:
-/// the failure is ours to report). A tool without `gc` (exit 64) takes no
-/// part; one whose service is missing (69: no Docker engine) is noted.
-fn tool_gc(name: &str, path: &std::path::Path, json: bool) -> std::result::Result<(), String> {
-    let format = if json { "--json" } else { "--format=human" };
-    let out = tools::call(path, &["gc", format], None, None)?;
-    let mut w = RecordWriter::stdout();
-    for line in out.stdout.lines() {
-        let is_error =
-            serde_json::from_str::<serde_json::Value>(line).is_ok_and(|v| v["kind"] == "error");
-        if !is_error && !line.trim().is_empty() {
-            let _ = w.write_line(line);
-        }
-    }
-    let stderr = &out.stderr;
-    let last = out.last_words();
-    match out.status.code() {
-        Some(0) => {
-            eprint!("{stderr}");
-            Ok(())
-        }
-        Some(64) => Ok(()),
-        Some(69) => {
-            eprintln!(
-                "{}: note: ptest-{name} gc skipped: {last}",
-                crate::cli::prog_name()
-            );
-            Ok(())
-        }
-        _ => {
-            eprint!("{stderr}");
-            Err(format!("ptest-{name} gc failed ({}): {last}", out.status))
-        }
-    }
 }

@@ -5,7 +5,9 @@
 //! `doctor`, shell completions.
 
 mod doctor;
+mod down;
 mod exec;
+mod gc;
 mod registry_cmds;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -222,8 +224,8 @@ pub fn run(cli: Cli) -> Result<i32> {
     };
     match cmd {
         Cmd::Ls { kind, tool, stale } => registry_cmds::ls(json, kind, tool, stale),
-        Cmd::Gc { dry_run } => ptest_shared::teardown::gc(json, dry_run),
-        Cmd::Down => ptest_shared::teardown::down(json),
+        Cmd::Gc { dry_run } => gc::gc(json, dry_run),
+        Cmd::Down => down::down(json),
         Cmd::Config { key } => registry_cmds::config(&cli.common, key),
         Cmd::Doctor { timeout } => doctor::run(json, &cli.common.config, timeout),
         Cmd::Completions { shell } => {
