@@ -133,15 +133,16 @@ pub fn remove_all(report: Report, resources: Vec<(Record, Option<&'static str>)>
         let tool = batch[0].0.tool().unwrap_or_default().to_owned();
         outcomes.extend(remove_batch(&tool, batch));
     }
-    // What a tool removed, the registry forgets (a plugin's rm need not),
-    // in one transaction: nothing left for built-ins, which forget their own.
-    let reg = Registry::open(&StateDir::open()?)?;
+    // What a plugin removed, the registry forgets for it (its rm need not),
+    // in one transaction; the built-in tools forget their own as they remove.
     let removed: Vec<&str> = outcomes
         .iter()
         .filter(|o| o.error.is_none())
+        .filter(|o| !tools::is_builtin(o.rec.tool().unwrap_or_default()))
         .filter_map(|o| o.rec.id())
         .collect();
     if !removed.is_empty() {
+        let reg = Registry::open(&StateDir::open()?)?;
         reg.transaction(|t| removed.iter().try_for_each(|id| t.remove(id).map(drop)))?;
     }
     let mut out = RecordWriter::stdout();
