@@ -55,11 +55,11 @@ complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l mem
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l cpus -d 'CPU limit, in CPUs (0.5, 2)' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l pids -d 'Process limit' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l network -d 'none (no network), isolated (a private internal network: no egress, host unreachable), bridge, or a network name or id' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ready-log -d 'Ready when a log line matches REGEX' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ready-port -d 'Ready when the container port accepts TCP connections' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ready-http -d 'Ready when GET PATH on the first published port answers 2xx/3xx (PATH or CPORT:PATH)' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ready-cmd -d 'Ready when CMD, run inside the container with sh -c, exits 0' -r
-complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ready-timeout -d 'How long readiness may take' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ready-port -d 'Ready when the service accepts TCP connections on PORT (the port it listens on) or on the port lease NAME of the stream' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ready-log -d 'Ready when a complete line of the service\'s output matches REGEX' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ready-http -d 'Ready when GET answers 2xx or 3xx: a URL (http://127.0.0.1:8080/health), or [PORT|NAME:]PATH on the service\'s port' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ready-cmd -d 'Ready when `sh -c CMD`, run where the service runs, exits 0' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ready-timeout -d 'Give up (exit 124, with the log\'s tail) when not ready after this long' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l security -d 'strict: all capabilities dropped, no-new-privileges, read-only root with a tmpfs /tmp, user 65534, a pids limit' -r -f -a "default\t''
 strict\t''"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -s n -l count -d 'How many containers, created in parallel' -r

@@ -78,11 +78,11 @@ complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l net -d '
 none\t'A fresh network namespace with only loopback, brought up'"
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l user -d 'Run as this user: NAME, UID or UID:GID (needs root)' -r
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l listen -d 'Bind 127.0.0.1:PORT here and pass the listening socket to the command (systemd socket activation: LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES); NAME alone takes the port of the lease named NAME in the stream' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l ready-port -d 'Ready when 127.0.0.1:PORT accepts connections (a number, or the name of a port lease in the stream)' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l ready-log -d 'Ready when a line of the service\'s stdout or stderr matches REGEX' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l ready-http -d 'Ready when GET URL answers 2xx or 3xx (http://127.0.0.1:PORT/path)' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l ready-cmd -d 'Ready when `sh -c CMD` exits 0' -r
-complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l ready-timeout -d 'Give up (exit 124, with the log tail) when not ready after this long' -r
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l ready-port -d 'Ready when the service accepts TCP connections on PORT (the port it listens on) or on the port lease NAME of the stream' -r
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l ready-log -d 'Ready when a complete line of the service\'s output matches REGEX' -r
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l ready-http -d 'Ready when GET answers 2xx or 3xx: a URL (http://127.0.0.1:8080/health), or [PORT|NAME:]PATH on the service\'s port' -r
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l ready-cmd -d 'Ready when `sh -c CMD`, run where the service runs, exits 0' -r
+complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l ready-timeout -d 'Give up (exit 124, with the log\'s tail) when not ready after this long' -r
 complete -c ptest-proc -n "__fish_ptest_proc_using_subcommand start" -l restart -d 'When to restart the command after it exits' -r -f -a "no\t'Never restart'
 on-failure\t'Restart when the command exits non-zero or is killed'
 always\t'Restart whenever the command exits'"

@@ -371,7 +371,7 @@ _ptest() {
             return 0
             ;;
         ptest__subcmd__docker__subcmd__create)
-            opts="-e -p -v -n -h --image --name --env --port --volume --tmpfs --memory --cpus --pids --network --ready-log --ready-port --ready-http --ready-cmd --ready-timeout --security --count --owner --ttl --format --json --config --help"
+            opts="-e -p -v -n -h --image --name --env --port --volume --tmpfs --memory --cpus --pids --network --ready-port --ready-log --ready-http --ready-cmd --ready-timeout --security --count --owner --ttl --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -429,11 +429,11 @@ _ptest() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ready-log)
+                --ready-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --ready-port)
+                --ready-log)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -520,6 +520,19 @@ impl ErrorRecord {
     }
 }
 
+/// A port lease's name (`--name` of `ptest port lease`, and a lease named
+/// by another tool's flag): letters, digits, `_`, `-` and `.`.
+pub fn check_lease_name(s: &str) -> Result<(), String> {
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    {
+        return Err("use letters, digits, '_', '-' or '.'".into());
+    }
+    Ok(())
+}
+
 /// The newest `port` record named `name` in a stream: how a tool finds the
 /// lease a flag names (`--port 5432=db`, `--ready-port db`).
 pub fn lease_named(records: &[crate::Record], name: &str) -> crate::Result<Option<PortLease>> {

@@ -29,6 +29,8 @@ pub mod kinds;
 pub mod output;
 pub mod owner;
 pub mod probe;
+#[cfg(feature = "ready")]
+pub mod ready;
 pub mod record;
 pub mod registry;
 pub mod staging;

@@ -238,43 +238,67 @@ pub fn run_exec(
     cmd: &[String],
     stream_out: bool,
 ) -> Result<(i32, String)> {
-    use bollard::exec::{CreateExecOptions, StartExecResults};
+    engine.block_on(exec_in(engine, id, cmd, stream_out))
+}
+
+/// Runs `cmd` in the container quietly: its exit code, or `None` when it
+/// was still running after `limit` (the engine cannot end an exec; it is
+/// left to finish on its own).
+pub fn run_exec_within(
+    engine: &Engine,
+    id: &str,
+    cmd: &[String],
+    limit: std::time::Duration,
+) -> Result<Option<i32>> {
     engine.block_on(async {
-        let exec = engine
-            .docker
-            .create_exec(
-                id,
-                CreateExecOptions {
-                    cmd: Some(cmd.to_vec()),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(|e| engine::error(&format!("cannot exec in {id}"), &e))?;
-        let mut collected = String::new();
-        match engine
-            .docker
-            .start_exec(&exec.id, None)
-            .await
-            .map_err(|e| engine::error(&format!("cannot exec in {id}"), &e))?
-        {
-            StartExecResults::Attached { mut output, .. } => {
-                while let Some(chunk) = output.next().await {
-                    let chunk = chunk.map_err(|e| engine::error("exec output", &e))?;
-                    write_log(&chunk, stream_out, &mut collected);
-                }
-            }
-            StartExecResults::Detached => {}
+        match tokio::time::timeout(limit, exec_in(engine, id, cmd, false)).await {
+            Ok(r) => r.map(|(code, _)| Some(code)),
+            Err(_) => Ok(None),
         }
-        let info = engine
-            .docker
-            .inspect_exec(&exec.id)
-            .await
-            .map_err(|e| engine::error("cannot inspect exec", &e))?;
-        Ok((info.exit_code.unwrap_or(0) as i32, collected))
     })
+}
+
+async fn exec_in(
+    engine: &Engine,
+    id: &str,
+    cmd: &[String],
+    stream_out: bool,
+) -> Result<(i32, String)> {
+    use bollard::exec::{CreateExecOptions, StartExecResults};
+    let exec = engine
+        .docker
+        .create_exec(
+            id,
+            CreateExecOptions {
+                cmd: Some(cmd.to_vec()),
+                attach_stdout: Some(true),
+                attach_stderr: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| engine::error(&format!("cannot exec in {id}"), &e))?;
+    let mut collected = String::new();
+    match engine
+        .docker
+        .start_exec(&exec.id, None)
+        .await
+        .map_err(|e| engine::error(&format!("cannot exec in {id}"), &e))?
+    {
+        StartExecResults::Attached { mut output, .. } => {
+            while let Some(chunk) = output.next().await {
+                let chunk = chunk.map_err(|e| engine::error("exec output", &e))?;
+                write_log(&chunk, stream_out, &mut collected);
+            }
+        }
+        StartExecResults::Detached => {}
+    }
+    let info = engine
+        .docker
+        .inspect_exec(&exec.id)
+        .await
+        .map_err(|e| engine::error("cannot inspect exec", &e))?;
+    Ok((info.exit_code.unwrap_or(0) as i32, collected))
 }
 
 /// Writes one chunk of container output where it belongs.

@@ -3,7 +3,7 @@
 
 use crate::commands::{self, Kind};
 use crate::engine::{self, Engine};
-use crate::ready::{self, Check, Reach};
+use crate::ready::{self, Reach, Wanted};
 use crate::{CreateArgs, Security, guardian, labels, network};
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use ptest_shared::cli::CommonArgs;
@@ -120,8 +120,7 @@ struct Plan {
     nano_cpus: Option<i64>,
     pids: Option<i64>,
     network_mode: String,
-    check: Check,
-    timeout: std::time::Duration,
+    ready: Wanted,
     security: Security,
     cmd: Vec<String>,
 }
@@ -198,7 +197,7 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
     if a.pids.is_some_and(|p| p < 1) {
         return Err(Error::usage("--pids: at least 1"));
     }
-    let check = ready::from_args(a, ports.first().map(|p| p.container))?;
+    let ready = ready::plan(&a.ready.parse()?, &ports)?;
     let name = a.name.clone().unwrap_or_else(|| image_name(&a.image));
     if name.is_empty()
         || !name
@@ -344,8 +343,7 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
         nano_cpus,
         pids: a.pids,
         network_mode,
-        check,
-        timeout: a.ready_timeout,
+        ready,
         security: a.security,
         cmd: a.cmd.clone(),
     };
@@ -620,10 +618,7 @@ fn make_one(
         ip: ip.clone().filter(|_| plan.network_mode != "none"),
         published: published.iter().map(|(c, _, h)| (*c, *h)).collect(),
     };
-    if let Err(why) = ready::wait(engine, &cid, &plan.check, &reach, plan.timeout) {
-        let e = ready::failure(engine, &cid, name, &why, plan.timeout);
-        return Err(fail(e));
-    }
+    ready::wait(engine, &cid, name, &plan.ready, &reach).map_err(fail)?;
     let prefix = env_prefix(name);
     let mut env = serde_json::Map::new();
     env.insert(format!("{prefix}_HOST"), "127.0.0.1".into());

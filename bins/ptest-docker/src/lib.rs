@@ -84,21 +84,8 @@ pub struct CreateArgs {
     /// none (no network), isolated (a private internal network: no egress, host unreachable), bridge, or a network name or id
     #[arg(long, value_name = "NET", default_value = "bridge")]
     pub network: String,
-    /// Ready when a log line matches REGEX
-    #[arg(long, value_name = "REGEX", group = "ready")]
-    pub ready_log: Option<String>,
-    /// Ready when the container port accepts TCP connections
-    #[arg(long, value_name = "CPORT", group = "ready")]
-    pub ready_port: Option<u16>,
-    /// Ready when GET PATH on the first published port answers 2xx/3xx (PATH or CPORT:PATH)
-    #[arg(long, value_name = "[CPORT:]PATH", group = "ready")]
-    pub ready_http: Option<String>,
-    /// Ready when CMD, run inside the container with sh -c, exits 0
-    #[arg(long, value_name = "CMD", group = "ready")]
-    pub ready_cmd: Option<String>,
-    /// How long readiness may take
-    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = ptest_shared::units::parse_positive_duration)]
-    pub ready_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub ready: ptest_shared::ready::ReadyArgs,
     /// strict: all capabilities dropped, no-new-privileges, read-only root with a tmpfs /tmp, user 65534, a pids limit
     #[arg(long, value_enum, default_value_t = Security::Default)]
     pub security: Security,

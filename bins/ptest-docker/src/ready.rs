@@ -1,6 +1,7 @@
-//! Readiness of a started container: a log line, a port that accepts, an
-//! HTTP answer, or a command that succeeds inside — checked at once, then
-//! every 1 ms growing to every 50 ms, until the timeout, and given up at once when the container exits.
+//! Readiness of a started container. The `--ready-*` flags and the loop
+//! that waits are [`ptest_shared::ready`]'s; here is what only the engine
+//! can answer: where a container port is reached from the host, whether the
+//! container still runs, its log lines, and the command check, run inside.
 //!
 //! Ports are probed on the container's own address when the host can route
 //! to it (bridge networks), not on the published host port: Docker's
@@ -8,25 +9,78 @@
 //! listens inside.
 
 use crate::commands;
+use crate::container::PortSpec;
 use crate::engine::Engine;
 use futures_util::StreamExt;
-use ptest_shared::interrupt;
-use regex::Regex;
-use std::net::{SocketAddr, TcpStream};
-use std::time::{Duration, Instant};
+use ptest_shared::ready::{self, Check, HttpWant, NotReady, PortRef, Readiness, Service};
+use ptest_shared::{Error, Result};
+use std::net::SocketAddr;
+use std::sync::mpsc;
+use std::time::Duration;
 
-/// What "ready" means for a container.
+/// The flags' checks in container terms, decided before anything is made:
+/// a port is a container port (a lease name, the port published on it).
 #[derive(Debug, Clone)]
-pub enum Check {
-    /// Started is ready.
-    Started,
-    Log(Regex),
-    Port(u16),
-    Http {
-        port: u16,
-        path: String,
-    },
-    Cmd(String),
+pub struct Wanted {
+    port: Option<u16>,
+    log: Option<regex::Regex>,
+    http: Option<Http>,
+    cmd: Option<String>,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+enum Http {
+    Url(ptest_shared::http::HttpUrl),
+    Path { port: u16, path: String },
+}
+
+/// Resolves the flags against the `--port`s given; a port that cannot be
+/// named is a usage error now, not a timeout later.
+pub fn plan(r: &Readiness, ports: &[PortSpec]) -> Result<Wanted> {
+    let container_port = |p: &PortRef, flag: &str| -> Result<u16> {
+        match p {
+            PortRef::Number(n) => Ok(*n),
+            PortRef::Lease(name) => ports
+                .iter()
+                .find(|s| s.lease.as_deref() == Some(name.as_str()))
+                .map(|s| s.container)
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "{flag} {name}: no --port CPORT={name} publishes a container port on that lease"
+                    ))
+                }),
+        }
+    };
+    let http = match &r.http {
+        None => None,
+        Some(HttpWant::Url(u)) => Some(Http::Url(u.clone())),
+        Some(HttpWant::Path { path, .. }) => {
+            let port = match r.http_port() {
+                Some(p) => container_port(p, "--ready-http")?,
+                None => ports.first().map(|p| p.container).ok_or_else(|| {
+                    Error::usage(
+                        "--ready-http PATH: name the port (CPORT:PATH), give --ready-port, or publish one with --port",
+                    )
+                })?,
+            };
+            Some(Http::Path {
+                port,
+                path: path.clone(),
+            })
+        }
+    };
+    Ok(Wanted {
+        port: r
+            .port
+            .as_ref()
+            .map(|p| container_port(p, "--ready-port"))
+            .transpose()?,
+        log: r.log.clone(),
+        http,
+        cmd: r.cmd.clone(),
+        timeout: r.timeout,
+    })
 }
 
 /// Where a container port can be reached from here.
@@ -50,247 +104,157 @@ impl Reach {
             .find(|(c, _)| *c == port)
             .and_then(|(_, h)| format!("127.0.0.1:{h}").parse().ok())
     }
-}
 
-/// Why a container did not become ready.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotReady {
-    /// It stopped first (with its exit code, and whether it was OOM-killed).
-    Exited {
-        code: i64,
-        oom_killed: bool,
-    },
-    Timeout(String),
-    /// The check cannot be made (e.g. no address to probe).
-    Impossible(String),
-    /// A signal asked us to stop waiting (see `ptest_shared::interrupt`).
-    Interrupted(i32),
-}
-
-/// Waits until `check` passes for container `id`.
-pub fn wait(
-    engine: &Engine,
-    id: &str,
-    check: &Check,
-    reach: &Reach,
-    timeout: Duration,
-) -> Result<Duration, NotReady> {
-    let start = Instant::now();
-    if let Check::Log(re) = check {
-        return wait_log(engine, id, re, timeout).map(|_| start.elapsed());
-    }
-    if let Check::Started = check {
-        return Ok(start.elapsed());
-    }
-    // Quick at first (most services are up within milliseconds), then
-    // every 50 ms; the engine is asked whether it still runs only after a
-    // probe fails.
-    let mut pause = Duration::from_millis(1);
-    loop {
-        let probed = probe(engine, id, check, reach);
-        if let Ok(true) = probed {
-            return Ok(start.elapsed());
+    /// The checks for a container reached this way; a port the host cannot
+    /// reach is a usage error.
+    fn checks(&self, w: &Wanted) -> Result<Vec<Check>> {
+        let unreachable = |flag: &str, port: u16| {
+            Error::usage(format!(
+                "{flag}: container port {port} cannot be reached from the host (the container has no routable address and the port is not published)"
+            ))
+            .hint("publish it with --port, or use --ready-cmd to check from inside")
+        };
+        let mut checks = Vec::new();
+        if let Some(p) = w.port {
+            let a = self.addr(p).ok_or_else(|| unreachable("--ready-port", p))?;
+            checks.push(Check::Port {
+                port: p,
+                addrs: vec![a],
+            });
         }
-        // A stop comes first: it also explains an address gone missing.
-        if let Some(gone) = exited(engine, id) {
-            return Err(gone);
+        if let Some(re) = &w.log {
+            checks.push(Check::Log(re.clone()));
         }
-        probed?;
-        if start.elapsed() >= timeout {
-            return Err(NotReady::Timeout(describe(check)));
+        match &w.http {
+            Some(Http::Url(u)) => checks.push(Check::Http(u.clone())),
+            Some(Http::Path { port, path }) => {
+                let a = self
+                    .addr(*port)
+                    .ok_or_else(|| unreachable("--ready-http", *port))?;
+                checks.push(Check::Http(ptest_shared::http::HttpUrl {
+                    host: a.ip().to_string(),
+                    port: a.port(),
+                    path: path.clone(),
+                }));
+            }
+            None => {}
         }
-        if let Some(n) = interrupt::requested() {
-            return Err(NotReady::Interrupted(n));
+        if let Some(c) = &w.cmd {
+            checks.push(Check::Cmd(c.clone()));
         }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(50));
+        Ok(checks)
     }
 }
 
-/// One attempt at `check`.
-fn probe(engine: &Engine, id: &str, check: &Check, reach: &Reach) -> Result<bool, NotReady> {
-    Ok(match check {
-        Check::Started => true,
-        Check::Port(p) => {
-            let a = reach.addr(*p).ok_or_else(|| {
-                    NotReady::Impossible(format!(
-                        "--ready-port {p}: the container has no address the host can reach and the port is not published"
-                    ))
-                })?;
-            TcpStream::connect_timeout(&a, Duration::from_millis(200)).is_ok()
-        }
-        Check::Http { port, path } => {
-            let a = reach.addr(*port).ok_or_else(|| {
-                    NotReady::Impossible(format!(
-                        "--ready-http: port {port} cannot be reached from the host (not published, no routable address)"
-                    ))
-                })?;
-            let url = ptest_shared::http::HttpUrl {
-                host: a.ip().to_string(),
-                port: a.port(),
-                path: path.clone(),
-            };
-            ptest_shared::http::check_http(&url, Duration::from_secs(1)).is_ok()
-        }
-        Check::Cmd(c) => {
-            commands::run_exec(engine, id, &["sh".into(), "-c".into(), c.clone()], false)
-                .map(|(code, _)| code == 0)
-                .unwrap_or(false)
-        }
-        Check::Log(_) => unreachable!("handled by wait"),
-    })
+/// A started container, as the readiness loop sees it.
+struct Container<'a> {
+    engine: &'a Engine,
+    id: &'a str,
+    /// Lines of its log, followed on a thread of its own (when a log check
+    /// asks for them).
+    lines: Option<mpsc::Receiver<String>>,
 }
 
-fn describe(check: &Check) -> String {
-    match check {
-        Check::Started => "start".into(),
-        Check::Log(r) => format!("a log line matching {:?}", r.as_str()),
-        Check::Port(p) => format!("port {p} to accept connections"),
-        Check::Http { port, path } => format!("GET {path} on port {port} to answer 2xx or 3xx"),
-        Check::Cmd(c) => format!("`{c}` to succeed inside"),
+impl Service for Container<'_> {
+    fn alive(&mut self) -> std::result::Result<(), String> {
+        match commands::state(self.engine, self.id) {
+            Some(st) if st.running == Some(true) => Ok(()),
+            Some(st) => Err(format!(
+                "it exited with status {}{}",
+                st.exit_code.unwrap_or(-1),
+                if st.oom_killed.unwrap_or(false) {
+                    " (killed for memory: oom_killed)"
+                } else {
+                    ""
+                }
+            )),
+            None => Err("it is gone (removed by someone else)".into()),
+        }
+    }
+
+    fn log_lines(&mut self) -> Vec<String> {
+        self.lines
+            .as_ref()
+            .map(|rx| rx.try_iter().collect())
+            .unwrap_or_default()
+    }
+
+    fn run_check(&mut self, cmd: &str, limit: Duration) -> std::result::Result<(), String> {
+        let argv = ["sh".to_owned(), "-c".to_owned(), cmd.to_owned()];
+        match commands::run_exec_within(self.engine, self.id, &argv, limit) {
+            Ok(Some(0)) => Ok(()),
+            Ok(Some(code)) => Err(format!("exit status {code}")),
+            Ok(None) => Err(format!(
+                "still running after {}",
+                ptest_shared::units::format_duration(limit)
+            )),
+            Err(e) => Err(e.message),
+        }
     }
 }
 
-/// `Some` when the container is no longer running.
-fn exited(engine: &Engine, id: &str) -> Option<NotReady> {
-    let st = commands::state(engine, id)?;
-    if st.running == Some(true) {
-        return None;
-    }
-    Some(NotReady::Exited {
-        code: st.exit_code.unwrap_or(-1),
-        oom_killed: st.oom_killed.unwrap_or(false),
-    })
-}
-
-/// Follows the container's log from its start until a line matches.
-fn wait_log(engine: &Engine, id: &str, re: &Regex, timeout: Duration) -> Result<(), NotReady> {
-    let found = engine.block_on(async {
-        let opts = bollard::query_parameters::LogsOptionsBuilder::default()
-            .stdout(true)
-            .stderr(true)
-            .follow(true)
-            .build();
-        let mut s = engine.docker.logs(id, Some(opts));
-        let mut pending = String::new();
-        let scan = async {
-            while let Some(chunk) = s.next().await {
-                let Ok(chunk) = chunk else { return false };
+/// Follows the container's log from its start on a thread of its own, with
+/// a connection of its own (the engine's runtime runs one call at a time):
+/// each complete line, without its line end, goes to the receiver. The
+/// thread ends with the log (the container stopped) or the receiver.
+fn follow_lines(id: &str) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    let id = id.to_owned();
+    std::thread::spawn(move || {
+        let Ok(engine) = Engine::connect() else {
+            return;
+        };
+        engine.block_on(async {
+            let opts = bollard::query_parameters::LogsOptionsBuilder::default()
+                .stdout(true)
+                .stderr(true)
+                .follow(true)
+                .build();
+            let mut s = engine.docker.logs(&id, Some(opts));
+            let mut pending = String::new();
+            while let Some(Ok(chunk)) = s.next().await {
                 let mut text = String::new();
                 commands::write_log(&chunk, false, &mut text);
                 pending.push_str(&text);
                 while let Some(nl) = pending.find('\n') {
                     let line: String = pending.drain(..=nl).collect();
-                    if re.is_match(line.trim_end_matches(['\n', '\r'])) {
-                        return true;
+                    if tx
+                        .send(line.trim_end_matches(['\n', '\r']).to_owned())
+                        .is_err()
+                    {
+                        return;
                     }
                 }
-                if re.is_match(&pending) {
-                    return true;
-                }
             }
-            false
-        };
-        // Interruptible: a signal is looked for every 50 ms.
-        let interrupted = async {
-            loop {
-                if let Some(n) = interrupt::requested() {
-                    return n;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
+            // The log ended: a last line without its newline counts.
+            if !pending.is_empty() {
+                let _ = tx.send(pending);
             }
-        };
-        tokio::select! {
-            r = tokio::time::timeout(timeout, scan) => r.map_err(|_| None),
-            n = interrupted => Err(Some(n)),
-        }
-    });
-    match found {
-        Err(Some(n)) => Err(NotReady::Interrupted(n)),
-        Ok(true) => Ok(()),
-        // The log ended: the container stopped.
-        Ok(false) => Err(exited(engine, id).unwrap_or(NotReady::Exited {
-            code: -1,
-            oom_killed: false,
-        })),
-        Err(None) => Err(NotReady::Timeout(format!(
-            "a log line matching {:?}",
-            re.as_str()
-        ))),
-    }
-}
-
-/// Builds the check from the command line (at most one is given).
-pub fn from_args(a: &crate::CreateArgs, first_port: Option<u16>) -> ptest_shared::Result<Check> {
-    use ptest_shared::Error;
-    if let Some(r) = &a.ready_log {
-        return Regex::new(r).map(Check::Log).map_err(|e| {
-            Error::usage(format!(
-                "--ready-log {r:?}: {}",
-                e.to_string().lines().last().unwrap_or("")
-            ))
         });
-    }
-    if let Some(p) = a.ready_port {
-        return Ok(Check::Port(p));
-    }
-    if let Some(h) = &a.ready_http {
-        let (port, path) = match h.split_once(':') {
-            Some((p, path)) if p.parse::<u16>().is_ok() => (p.parse::<u16>().ok(), path.to_owned()),
-            _ => (None, h.clone()),
-        };
-        let port = port.or(first_port).ok_or_else(|| {
-            Error::usage(format!(
-                "--ready-http {h:?}: name the port (CPORT:PATH) or publish one with --port"
-            ))
-        })?;
-        let path = if path.starts_with('/') {
-            path
-        } else {
-            format!("/{path}")
-        };
-        return Ok(Check::Http { port, path });
-    }
-    if let Some(c) = &a.ready_cmd {
-        return Ok(Check::Cmd(c.clone()));
-    }
-    Ok(Check::Started)
+    });
+    rx
 }
 
-/// The exit code and message for a container that did not become ready.
-pub fn failure(
-    engine: &Engine,
-    id: &str,
-    name: &str,
-    why: &NotReady,
-    timeout: Duration,
-) -> ptest_shared::Error {
-    // Interrupted, the user knows why: no log tail.
-    let tail = match why {
-        NotReady::Interrupted(_) => String::new(),
-        _ => commands::log_tail(engine, id, 20),
+/// Waits until every check holds for container `id`; on failure, the error
+/// to report (the log's tail already on stderr).
+pub fn wait(engine: &Engine, id: &str, name: &str, w: &Wanted, reach: &Reach) -> Result<Duration> {
+    let checks = reach.checks(w)?;
+    let mut container = Container {
+        engine,
+        id,
+        lines: w.log.is_some().then(|| follow_lines(id)),
     };
-    if !tail.trim().is_empty() {
-        eprintln!("ptest-docker: the last lines of {name}'s log:");
-        for l in tail.lines() {
-            eprintln!("  | {l}");
-        }
-    }
-    match why {
-        NotReady::Exited { code, oom_killed } => ptest_shared::Error::failed(format!(
-            "container {name} exited with {code}{} before it was ready",
-            if *oom_killed {
-                " (killed for memory: oom_killed)"
-            } else {
-                ""
+    ready::wait(&mut container, &checks, w.timeout).map_err(|why| {
+        // Interrupted, the user knows why: no log tail.
+        if !matches!(why, NotReady::Interrupted(_)) {
+            let tail = commands::log_tail(engine, id, 20);
+            if !tail.trim().is_empty() {
+                eprintln!("ptest-docker: the last lines of {name}'s log:");
+                for l in tail.lines() {
+                    eprintln!("  | {l}");
+                }
             }
-        )),
-        NotReady::Timeout(what) => ptest_shared::Error::timeout(format!(
-            "container {name} was not ready within {}: still waiting for {what}",
-            ptest_shared::units::format_duration(timeout)
-        ))
-        .hint("raise --ready-timeout, or check the readiness condition against the log above"),
-        NotReady::Impossible(m) => ptest_shared::Error::usage(m.clone()),
-        NotReady::Interrupted(n) => ptest_shared::Error::interrupted(*n),
-    }
+        }
+        why.to_error(&format!("container {name}"), w.timeout)
+    })
 }

@@ -125,8 +125,11 @@ fn a_leased_port_from_the_stream_is_the_published_port() {
             "db",
             "--port",
             "8080=db",
+            // The lease's name stands for the container port published on it.
             "--ready-port",
-            "8080",
+            "db",
+            "--ready-http",
+            "db:/index.html",
             "--",
             "sh",
             "-c",
@@ -143,6 +146,17 @@ fn a_leased_port_from_the_stream_is_the_published_port() {
     // A lease name that is not in the stream is a usage error, before anything is made.
     let r = create(&s, &["--port", "8080=nope", "--", "sleep", "30"]).expect_code(64);
     assert!(r.stderr.contains("nope"), "{}", r.stderr);
+    // So is a readiness port on a lease no --port publishes on.
+    let r = s
+        .cmd("ptest-docker")
+        .args(["create", "--json", "--image", &image, "--name", "nolease"])
+        .args(["--ready-port", "db", "--", "sleep", "30"])
+        .stdin(lease.stdout.clone())
+        .run()
+        .expect_code(64);
+    assert!(r.stderr.contains("--ready-port db"), "{}", r.stderr);
+    let left = docker(&["ps", "-aq", "--filter", "label=ptest.name=nolease"]);
+    assert_eq!(left, "", "nothing was made");
 }
 
 #[test]
@@ -191,10 +205,13 @@ fn readiness_by_log_port_and_command_and_failures_with_log_tail() {
         &[
             "--ready-cmd",
             "test -f /tmp/ok",
+            // Given together, every check must hold.
+            "--ready-log",
+            "^touched$",
             "--",
             "sh",
             "-c",
-            "sleep 1; touch /tmp/ok; exec sleep 300",
+            "sleep 1; touch /tmp/ok; echo touched; exec sleep 300",
         ],
     )
     .success();
@@ -238,7 +255,7 @@ fn readiness_by_log_port_and_command_and_failures_with_log_tail() {
     )
     .expect_code(1);
     assert!(
-        r.stderr.contains("bad config") && r.stderr.contains("exited with 3"),
+        r.stderr.contains("bad config") && r.stderr.contains("exited with status 3"),
         "{}",
         r.stderr
     );

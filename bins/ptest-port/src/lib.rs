@@ -130,15 +130,8 @@ fn lease(
 ) -> Result<i32> {
     // Arguments first: a usage error costs nothing and leases nothing.
     for n in &names {
-        if n.is_empty()
-            || !n
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
-        {
-            return Err(Error::usage(format!(
-                "--name {n:?}: use letters, digits, '_', '-' or '.'"
-            )));
-        }
+        ptest_shared::kinds::check_lease_name(n)
+            .map_err(|why| Error::usage(format!("--name {n:?}: {why}")))?;
     }
     let mut seen = std::collections::BTreeSet::new();
     if let Some(dup) = names.iter().find(|n| !seen.insert(table::env_var(n))) {

@@ -7,11 +7,13 @@
 //! - [`spec`] and [`launch`]: what a command is started with, and starting
 //!   `__init` ([`init`]), the command's first process, in PID and mount
 //!   namespaces where it can.
-//! - [`ready`]: readiness checks.
+//! - [`ready`]: readiness of a service on this host (the checks and their
+//!   loop are `ptest_shared::ready`'s); [`logs`]: its log files.
 
 mod doctor;
 pub mod init;
 mod launch;
+mod logs;
 mod ready;
 mod run;
 mod service;
@@ -21,6 +23,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ptest_shared::Result;
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::owner::LifetimeArgs;
+use ptest_shared::ready::ReadyArgs;
 use ptest_shared::units::{parse_duration, parse_positive_duration};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -152,25 +155,6 @@ pub struct LaunchArgs {
     /// The command and its arguments
     #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
     pub command: Vec<String>,
-}
-
-#[derive(Args, Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ReadyArgs {
-    /// Ready when 127.0.0.1:PORT accepts connections (a number, or the name of a port lease in the stream)
-    #[arg(long, value_name = "PORT|NAME", help_heading = "Readiness")]
-    pub ready_port: Option<String>,
-    /// Ready when a line of the service's stdout or stderr matches REGEX
-    #[arg(long, value_name = "REGEX", help_heading = "Readiness")]
-    pub ready_log: Option<String>,
-    /// Ready when GET URL answers 2xx or 3xx (http://127.0.0.1:PORT/path)
-    #[arg(long, value_name = "URL", help_heading = "Readiness")]
-    pub ready_http: Option<String>,
-    /// Ready when `sh -c CMD` exits 0
-    #[arg(long, value_name = "CMD", help_heading = "Readiness")]
-    pub ready_cmd: Option<String>,
-    /// Give up (exit 124, with the log tail) when not ready after this long
-    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, default_value = "30s", help_heading = "Readiness")]
-    pub ready_timeout: Duration,
 }
 
 #[derive(Subcommand, Debug)]

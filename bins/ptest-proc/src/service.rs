@@ -10,7 +10,7 @@
 //! when its `--ttl` passes. `start` itself waits for the readiness checks.
 
 use crate::launch::{self, Ended, SignalPipe, Wake};
-use crate::ready::{self, Check};
+use crate::ready::HostService;
 use crate::run::{self, TOOL};
 use crate::{LaunchArgs, ReadyArgs, Restart};
 use nix::libc;
@@ -18,6 +18,7 @@ use ptest_shared::cgroup::Cgroup;
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::output::{RecordWriter, cell, listing};
 use ptest_shared::owner::{LifetimeArgs, Liveness, Owner, OwnerSpec, judge};
+use ptest_shared::ready::{self, Check, HttpWant, NotReady, PortRef, Readiness};
 use ptest_shared::record::Timestamp;
 use ptest_shared::registry::Registry;
 use ptest_shared::state::{Durability, StateDir};
@@ -107,28 +108,8 @@ pub fn start(
             .map_err(|e| Error::from_io("cannot read the working directory", &e))?,
     };
     run::resolve_program(&launch.command[0], &env, &cwd)?;
-    let mut checks = Vec::new();
-    if let Some(p) = &ready.ready_port {
-        let port = match p.parse::<u16>() {
-            Ok(n) if n > 0 => n,
-            _ => run::leased_port(&records, p)?,
-        };
-        checks.push(Check::Port(port));
-    }
-    if let Some(r) = &ready.ready_log {
-        checks.push(Check::Log(
-            ready::parse_log_regex(r).map_err(|e| Error::usage(format!("--ready-log: {e}")))?,
-        ));
-    }
-    if let Some(u) = &ready.ready_http {
-        checks
-            .push(Check::Http(u.parse().map_err(|e: String| {
-                Error::usage(format!("--ready-http: {e}"))
-            })?));
-    }
-    if let Some(c) = &ready.ready_cmd {
-        checks.push(Check::Cmd(c.clone()));
-    }
+    let readiness = ready.parse()?;
+    let checks = host_checks(&readiness, &records)?;
     if let Some(n) = &name {
         if n.is_empty()
             || n.parse::<u64>().is_ok()
@@ -178,6 +159,8 @@ pub fn start(
         serde_json::to_vec(&desc).expect("serialises"),
     )
     .map_err(|e| Error::from_io(format!("cannot write {}", dir.display()), &e))?;
+    // From here on a Ctrl-C stops what we started rather than leave it running.
+    ptest_shared::interrupt::catch()?;
     let reg = registry()?;
     save(&reg, &rec)?;
 
@@ -232,10 +215,13 @@ pub fn start(
             break Ok(r);
         }
         if let Err(e) = alive() {
-            break Err(ready::NotReady::Died(e));
+            break Err(NotReady::Died(e));
         }
-        if begun.elapsed() > ready.ready_timeout {
-            break Err(ready::NotReady::Timeout {
+        if let Some(n) = ptest_shared::interrupt::requested() {
+            break Err(NotReady::Interrupted(n));
+        }
+        if begun.elapsed() > readiness.timeout {
+            break Err(NotReady::Timeout {
                 pending: vec!["the command to start".into()],
             });
         }
@@ -249,23 +235,17 @@ pub fn start(
         {
             let _ = nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWNET);
         }
-        let opts = ready::WaitOptions {
-            cmd_env: env.iter().map(|(k, v)| (k.into(), v.into())).collect(),
-            cmd_dir: Some(cwd.clone()),
-            ..Default::default()
-        };
         if checks.is_empty() {
             return Ok((r, ()));
         }
-        let left = ready.ready_timeout.saturating_sub(begun.elapsed());
-        ready::wait_ready_with(
-            &checks,
-            &[stdout_log.clone(), stderr_log.clone()],
-            left,
+        let left = readiness.timeout.saturating_sub(begun.elapsed());
+        let mut service = HostService::new(
+            vec![stdout_log.clone(), stderr_log.clone()],
+            env.iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            Some(cwd.clone()),
             &mut alive,
-            &opts,
-        )
-        .map(|_| (r, ()))
+        );
+        ready::wait(&mut service, &checks, left).map(|_| (r, ()))
     });
     match result {
         Ok((mut r, _)) => {
@@ -288,8 +268,14 @@ pub fn start(
         }
         Err(not) => {
             let mut tail = String::new();
-            for (label, p) in [("stdout", &stdout_log), ("stderr", &stderr_log)] {
-                let lines = ready::tail_lines(p, 20);
+            // Interrupted, the user knows why: no log tail.
+            let logs = if matches!(not, NotReady::Interrupted(_)) {
+                &[][..]
+            } else {
+                &[("stdout", &stdout_log), ("stderr", &stderr_log)][..]
+            };
+            for (label, p) in logs {
+                let lines = crate::logs::tail_lines(p, 20);
                 if !lines.is_empty() {
                     tail.push_str(&format!(
                         "--- last lines of {label} ({}):\n{}\n",
@@ -300,8 +286,61 @@ pub fn start(
             }
             eprint!("{tail}");
             let _ = stop_one(&reg, &id, Duration::from_secs(5), false);
-            Err(not.to_error(&what, ready.ready_timeout))
+            Err(not.to_error(&what, readiness.timeout))
         }
+    }
+}
+
+/// The checks of `--ready-*` on this host: a port is a port of 127.0.0.1
+/// (a lease name, the lease's port in the stream).
+fn host_checks(r: &Readiness, records: &[Record]) -> Result<Vec<Check>> {
+    let port_of = |p: &PortRef| match p {
+        PortRef::Number(n) => Ok(*n),
+        PortRef::Lease(name) => run::leased_port(records, name),
+    };
+    let mut checks = Vec::new();
+    if let Some(p) = &r.port {
+        checks.push(Check::local_port(port_of(p)?));
+    }
+    if let Some(re) = &r.log {
+        checks.push(Check::Log(re.clone()));
+    }
+    match &r.http {
+        Some(HttpWant::Url(u)) => checks.push(Check::Http(u.clone())),
+        Some(HttpWant::Path { path, .. }) => {
+            let port = match r.http_port() {
+                Some(p) => port_of(p)?,
+                None => only_lease(records)?,
+            };
+            checks.push(Check::Http(ptest_shared::http::HttpUrl {
+                host: "127.0.0.1".into(),
+                port,
+                path: path.clone(),
+            }));
+        }
+        None => {}
+    }
+    if let Some(c) = &r.cmd {
+        checks.push(Check::Cmd(c.clone()));
+    }
+    Ok(checks)
+}
+
+/// The port of the one port lease in the stream, for `--ready-http PATH`
+/// that names no port.
+fn only_lease(records: &[Record]) -> Result<u16> {
+    let ports: Vec<u64> = records
+        .iter()
+        .filter(|r| r.kind() == "port")
+        .filter_map(|r| r.get("port").and_then(|p| p.as_u64()))
+        .collect();
+    match ports[..] {
+        [p] => u16::try_from(p)
+            .map_err(|_| Error::data(format!("port {p} in the stream is not a port"))),
+        _ => Err(Error::usage(format!(
+            "--ready-http: name the port (PORT:PATH, NAME:PATH or a URL), or give --ready-port; the stream holds {} port leases",
+            ports.len()
+        ))),
     }
 }
 
@@ -734,7 +773,7 @@ pub fn logs(key: &str, follow: bool, stderr: bool) -> Result<i32> {
                 .flatten()
                 .is_none_or(|r| live_supervisor(&r).is_none())
         };
-        ready::follow(&file, &mut out, &stop)
+        crate::logs::follow(&file, &mut out, &stop)
             .map_err(|e| Error::from_io(format!("{}", file.display()), &e))?;
     } else {
         match std::fs::File::open(&file) {

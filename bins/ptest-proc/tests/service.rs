@@ -376,3 +376,91 @@ fn the_supervisor_rereads_its_configuration_and_sighup_does_not_stop_it() {
     proc(&s, &["rm", &id]).success();
     assert!(!alive(sup));
 }
+
+#[test]
+fn ready_http_path_goes_to_the_port_it_names_or_the_one_lease() {
+    let s = Scenario::new();
+    let lease = s
+        .cmd("ptest-port")
+        .args(["lease", "--name", "web", "--range", "13400-13499"])
+        .run()
+        .success();
+    let server = "import http.server, os, time\ntime.sleep(0.2)\nhttp.server.HTTPServer(('127.0.0.1', int(os.environ['PTEST_PORT_WEB'])), http.server.SimpleHTTPRequestHandler).serve_forever()";
+    // PATH alone: the stream's one lease; NAME:PATH: the lease named.
+    for http in ["/", "web:/"] {
+        let r = s
+            .cmd("ptest-proc")
+            .args(["start", "--json", "--ready-http", http, "--"])
+            .args(["python3", "-c", server])
+            .stdin(lease.stdout.clone())
+            .run()
+            .success();
+        let rec = &r.records()[1];
+        assert_eq!(rec["state"], "running", "{rec}");
+        assert!(rec["ready_seconds"].as_f64().unwrap() >= 0.2, "{rec}");
+        proc(&s, &["rm", rec["id"].as_str().unwrap()]).success();
+    }
+    // No lease to go to, or a lease the stream does not hold: usage errors,
+    // and nothing started.
+    for (http, stdin, says) in [
+        ("/", String::new(), "name the port"),
+        ("db:/", lease.stdout.clone(), "\"db\""),
+    ] {
+        let r = s
+            .cmd("ptest-proc")
+            .args(["start", "--ready-http", http, "--", "sleep", "300"])
+            .stdin(stdin)
+            .run()
+            .expect_code(64);
+        assert!(r.stderr.contains(says), "{}", r.stderr);
+    }
+    let ls = proc(&s, &["ls", "--json"]).success().records();
+    assert!(ls.is_empty(), "{ls:?}");
+}
+
+#[test]
+fn ctrl_c_while_waiting_for_readiness_stops_the_service() {
+    let s = Scenario::new();
+    let mut c = s.cmd("ptest-proc").args([
+        "start",
+        "--json",
+        "--name",
+        "intr",
+        "--ready-log",
+        "never printed",
+        "--",
+        "sleep",
+        "300",
+    ]);
+    let child = c
+        .inner
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pid = 0;
+    until("the service to run", Duration::from_secs(10), || {
+        let r = proc(&s, &["status", "intr", "--json"]);
+        if r.code() == Some(0) {
+            pid = r.records()[0]["pid"].as_u64().unwrap_or(0);
+        }
+        pid != 0
+    });
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted by SIGINT"), "{err}");
+    assert!(!err.contains("last lines"), "no log tail: {err}");
+    let rec: Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(rec["kind"], "error");
+    until("the service to stop", Duration::from_secs(10), || {
+        !alive(pid)
+    });
+    proc(&s, &["status", "intr"]).expect_code(3);
+}
