@@ -1,20 +1,32 @@
-//! Ctrl-C and termination for commands that make things.
+//! Signals, one mechanism for every tool, in one of two ways:
 //!
-//! After [`catch`], the first SIGINT, SIGTERM or SIGHUP does not end the
-//! process: it is noted, so that the command can stop at its next step,
-//! remove what it made, and exit 128+N ([`Error::interrupted`]). A second
-//! one ends the process at once, for a user who will not wait.
+//! - [`catch`], for commands that make things: the first SIGINT, SIGTERM or
+//!   SIGHUP does not end the process; it is noted ([`requested`]), so that
+//!   the command can stop at its next step, remove what it made, and exit
+//!   128+N ([`Error::interrupted`]). A second one ends the process at once,
+//!   for a user who will not wait.
+//! - [`pass_on`], for supervisors of a command (`ptest proc run`, a
+//!   service's supervisor): each SIGTERM and SIGHUP becomes a byte on a
+//!   pipe ([`Signals`]) that a `poll` wakes on, to be passed on to the
+//!   command's tree (or, for SIGHUP, to reload); SIGINT and SIGQUIT are left
+//!   to the command, which gets them from the terminal in the same process
+//!   group.
 //!
-//! A handler (not a blocked mask) takes the signals: handlers fall back to
-//! the default at exec, so the processes a command starts can still be
-//! interrupted, and with `SA_RESTART` the other threads' system calls go
-//! on undisturbed.
+//! Handlers (not a blocked mask, nor SIG_IGN) take the signals: handlers
+//! fall back to the default at exec, so the processes a command starts can
+//! still be interrupted, and with `SA_RESTART` the other threads' system
+//! calls go on undisturbed.
 
 use crate::error::{Error, Result};
 use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::Instant;
 
+/// The signal that asked us to stop ([`catch`]).
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// The write end of [`Signals`]' pipe, once [`pass_on`] made it.
+static PIPE_W: AtomicI32 = AtomicI32::new(-1);
 
 extern "C" fn note(n: nix::libc::c_int) {
     // Async-signal-safe: an atomic exchange, and _exit for the second one.
@@ -24,17 +36,36 @@ extern "C" fn note(n: nix::libc::c_int) {
     }
 }
 
-/// Starts catching SIGINT, SIGTERM and SIGHUP for the rest of the process.
-pub fn catch() -> Result<()> {
+extern "C" fn queue(n: nix::libc::c_int) {
+    let fd = PIPE_W.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let b = n as u8;
+        // SAFETY: write(2) is async-signal-safe; one byte that lives across
+        // the call, to our own non-blocking pipe (a full pipe drops it: the
+        // ones before it still wake the reader).
+        unsafe { nix::libc::write(fd, (&b as *const u8).cast(), 1) };
+    }
+}
+
+extern "C" fn leave(_: nix::libc::c_int) {}
+
+fn install(s: Signal, handler: extern "C" fn(nix::libc::c_int)) -> Result<()> {
     let action = SigAction::new(
-        SigHandler::Handler(note),
+        SigHandler::Handler(handler),
         SaFlags::SA_RESTART,
         SigSet::empty(),
     );
+    // SAFETY: every handler here only touches atomics, writes one byte to a
+    // pipe or calls _exit: all async-signal-safe.
+    unsafe { sigaction(s, &action) }
+        .map(drop)
+        .map_err(|e| Error::internal(format!("cannot catch {s}: {e}")))
+}
+
+/// Starts catching SIGINT, SIGTERM and SIGHUP for the rest of the process.
+pub fn catch() -> Result<()> {
     for s in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
-        // SAFETY: the handler only touches an atomic and calls _exit.
-        unsafe { sigaction(s, &action) }
-            .map_err(|e| Error::internal(format!("cannot catch {s}: {e}")))?;
+        install(s, note)?;
     }
     Ok(())
 }
@@ -52,5 +83,92 @@ pub fn check() -> Result<()> {
     match requested() {
         None => Ok(()),
         Some(n) => Err(Error::interrupted(n)),
+    }
+}
+
+/// The signals a supervisor got, in order, to pass on: see [`pass_on`].
+#[derive(Debug)]
+pub struct Signals {
+    read: OwnedFd,
+}
+
+/// Starts queueing SIGTERM and SIGHUP on a pipe for the rest of the
+/// process, and leaves SIGINT and SIGQUIT to the command being supervised.
+pub fn pass_on() -> Result<Signals> {
+    use nix::fcntl::OFlag;
+    let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)
+        .map_err(|e| Error::internal(format!("cannot make a pipe for signals: {e}")))?;
+    // The write end lives as long as the process: the handler may use it
+    // at any moment.
+    let old = PIPE_W.swap(write.as_raw_fd(), Ordering::SeqCst);
+    std::mem::forget(write);
+    if old >= 0 {
+        // SAFETY: `old` is the write end an earlier call leaked above, and
+        // nothing else owns it; from now on the handler uses the new one.
+        drop(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(old) });
+    }
+    install(Signal::SIGTERM, queue)?;
+    install(Signal::SIGHUP, queue)?;
+    install(Signal::SIGINT, leave)?;
+    install(Signal::SIGQUIT, leave)?;
+    Ok(Signals { read })
+}
+
+impl Signals {
+    /// What a `poll` waits on: readable when a signal came.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.read.as_fd()
+    }
+
+    /// The next signal that came, if one is waiting.
+    pub fn next(&self) -> Option<i32> {
+        let mut b = [0u8; 1];
+        match nix::unistd::read(self.read.as_fd(), &mut b) {
+            Ok(1) => Some(i32::from(b[0])),
+            _ => None,
+        }
+    }
+
+    /// Waits until `until` for a signal: the first to come, or `None`.
+    pub fn wait_until(&self, until: Instant) -> Option<i32> {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        loop {
+            if let Some(n) = self.next() {
+                return Some(n);
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            let mut fds = [PollFd::new(self.fd(), PollFlags::POLLIN)];
+            let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+            let _ = poll(&mut fds, timeout); // EINTR or ready: look again
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_supervisor_gets_each_signal_in_order_and_is_not_stopped() {
+        let signals = pass_on().unwrap();
+        assert_eq!(signals.next(), None);
+        let me = nix::unistd::getpid();
+        nix::sys::signal::kill(me, Signal::SIGHUP).unwrap();
+        nix::sys::signal::kill(me, Signal::SIGTERM).unwrap();
+        let soon = Instant::now() + Duration::from_secs(5);
+        assert_eq!(signals.wait_until(soon), Some(nix::libc::SIGHUP));
+        assert_eq!(signals.wait_until(soon), Some(nix::libc::SIGTERM));
+        // Nothing asked a command that makes things to stop.
+        assert_eq!(requested(), None);
+        let start = Instant::now();
+        assert_eq!(
+            signals.wait_until(Instant::now() + Duration::from_millis(50)),
+            None
+        );
+        assert!(start.elapsed() >= Duration::from_millis(50));
     }
 }

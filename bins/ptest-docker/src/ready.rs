@@ -238,13 +238,12 @@ fn follow_lines(id: &str) -> mpsc::Receiver<String> {
 /// Waits until every check holds for container `id`; on failure, the error
 /// to report (the log's tail already on stderr).
 pub fn wait(engine: &Engine, id: &str, name: &str, w: &Wanted, reach: &Reach) -> Result<Duration> {
-    let checks = reach.checks(w)?;
     let mut container = Container {
         engine,
         id,
-        lines: w.log.is_some().then(|| follow_lines(id)),
+        lines: None,
     };
-    ready::wait(&mut container, &checks, w.timeout).map_err(|why| {
+    let report = |why: NotReady| {
         // Interrupted, the user knows why: no log tail.
         if !matches!(why, NotReady::Interrupted(_)) {
             let tail = commands::log_tail(engine, id, 20);
@@ -256,5 +255,18 @@ pub fn wait(engine: &Engine, id: &str, name: &str, w: &Wanted, reach: &Reach) ->
             }
         }
         why.to_error(&format!("container {name}"), w.timeout)
-    })
+    };
+    let checks = match reach.checks(w) {
+        Ok(c) => c,
+        // A container that stopped at once has no address either: its end
+        // is the news.
+        Err(e) => {
+            return Err(match container.alive() {
+                Err(why) => report(NotReady::Died(why)),
+                Ok(()) => e,
+            });
+        }
+    };
+    container.lines = w.log.is_some().then(|| follow_lines(id));
+    ready::wait(&mut container, &checks, w.timeout).map_err(report)
 }

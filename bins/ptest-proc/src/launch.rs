@@ -12,10 +12,11 @@
 
 use crate::spec::Spec;
 use nix::libc;
+use ptest_shared::interrupt::Signals;
 use ptest_shared::{Error, Result};
 use std::ffi::CString;
 use std::io::{BufRead, Write};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::time::{Duration, Instant};
 
@@ -377,8 +378,8 @@ pub enum Wake {
 }
 
 impl Launched {
-    /// Waits for `__init` to exit, the deadline, or a signal on `signals`.
-    pub fn wait(&self, deadline: Option<Instant>, signals: Option<BorrowedFd>) -> Wake {
+    /// Waits for `__init` to exit, the deadline, or one of `signals`.
+    pub fn wait(&self, deadline: Option<Instant>, signals: Option<&Signals>) -> Wake {
         use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
         loop {
             let timeout = match deadline {
@@ -394,7 +395,7 @@ impl Launched {
             };
             let mut fds = vec![PollFd::new(self.pidfd.as_fd(), PollFlags::POLLIN)];
             if let Some(s) = signals {
-                fds.push(PollFd::new(s, PollFlags::POLLIN));
+                fds.push(PollFd::new(s.fd(), PollFlags::POLLIN));
             }
             if poll(&mut fds, timeout).is_err() {
                 continue; // EINTR: a signal; the pipe says which
@@ -405,11 +406,8 @@ impl Launched {
                     .is_some_and(|r| r.contains(PollFlags::POLLIN))
             };
             let (exited, signalled) = (ready(0), ready(1));
-            if signalled && let Some(s) = signals {
-                let mut b = [0u8; 1];
-                if nix::unistd::read(s, &mut b) == Ok(1) {
-                    return Wake::Signal(i32::from(b[0]));
-                }
+            if signalled && let Some(n) = signals.and_then(Signals::next) {
+                return Wake::Signal(n);
             }
             if exited {
                 return Wake::Exited;
@@ -501,50 +499,4 @@ pub fn descendants(root: i32) -> Vec<i32> {
         }
     }
     out
-}
-
-/// The supervisor's signals, turned into bytes on a pipe for [`Launched::wait`].
-pub struct SignalPipe {
-    pub read: OwnedFd,
-}
-
-static SIGNAL_PIPE_W: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
-
-extern "C" fn on_signal(sig: libc::c_int) {
-    let fd = SIGNAL_PIPE_W.load(std::sync::atomic::Ordering::Relaxed);
-    if fd >= 0 {
-        let b = sig as u8;
-        // SAFETY: in a signal handler, write(2) (async-signal-safe) of one
-        // byte that lives across the call, to our own non-blocking pipe.
-        unsafe { libc::write(fd, (&b as *const u8).cast(), 1) };
-    }
-}
-
-extern "C" fn ignore(_: libc::c_int) {}
-
-impl SignalPipe {
-    /// SIGTERM and SIGHUP become bytes on the pipe (to be passed on to the
-    /// command's tree); SIGINT and SIGQUIT are left to the command, which
-    /// gets them from the terminal in the same process group. Handlers, not
-    /// SIG_IGN, so that children do not inherit an ignored disposition.
-    pub fn install() -> Result<SignalPipe> {
-        let (r, w) =
-            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
-                .map_err(|e| Error::internal(format!("pipe: {e}")))?;
-        SIGNAL_PIPE_W.store(w.as_raw_fd(), std::sync::atomic::Ordering::Relaxed);
-        std::mem::forget(w);
-        use nix::sys::signal::{SigHandler, Signal, signal};
-        for (s, h) in [
-            (Signal::SIGTERM, on_signal as extern "C" fn(libc::c_int)),
-            (Signal::SIGHUP, on_signal),
-            (Signal::SIGINT, ignore),
-            (Signal::SIGQUIT, ignore),
-        ] {
-            // SAFETY: the handlers only make async-signal-safe calls (one
-            // write to a pipe, or nothing).
-            unsafe { signal(s, SigHandler::Handler(h)) }
-                .map_err(|e| Error::internal(format!("signal: {e}")))?;
-        }
-        Ok(SignalPipe { read: r })
-    }
 }

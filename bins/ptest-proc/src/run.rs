@@ -1,17 +1,18 @@
 //! `ptest proc run`: one command in the foreground, inside the environment
 //! the stream describes, with limits, and nothing of it left afterwards.
 
-use crate::launch::{self, Ended, Launched, SignalPipe, Wake};
+use crate::launch::{self, Ended, Launched, Wake};
 use crate::spec::{self, Spec};
 use crate::{LaunchArgs, NetMode};
 use nix::libc;
 use ptest_shared::cgroup::{Cgroup, Limits};
 use ptest_shared::config::Config;
+use ptest_shared::interrupt::Signals;
 use ptest_shared::owner::{Owner, OwnerSpec};
 use ptest_shared::registry::Registry;
 use ptest_shared::state::{Durability, StateDir};
 use ptest_shared::{Error, Exit, Record, Result};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -370,7 +371,7 @@ pub fn supervise(
     cgroup: Option<&Cgroup>,
     timeout: Option<Duration>,
     kill_after: Duration,
-    signals: &SignalPipe,
+    signals: &Signals,
 ) -> Finished {
     // In a PID namespace the init cannot tell the host PID; we look.
     let ns_pid = if l.pid_ns { l.command_pid() } else { None };
@@ -378,7 +379,7 @@ pub fn supervise(
     let mut timed_out = false;
     let mut killing = false;
     loop {
-        match l.wait(deadline, Some(signals.read.as_fd())) {
+        match l.wait(deadline, Some(signals)) {
             Wake::Exited => break,
             Wake::Deadline if !killing => {
                 timed_out |= !killing;
@@ -556,7 +557,7 @@ pub fn run(
                 .set("dir", prepared.dir.display().to_string());
             reg.transaction(|t| t.put_with(&r, Durability::Volatile, None))?;
         }
-        SignalPipe::install()
+        ptest_shared::interrupt::pass_on()
     })();
     // What prepare made (a cgroup, a private /tmp) goes when the run cannot
     // begin, a state directory that cannot be written included.

@@ -9,13 +9,14 @@
 //! per policy, and stops it when asked (SIGTERM), when its owner exits or
 //! when its `--ttl` passes. `start` itself waits for the readiness checks.
 
-use crate::launch::{self, Ended, SignalPipe, Wake};
+use crate::launch::{self, Ended, Wake};
 use crate::ready::HostService;
 use crate::run::{self, TOOL};
 use crate::{LaunchArgs, ReadyArgs, Restart};
 use nix::libc;
 use ptest_shared::cgroup::Cgroup;
 use ptest_shared::cli::CommonArgs;
+use ptest_shared::interrupt::Signals;
 use ptest_shared::output::{RecordWriter, cell, listing};
 use ptest_shared::owner::{LifetimeArgs, Liveness, Owner, OwnerSpec, judge};
 use ptest_shared::ready::{self, Check, HttpWant, NotReady, PortRef, Readiness};
@@ -24,7 +25,7 @@ use ptest_shared::registry::Registry;
 use ptest_shared::state::{Durability, StateDir};
 use ptest_shared::{Error, Record, Result, stream};
 use serde::{Deserialize, Serialize};
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -390,7 +391,7 @@ pub fn supervise(id: &str) -> Result<i32> {
     if let Some(c) = &prepared.cgroup {
         rec.set("cgroup", run::cgroup_json(Some(c)));
     }
-    let signals = SignalPipe::install()?;
+    let signals = ptest_shared::interrupt::pass_on()?;
     let _ = nix::sys::prctl::set_child_subreaper(true);
     let fds: Vec<i32> = prepared.listeners.iter().map(|l| l.as_raw_fd()).collect();
     let mut restarts = 0u32;
@@ -415,7 +416,7 @@ pub fn supervise(id: &str) -> Result<i32> {
         let stop_reason = loop {
             let wake = l.wait(
                 Some(Instant::now() + Duration::from_secs(1)),
-                Some(signals.read.as_fd()),
+                Some(&signals),
             );
             // A long-running command re-reads its configuration when a
             // config file changes and on SIGHUP (docs/config.md).
@@ -498,29 +499,15 @@ pub fn supervise(id: &str) -> Result<i32> {
 /// Sleeps until `until` between restarts; `true` when a stop request
 /// (SIGTERM) came meanwhile. SIGHUP reloads the configuration.
 fn wait_backoff(
-    signals: &SignalPipe,
+    signals: &Signals,
     until: Instant,
     config: &mut ptest_shared::config::Config,
 ) -> bool {
-    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
     loop {
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return false;
-        }
-        let mut fds = [PollFd::new(signals.read.as_fd(), PollFlags::POLLIN)];
-        let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
-        if !poll(&mut fds, timeout).is_ok_and(|n| n > 0) {
-            continue; // timeout (loop ends above) or EINTR
-        }
-        let mut b = [0u8; 1];
-        if nix::unistd::read(signals.read.as_fd(), &mut b) != Ok(1) {
-            continue;
-        }
-        if i32::from(b[0]) == libc::SIGHUP {
-            reload(config);
-        } else {
-            return true;
+        match signals.wait_until(until) {
+            None => return false,
+            Some(libc::SIGHUP) => reload(config),
+            Some(_) => return true,
         }
     }
 }

@@ -756,6 +756,40 @@ fn ctrl_c_reaches_the_command_and_its_exit_is_reported() {
 }
 
 #[test]
+fn sigterm_to_ptest_is_passed_on_to_the_command() {
+    // A CI job's timeout signals ptest alone: the command must hear it.
+    let s = Scenario::new();
+    let mut c = s
+        .cmd("ptest-proc")
+        .args([
+            "run",
+            // Were it not passed on, the run would end here, failing the test.
+            "--timeout",
+            "20s",
+            "--",
+            "sh",
+            "-c",
+            "trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.05; done",
+        ])
+        .inner;
+    c.stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    assert_eq!(rest, "got-term\n");
+    assert_eq!(child.wait().unwrap().code(), Some(7));
+}
+
+#[test]
 fn private_tmp_works_when_ptest_itself_lives_under_tmp() {
     // The mount over /tmp must not hide ptest-proc's own binary from its init.
     let s = Scenario::new();
