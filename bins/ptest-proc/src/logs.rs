@@ -205,14 +205,15 @@ pub fn follow(path: &Path, out: &mut dyn Write, stop: &dyn Fn() -> bool) -> io::
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::fs::OpenOptions;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
     use std::time::Instant;
 
-    fn append(path: &Path, text: &str) {
+    /// Appends `text` to the file at `path`, as a service writes its log.
+    pub(crate) fn append(path: &Path, text: &str) {
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)

@@ -164,13 +164,12 @@ fn last_line(mut r: impl Read) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::logs::tests::append;
     use ptest_shared::http::{HttpUrl, check_http, find_head_end};
     use ptest_shared::ready::{self, Check, NotReady, parse_log_regex};
-    use std::fs::OpenOptions;
     use std::io::Write;
     use std::net::TcpListener;
     use std::os::fd::AsRawFd;
-    use std::path::Path;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
 
@@ -248,15 +247,6 @@ mod tests {
 
     fn url(port: u16, path: &str) -> HttpUrl {
         format!("http://127.0.0.1:{port}{path}").parse().unwrap()
-    }
-
-    fn append(path: &Path, text: &str) {
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .unwrap();
-        f.write_all(text.as_bytes()).unwrap();
     }
 
     #[test]

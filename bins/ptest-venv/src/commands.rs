@@ -5,11 +5,11 @@ use crate::clone::{self, LinkMode};
 use crate::envs::{self, EnvState, Found, TOOL, is_venv};
 use crate::python::{self, Interpreter};
 use crate::template::{self, KeyBuilder};
-use crate::{IndexArgs, ReqArgs, installed, layout, reqs};
+use crate::{CreateArgs, IndexArgs, ReqArgs, installed, layout, reqs};
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::config::Config;
 use ptest_shared::output::{RecordWriter, cell, listing, table as render_table};
-use ptest_shared::owner::{LifetimeArgs, Liveness, OwnerSpec, judge};
+use ptest_shared::owner::{Liveness, OwnerSpec, judge};
 use ptest_shared::record::Timestamp;
 use ptest_shared::registry::Registry;
 use ptest_shared::staging::{self, Staging};
@@ -310,18 +310,6 @@ fn venv_record(st: &EnvState, dir: &Path, link: Option<&str>) -> Record {
         serde_json::json!([dir.join("bin").display().to_string()]),
     );
     r
-}
-
-pub struct CreateArgs {
-    pub python: Option<String>,
-    pub reqs: ReqArgs,
-    pub backend: Option<Choice>,
-    pub index: IndexArgs,
-    pub dir: Option<PathBuf>,
-    pub name: Option<String>,
-    pub link_mode: Option<LinkMode>,
-    pub no_cache: bool,
-    pub lifetime: LifetimeArgs,
 }
 
 pub fn create(common: &CommonArgs, a: CreateArgs) -> Result<i32> {

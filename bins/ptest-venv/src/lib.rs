@@ -82,6 +82,35 @@ pub struct ReqArgs {
     pub packages: Vec<String>,
 }
 
+/// How an environment is made (`ptest venv create`).
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    /// Interpreter: a name on PATH (python3.12), a version (3.12) or a path [default: [venv] python]
+    #[arg(long, value_name = "SPEC")]
+    pub python: Option<String>,
+    #[command(flatten)]
+    pub reqs: ReqArgs,
+    /// Installer [default: [venv] backend]
+    #[arg(long, value_enum)]
+    pub backend: Option<Choice>,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Where to make it (must not exist, or be empty) [default: the state directory's venvs/ID]
+    #[arg(long, value_name = "PATH")]
+    pub dir: Option<PathBuf>,
+    /// A name to refer to it by (ls, sync, rm…)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// How files come from the template [default: [venv] link-mode]
+    #[arg(long, value_enum)]
+    pub link_mode: Option<LinkMode>,
+    /// Install straight into the environment: no template is used or made
+    #[arg(long)]
+    pub no_cache: bool,
+    #[command(flatten)]
+    pub lifetime: LifetimeArgs,
+}
+
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Make an environment; with packages, a clone of a cached template
@@ -94,32 +123,7 @@ renamed into place whole, bytecode compiled, files read-only). Nothing half-made
 behind by a failure, nor by Ctrl-C or SIGTERM (exit 128+N). Owned by nobody by default (it \
 lasts until `rm`); --owner and --ttl give it a lifetime."
     )]
-    Create {
-        /// Interpreter: a name on PATH (python3.12), a version (3.12) or a path [default: [venv] python]
-        #[arg(long, value_name = "SPEC")]
-        python: Option<String>,
-        #[command(flatten)]
-        reqs: ReqArgs,
-        /// Installer [default: [venv] backend]
-        #[arg(long, value_enum)]
-        backend: Option<Choice>,
-        #[command(flatten)]
-        index: IndexArgs,
-        /// Where to make it (must not exist, or be empty) [default: the state directory's venvs/ID]
-        #[arg(long, value_name = "PATH")]
-        dir: Option<PathBuf>,
-        /// A name to refer to it by (ls, sync, rm…)
-        #[arg(long, value_name = "NAME")]
-        name: Option<String>,
-        /// How files come from the template [default: [venv] link-mode]
-        #[arg(long, value_enum)]
-        link_mode: Option<LinkMode>,
-        /// Install straight into the environment: no template is used or made
-        #[arg(long)]
-        no_cache: bool,
-        #[command(flatten)]
-        lifetime: LifetimeArgs,
-    },
+    Create(CreateArgs),
     /// Bring an environment to its requirements, installing only the difference
     #[command(
         long_about = "Bring ENV (id, name or path) to the requirements: install what is \
@@ -261,30 +265,7 @@ pub fn command() -> clap::Command {
 pub fn run(cli: Cli) -> Result<i32> {
     let c = &cli.common;
     match cli.cmd {
-        Cmd::Create {
-            python,
-            reqs,
-            backend,
-            index,
-            dir,
-            name,
-            link_mode,
-            no_cache,
-            lifetime,
-        } => commands::create(
-            c,
-            commands::CreateArgs {
-                python,
-                reqs,
-                backend,
-                index,
-                dir,
-                name,
-                link_mode,
-                no_cache,
-                lifetime,
-            },
-        ),
+        Cmd::Create(args) => commands::create(c, args),
         Cmd::Sync {
             env,
             reqs,
