@@ -84,33 +84,43 @@ fn pidfd(pid: i32) -> Result<OwnedFd> {
     ptest_shared::owner::pidfd_open(pid).map_err(|e| Error::internal(format!("pidfd_open: {e}")))
 }
 
-/// Starts the init with `spec` (and `inherit`, the listening sockets).
-pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
-    if !spec.pid_ns && single_threaded() {
-        let (status_r, status_w) = pipe()?;
-        let me = std::process::id() as libc::pid_t;
-        // SAFETY: we have one thread, so the child may run ordinary code.
-        let pid = match unsafe { nix::unistd::fork() } {
-            Ok(nix::unistd::ForkResult::Child) => {
-                drop(status_r);
-                crate::init::forked(spec, status_w.as_raw_fd(), me)
-            }
-            Ok(nix::unistd::ForkResult::Parent { child }) => child.as_raw(),
-            Err(e) => return Err(Error::temp_fail(format!("cannot fork: {e}"))),
-        };
-        drop(status_w);
-        return Ok(Launched {
-            pid,
-            pid_ns: false,
-            status: std::io::BufReader::new(std::fs::File::from(status_r)),
-            pidfd: pidfd(pid)?,
-            _lifeline: None,
-            started: Instant::now(),
-        });
-    }
-    let (spec_r, spec_w) = pipe()?;
+/// The command's init, forked straight from us (no namespaces, and no
+/// other thread whose locks a child could inherit held).
+fn launch_forked(spec: &Spec) -> Result<Launched> {
     let (status_r, status_w) = pipe()?;
-    let (life_r, life_w) = pipe()?;
+    let me = std::process::id() as libc::pid_t;
+    // SAFETY: we have one thread, so the child may run ordinary code.
+    let pid = match unsafe { nix::unistd::fork() } {
+        Ok(nix::unistd::ForkResult::Child) => {
+            drop(status_r);
+            crate::init::forked(spec, status_w.as_raw_fd(), me)
+        }
+        Ok(nix::unistd::ForkResult::Parent { child }) => child.as_raw(),
+        Err(e) => return Err(Error::temp_fail(format!("cannot fork: {e}"))),
+    };
+    drop(status_w);
+    Ok(Launched {
+        pid,
+        pid_ns: false,
+        status: std::io::BufReader::new(std::fs::File::from(status_r)),
+        pidfd: pidfd(pid)?,
+        _lifeline: None,
+        started: Instant::now(),
+    })
+}
+
+/// What exec of our own binary as `__init` needs, built before the fork:
+/// the child may not allocate.
+struct InitExec {
+    exe_c: CString,
+    /// Our own binary, opened now: a private /tmp mounted in the new
+    /// namespace may hide its path (ptest installed or built under /tmp).
+    exe_fd: std::fs::File,
+    argv: Vec<CString>,
+    envp: Vec<CString>,
+}
+
+fn init_exec(spec_r: &OwnedFd, status_w: &OwnedFd, life_r: &OwnedFd) -> Result<InitExec> {
     let exe = std::env::current_exe()
         .map_err(|e| Error::internal(format!("cannot find own executable: {e}")))?;
     let argv: Vec<CString> = [
@@ -131,12 +141,31 @@ pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
             CString::new(kv).unwrap_or_else(|_| cstr(b"_=x"))
         })
         .collect();
-    let exe_c = cstr(exe.as_os_str().as_bytes());
-    // Our own binary, opened now: a private /tmp mounted in the new
-    // namespace may hide its path (ptest installed or built under /tmp).
     let exe_fd = std::fs::File::open(&exe).map_err(|e| {
         Error::internal(format!("cannot open own executable {}: {e}", exe.display()))
     })?;
+    Ok(InitExec {
+        exe_c: cstr(exe.as_os_str().as_bytes()),
+        exe_fd,
+        argv,
+        envp,
+    })
+}
+
+/// Starts the init with `spec` (and `inherit`, the listening sockets).
+pub fn launch(spec: &Spec, inherit: &[RawFd]) -> Result<Launched> {
+    if !spec.pid_ns && single_threaded() {
+        return launch_forked(spec);
+    }
+    let (spec_r, spec_w) = pipe()?;
+    let (status_r, status_w) = pipe()?;
+    let (life_r, life_w) = pipe()?;
+    let InitExec {
+        exe_c,
+        exe_fd,
+        argv,
+        envp,
+    } = init_exec(&spec_r, &status_w, &life_r)?;
     let exe_raw = exe_fd.as_raw_fd();
     let status_raw = status_w.as_raw_fd();
     let keep: Vec<RawFd> = [spec_r.as_raw_fd(), status_w.as_raw_fd(), life_r.as_raw_fd()]

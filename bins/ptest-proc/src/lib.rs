@@ -18,6 +18,8 @@ mod ready;
 mod run;
 mod service;
 mod spec;
+mod start;
+mod supervisor;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ptest_shared::Result;
@@ -275,7 +277,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             restart_limit,
             name,
             lifetime,
-        } => service::start(c, launch, ready, restart, restart_limit, name, &lifetime),
+        } => start::start(c, launch, ready, restart, restart_limit, name, &lifetime),
         Cmd::Stop { ids, grace } => service::stop(c, ids, grace),
         Cmd::Status { id } => service::status(c, &id),
         Cmd::Ls => service::ls(c),
@@ -283,7 +285,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Cmd::Rm { ids } => service::rm(c, ids),
         Cmd::Gc => service::gc(c),
         Cmd::Doctor => doctor::run(c.json()),
-        Cmd::Supervise { id } => service::supervise(&id),
+        Cmd::Supervise { id } => supervisor::supervise(&id),
     }
 }
 

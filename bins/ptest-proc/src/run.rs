@@ -117,20 +117,7 @@ pub fn prepare(
 ) -> Result<Prepared> {
     let state = StateDir::open()?;
     let mut warnings = Vec::new();
-    let cwd = match &args.cwd {
-        Some(d) => {
-            if !d.is_dir() {
-                return Err(Error::no_input(format!(
-                    "--cwd {}: no such directory",
-                    d.display()
-                )));
-            }
-            std::fs::canonicalize(d)
-                .map_err(|e| Error::from_io(format!("--cwd {}", d.display()), &e))?
-        }
-        None => std::env::current_dir()
-            .map_err(|e| Error::from_io("cannot read the working directory", &e))?,
-    };
+    let cwd = working_dir(args)?;
     let mut env = stream_env(std::env::vars().collect(), records)?;
     for f in &args.env_file {
         for (k, v) in spec::read_env_file(f)? {
@@ -154,31 +141,113 @@ pub fn prepare(
     }
 
     let private_tmp = if args.private_tmp {
-        let t = dir.join("tmp");
-        ptest_shared::state::ensure_private_dir(&t)?;
-        if let Some(u) = user {
-            let _ = nix::unistd::chown(
-                &t,
-                Some(nix::unistd::Uid::from_raw(u.uid)),
-                Some(nix::unistd::Gid::from_raw(u.gid)),
-            );
-        }
-        // With a mount namespace the directory is bound on /tmp (and its own
-        // path may be hidden under it); without, it is used where it is.
-        let tmpdir = if pid_ns {
-            "/tmp".to_owned()
-        } else {
-            t.display().to_string()
-        };
-        for k in ["TMPDIR", "TMP", "TEMP"] {
-            set(&mut env, k, tmpdir.clone());
-        }
-        Some(t)
+        Some(private_tmp(&dir, user.as_ref(), pid_ns, &mut env)?)
     } else {
         None
     };
 
-    // Socket activation: bind the ports here, hand the sockets over.
+    let (listeners, names) = bind_listeners(args, records)?;
+
+    // Limits: a cgroup, else rlimits where one exists. Made last, so that
+    // no failure of this function can leave it behind.
+    let want_limits = args.memory.is_some() || args.cpus.is_some() || args.pids.is_some();
+    let (cgroup, rlimits) = limits(args, config, id, &mut warnings)?;
+    for w in &warnings {
+        eprintln!("ptest-proc: warning: {w}");
+    }
+
+    let (stdout, stderr) = if logs {
+        (Some(dir.join("stdout.log")), Some(dir.join("stderr.log")))
+    } else {
+        (None, None)
+    };
+    let spec = Spec {
+        program,
+        argv: args.command.clone(),
+        env,
+        cwd: Some(cwd),
+        rlimits: rlimits.clone(),
+        user,
+        no_new_privs: args.no_new_privileges,
+        net_none: args.net == NetMode::None,
+        pid_ns,
+        private_tmp: if pid_ns { private_tmp.clone() } else { None },
+        cgroup_procs: cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
+        listen_names: names,
+        listen_fds: listeners.iter().map(|l| l.as_raw_fd()).collect(),
+        stdout,
+        stderr,
+    };
+    let limits = serde_json::json!({
+        "memory": args.memory,
+        "cpus": args.cpus,
+        "pids": args.pids,
+        "timeout": args.timeout.map(ptest_shared::units::format_duration),
+        "rlimits": rlimits.iter().map(|(r, s, h)| (r.name().to_owned(), serde_json::json!([lim(*s), lim(*h)]))).collect::<serde_json::Map<_, _>>(),
+        "enforced_by": if cgroup.is_some() { "cgroup" } else if want_limits { "rlimit" } else { "none" },
+    });
+    Ok(Prepared {
+        spec,
+        cgroup,
+        listeners,
+        warnings,
+        private_tmp,
+        dir,
+        limits,
+    })
+}
+
+/// The command's working directory: `--cwd` (which must exist), else ours.
+pub fn working_dir(args: &LaunchArgs) -> Result<PathBuf> {
+    match &args.cwd {
+        Some(d) => {
+            if !d.is_dir() {
+                return Err(Error::no_input(format!(
+                    "--cwd {}: no such directory",
+                    d.display()
+                )));
+            }
+            std::fs::canonicalize(d)
+                .map_err(|e| Error::from_io(format!("--cwd {}", d.display()), &e))
+        }
+        None => std::env::current_dir()
+            .map_err(|e| Error::from_io("cannot read the working directory", &e)),
+    }
+}
+
+/// `--private-tmp`: a directory of the run's own (the user's, with
+/// `--user`), named by TMPDIR, TMP and TEMP.
+fn private_tmp(
+    dir: &Path,
+    user: Option<&spec::UserIds>,
+    pid_ns: bool,
+    env: &mut Vec<(String, String)>,
+) -> Result<PathBuf> {
+    let t = dir.join("tmp");
+    ptest_shared::state::ensure_private_dir(&t)?;
+    if let Some(u) = user {
+        let _ = nix::unistd::chown(
+            &t,
+            Some(nix::unistd::Uid::from_raw(u.uid)),
+            Some(nix::unistd::Gid::from_raw(u.gid)),
+        );
+    }
+    // With a mount namespace the directory is bound on /tmp (and its own
+    // path may be hidden under it); without, it is used where it is.
+    let tmpdir = if pid_ns {
+        "/tmp".to_owned()
+    } else {
+        t.display().to_string()
+    };
+    for k in ["TMPDIR", "TMP", "TEMP"] {
+        set(env, k, tmpdir.clone());
+    }
+    Ok(t)
+}
+
+/// Socket activation (`--listen`): the ports bound here, to hand over, with
+/// their names.
+fn bind_listeners(args: &LaunchArgs, records: &[Record]) -> Result<(Vec<OwnedFd>, Vec<String>)> {
     let mut listeners = Vec::new();
     let mut names = Vec::new();
     for (name, port) in &args.listen {
@@ -194,9 +263,20 @@ pub fn prepare(
         listeners.push(OwnedFd::from(l));
         names.push(name.clone());
     }
+    Ok((listeners, names))
+}
 
-    // Limits: a cgroup, else rlimits where one exists. Made last, so that
-    // no failure of this function can leave it behind.
+/// Resource limits: which, soft, hard.
+type Rlimits = Vec<(spec::Rlimit, u64, u64)>;
+
+/// `--memory`, `--cpus`, `--pids`: a cgroup, else rlimits where one exists
+/// (with a warning saying what that enforces); `--cpus` needs a cgroup.
+fn limits(
+    args: &LaunchArgs,
+    config: &Config,
+    id: &str,
+    warnings: &mut Vec<String>,
+) -> Result<(Option<Cgroup>, Rlimits)> {
     let limits = Limits {
         memory: args.memory,
         cpus: args.cpus,
@@ -244,49 +324,7 @@ pub fn prepare(
             ));
         }
     }
-    for w in &warnings {
-        eprintln!("ptest-proc: warning: {w}");
-    }
-
-    let (stdout, stderr) = if logs {
-        (Some(dir.join("stdout.log")), Some(dir.join("stderr.log")))
-    } else {
-        (None, None)
-    };
-    let spec = Spec {
-        program,
-        argv: args.command.clone(),
-        env,
-        cwd: Some(cwd),
-        rlimits: rlimits.clone(),
-        user,
-        no_new_privs: args.no_new_privileges,
-        net_none: args.net == NetMode::None,
-        pid_ns,
-        private_tmp: if pid_ns { private_tmp.clone() } else { None },
-        cgroup_procs: cgroup.as_ref().map(|c| c.procs_files()).unwrap_or_default(),
-        listen_names: names,
-        listen_fds: listeners.iter().map(|l| l.as_raw_fd()).collect(),
-        stdout,
-        stderr,
-    };
-    let limits = serde_json::json!({
-        "memory": args.memory,
-        "cpus": args.cpus,
-        "pids": args.pids,
-        "timeout": args.timeout.map(ptest_shared::units::format_duration),
-        "rlimits": rlimits.iter().map(|(r, s, h)| (r.name().to_owned(), serde_json::json!([lim(*s), lim(*h)]))).collect::<serde_json::Map<_, _>>(),
-        "enforced_by": if cgroup.is_some() { "cgroup" } else if want_limits { "rlimit" } else { "none" },
-    });
-    Ok(Prepared {
-        spec,
-        cgroup,
-        listeners,
-        warnings,
-        private_tmp,
-        dir,
-        limits,
-    })
+    Ok((cgroup, rlimits))
 }
 
 /// The cgroup's directories as JSON (null without one).
@@ -517,20 +555,7 @@ pub fn run(
     let reg = Registry::open(&StateDir::open()?)?;
     // Leases in the stream now live exactly as long as this command, even
     // when it cannot start: they are reclaimable once it is over.
-    let me = Owner::current();
-    let is_lease = |r: &Record| r.kind() == "port" && r.tool() == Some("ptest-port");
-    for lid in records
-        .iter()
-        .filter(|r| is_lease(r))
-        .filter_map(Record::id)
-    {
-        // The registry's lease of that id, not whatever the stream says.
-        let registered = ptest_shared::registry::validate_id(lid).is_ok()
-            && reg.get(lid)?.is_some_and(|r| is_lease(&r));
-        if registered {
-            reg.take_over(lid, &me)?;
-        }
-    }
+    take_over_leases(&reg, &records)?;
     let id = ptest_shared::record::new_id("proc");
     let mut rec = Record::resource_with_id("proc", TOOL, &id);
     rec.set_owner(Some(&Owner::current()));
@@ -586,16 +611,8 @@ pub fn run(
     };
     // The command holds the listening sockets now.
     drop(std::mem::take(&mut prepared.listeners));
-    if registered && let Some(pid) = launched.command_pid() {
-        let mut r = rec.clone();
-        r.set("mode", "run")
-            .set("pid", pid)
-            .set("cgroup", cgroup_json(prepared.cgroup.as_ref()))
-            .set("dir", prepared.dir.display().to_string());
-        if let Some(o) = Owner::of(pid as u32) {
-            r.set("start_time", o.start_time);
-        }
-        let _ = reg.transaction(|t| t.put_with(&r, Durability::Volatile, None));
+    if registered {
+        register_running(&reg, &rec, &prepared, &launched);
     }
     let finished = supervise(
         &mut launched,
@@ -607,31 +624,13 @@ pub fn run(
     let problems = kill_leftovers(&launched, prepared.cgroup.as_ref());
     describe(&mut rec, &prepared, &finished);
     ptest_shared::hooks::post(&config, "proc.exited", &rec);
-    if rec.get("oom_killed") == Some(&serde_json::Value::Bool(true)) {
-        eprintln!(
-            "ptest-proc: the command was killed for going over --memory (out of memory in its cgroup)"
-        );
-    }
-    if finished.timed_out {
-        eprintln!("ptest-proc: the command was stopped after --timeout");
-    }
+    say_why_it_ended(&rec, &finished);
     if !problems.is_empty() {
         rec.set("leftovers", problems.clone());
     }
     cleanup(&prepared, json);
     if json {
-        // The logs stay as long as the caller's session: the record, owned
-        // by it, is what `gc` removes them by (and `ptest proc rm ID`).
-        let mut kept = rec.clone();
-        kept.set("mode", "run")
-            .set("state", "exited")
-            .set("dir", prepared.dir.display().to_string());
-        kept.set_owner(OwnerSpec::Session.resolve()?.as_ref());
-        if let Err(e) = reg.transaction(|t| t.put_with(&kept, Durability::Volatile, None)) {
-            let _ = std::fs::remove_dir_all(&prepared.dir);
-            let _ = reg.remove(&id);
-            return Err(e);
-        }
+        keep_logs(&reg, &rec, &prepared)?;
     } else if registered {
         let _ = reg.remove(&id);
     }
@@ -647,8 +646,75 @@ pub fn run(
     if rm {
         teardown(&records);
     }
-    // The command's own code is the exit; with --json an error record
-    // says so downstream.
+    exit_of(&finished)
+}
+
+/// A note on stderr when the command did not end by itself.
+fn say_why_it_ended(rec: &Record, finished: &Finished) {
+    if rec.get("oom_killed") == Some(&serde_json::Value::Bool(true)) {
+        eprintln!(
+            "ptest-proc: the command was killed for going over --memory (out of memory in its cgroup)"
+        );
+    }
+    if finished.timed_out {
+        eprintln!("ptest-proc: the command was stopped after --timeout");
+    }
+}
+
+/// With `--json`, the logs stay as long as the caller's session: the
+/// record, owned by it, is what `gc` removes them by (and `ptest proc rm
+/// ID`). When it cannot be written, the logs go now.
+fn keep_logs(reg: &Registry, rec: &Record, prepared: &Prepared) -> Result<()> {
+    let mut kept = rec.clone();
+    kept.set("mode", "run")
+        .set("state", "exited")
+        .set("dir", prepared.dir.display().to_string());
+    kept.set_owner(OwnerSpec::Session.resolve()?.as_ref());
+    reg.transaction(|t| t.put_with(&kept, Durability::Volatile, None))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&prepared.dir);
+            let _ = reg.remove(rec.id().unwrap_or_default());
+        })
+}
+
+/// Makes this command the owner of the stream's port leases, as the
+/// registry holds them (not whatever the stream says).
+fn take_over_leases(reg: &Registry, records: &[Record]) -> Result<()> {
+    let me = Owner::current();
+    let is_lease = |r: &Record| r.kind() == "port" && r.tool() == Some("ptest-port");
+    for lid in records
+        .iter()
+        .filter(|r| is_lease(r))
+        .filter_map(Record::id)
+    {
+        let registered = ptest_shared::registry::validate_id(lid).is_ok()
+            && reg.get(lid)?.is_some_and(|r| is_lease(&r));
+        if registered {
+            reg.take_over(lid, &me)?;
+        }
+    }
+    Ok(())
+}
+
+/// The run's record while it runs, with the command's PID and start time.
+fn register_running(reg: &Registry, rec: &Record, prepared: &Prepared, launched: &Launched) {
+    let Some(pid) = launched.command_pid() else {
+        return;
+    };
+    let mut r = rec.clone();
+    r.set("mode", "run")
+        .set("pid", pid)
+        .set("cgroup", cgroup_json(prepared.cgroup.as_ref()))
+        .set("dir", prepared.dir.display().to_string());
+    if let Some(o) = Owner::of(pid as u32) {
+        r.set("start_time", o.start_time);
+    }
+    let _ = reg.transaction(|t| t.put_with(&r, Durability::Volatile, None));
+}
+
+/// The command's own code is the exit; with --json an error record says so
+/// downstream.
+fn exit_of(finished: &Finished) -> Result<i32> {
     match (finished.timed_out, finished.ended) {
         (true, _) => Err(Error::exit_code(
             124,
