@@ -157,10 +157,12 @@ mod tests {
         let signals = pass_on().unwrap();
         assert_eq!(signals.next(), None);
         let me = nix::unistd::getpid();
-        nix::sys::signal::kill(me, Signal::SIGHUP).unwrap();
-        nix::sys::signal::kill(me, Signal::SIGTERM).unwrap();
         let soon = Instant::now() + Duration::from_secs(5);
+        // One at a time: two pending at once may reach two threads in
+        // either order.
+        nix::sys::signal::kill(me, Signal::SIGHUP).unwrap();
         assert_eq!(signals.wait_until(soon), Some(nix::libc::SIGHUP));
+        nix::sys::signal::kill(me, Signal::SIGTERM).unwrap();
         assert_eq!(signals.wait_until(soon), Some(nix::libc::SIGTERM));
         // Nothing asked a command that makes things to stop.
         assert_eq!(requested(), None);

@@ -6,17 +6,26 @@
 //! ([`template`]) by uv or pip ([`backend`]). Requirements are read with
 //! PEP 508/440 parsers ([`reqs`]), installed distributions natively from
 //! their metadata ([`installed`]), and interpreters asked once for their
-//! facts ([`python`]). The commands are in [`commands`].
+//! facts ([`python`]). The commands are in [`create`], [`sync`] (sync,
+//! install, uninstall), [`inspect`] (check, freeze, info, ls), [`remove`]
+//! (rm, gc), [`cache_cmds`] and [`doctor`]; what they share in [`commands`]
+//! and, for what decides an install, [`inputs`].
 
 mod backend;
+mod cache_cmds;
 mod clone;
 mod commands;
+mod create;
 mod doctor;
 mod envs;
+mod inputs;
+mod inspect;
 mod installed;
 mod layout;
 mod python;
+mod remove;
 mod reqs;
+mod sync;
 mod template;
 
 use backend::Choice;
@@ -265,7 +274,7 @@ pub fn command() -> clap::Command {
 pub fn run(cli: Cli) -> Result<i32> {
     let c = &cli.common;
     match cli.cmd {
-        Cmd::Create(args) => commands::create(c, args),
+        Cmd::Create(args) => create::create(c, args),
         Cmd::Sync {
             env,
             reqs,
@@ -273,34 +282,32 @@ pub fn run(cli: Cli) -> Result<i32> {
             python,
             backend,
             index,
-        } => commands::sync(c, &env, &reqs, exact, python, backend, &index),
+        } => sync::sync(c, &env, &reqs, exact, python, backend, &index),
         Cmd::Install {
             env,
             reqs,
             backend,
             index,
-        } => commands::install(c, &env, &reqs, backend, &index),
+        } => sync::install(c, &env, &reqs, backend, &index),
         Cmd::Uninstall {
             env,
             names,
             backend,
-        } => commands::uninstall(c, &env, &names, backend),
+        } => sync::uninstall(c, &env, &names, backend),
         Cmd::Check {
             env,
             files,
             constraints,
             python,
-        } => commands::check(c, env.as_deref(), &files, &constraints, python),
-        Cmd::Freeze { env } => commands::freeze(c, &env),
-        Cmd::Info { env } => commands::info(c, &env),
-        Cmd::Ls => commands::ls(c),
-        Cmd::Rm { envs } => commands::rm(c, &envs),
-        Cmd::Gc => commands::gc(c),
+        } => inspect::check(c, env.as_deref(), &files, &constraints, python),
+        Cmd::Freeze { env } => inspect::freeze(c, &env),
+        Cmd::Info { env } => inspect::info(c, &env),
+        Cmd::Ls => inspect::ls(c),
+        Cmd::Rm { envs } => remove::rm(c, &envs),
+        Cmd::Gc => remove::gc(c),
         Cmd::Doctor => doctor::run(c),
-        Cmd::Cache(CacheCmd::Ls) => commands::cache_ls(c),
-        Cmd::Cache(CacheCmd::Prune { older_than, all }) => {
-            commands::cache_prune(c, older_than, all)
-        }
+        Cmd::Cache(CacheCmd::Ls) => cache_cmds::ls(c),
+        Cmd::Cache(CacheCmd::Prune { older_than, all }) => cache_cmds::prune(c, older_than, all),
         Cmd::Purge { paths } => {
             envs::purge(&paths);
             Ok(0)
