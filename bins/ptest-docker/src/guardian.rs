@@ -18,9 +18,9 @@
 //! run`, systemd units with KillMode=control-group) kills it too. What it
 //! would have removed is then left to `ptest docker gc` (or `ptest gc`).
 
-use crate::commands;
 use crate::engine::Engine;
 use crate::labels;
+use crate::{listing, remove};
 use ptest_shared::owner::{Lifetime, Owner, proc_stat};
 use ptest_shared::state::StateDir;
 use ptest_shared::{Error, Result};
@@ -185,9 +185,9 @@ fn open_pidfd(o: &Owner) -> Option<OwnedFd> {
 /// and must still go with its owner.
 fn owns_anything(engine: &Engine, o: &Owner) -> bool {
     let f = labels::owner_filter(o);
-    let c = commands::labelled_containers(engine, &f).map(|v| !v.is_empty());
-    let v = commands::labelled_volumes(engine, &f).map(|v| !v.is_empty());
-    let n = commands::labelled_networks(engine, &f).map(|v| !v.is_empty());
+    let c = listing::labelled_containers(engine, &f).map(|v| !v.is_empty());
+    let v = listing::labelled_volumes(engine, &f).map(|v| !v.is_empty());
+    let n = listing::labelled_networks(engine, &f).map(|v| !v.is_empty());
     // When the engine cannot say, keep watching.
     c.unwrap_or(true) || v.unwrap_or(true) || n.unwrap_or(true)
 }
@@ -200,7 +200,7 @@ pub fn remove_owned(engine: &Engine, o: &Owner) -> Result<usize> {
         Some(state) => Some(ptest_shared::registry::Registry::open(&state)?),
         None => None,
     };
-    let done = commands::remove_labelled(
+    let done = remove::remove_labelled(
         engine,
         reg.as_ref(),
         &labels::owner_filter(o),

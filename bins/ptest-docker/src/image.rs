@@ -18,9 +18,9 @@
 //! values: a container later made from the image must not be swept when
 //! the source's owner dies.
 
-use crate::commands::{self, Kind};
 use crate::engine::{self, Engine};
 use crate::labels;
+use crate::objects::{self, Kind};
 use futures_util::{StreamExt, TryStreamExt};
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::output::RecordWriter;
@@ -431,8 +431,8 @@ pub fn commit_command(common: &CommonArgs, container: &str, tag: Option<&str>) -
         parse_reference(t)?;
     }
     let engine = Engine::connect()?;
-    let (_, reg) = commands::open_registry()?;
-    let c = commands::resolve(&engine, &reg, container, Some(Kind::Container))?;
+    let (_, reg) = objects::open_registry()?;
+    let c = objects::resolve(&engine, &reg, container, Some(Kind::Container))?;
     let tag = tag
         .map(str::to_owned)
         .unwrap_or_else(|| default_commit_tag(&c.name, &c.engine_id));

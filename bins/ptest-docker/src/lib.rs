@@ -10,16 +10,26 @@
 //! pool; images are imported and committed ([`image`]); files are copied
 //! in and out as tar streams ([`copy`]).
 
-mod commands;
+mod archive;
 mod container;
 mod copy;
+mod create_plan;
 mod doctor;
 pub mod engine;
+mod exec;
+mod firewall;
 mod guardian;
 mod image;
+mod inspect;
 mod labels;
+mod listing;
+mod logs;
 pub mod network;
+mod objects;
 mod ready;
+mod remove;
+mod stop;
+mod subnet;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use ptest_shared::Result;
@@ -265,19 +275,19 @@ pub fn run(cli: Cli) -> Result<i32> {
             subnet,
             lifetime,
         }) => network::create_command(c, name, internal, isolated, &subnet, &lifetime),
-        Cmd::Network(NetworkCmd::Rm { ids }) => commands::rm(c, &ids),
-        Cmd::Exec { container, cmd } => commands::exec(&container, &cmd),
+        Cmd::Network(NetworkCmd::Rm { ids }) => remove::rm(c, &ids),
+        Cmd::Exec { container, cmd } => exec::exec(&container, &cmd),
         Cmd::Logs {
             container,
             follow,
             tail,
-        } => commands::logs(&container, follow, tail),
+        } => logs::logs(&container, follow, tail),
         Cmd::Cp { src, dst } => copy::command(c, &src, &dst),
-        Cmd::Stop { containers, grace } => commands::stop(c, &containers, grace),
-        Cmd::Rm { ids } => commands::rm(c, &ids),
-        Cmd::Ls => commands::ls(c),
-        Cmd::Inspect { object } => commands::inspect(&object),
-        Cmd::Gc => commands::gc(c),
+        Cmd::Stop { containers, grace } => stop::stop(c, &containers, grace),
+        Cmd::Rm { ids } => remove::rm(c, &ids),
+        Cmd::Ls => listing::ls(c),
+        Cmd::Inspect { object } => inspect::inspect(&object),
+        Cmd::Gc => remove::gc(c),
         Cmd::Doctor => doctor::run(c.json()),
         Cmd::Commit { container, tag } => image::commit_command(c, &container, tag.as_deref()),
         Cmd::Image(ImageCmd::Import { tarball, tag }) => image::import_command(c, &tarball, &tag),

@@ -8,9 +8,9 @@
 //! userland proxy accepts connections on a published port before anything
 //! listens inside.
 
-use crate::commands;
-use crate::container::PortSpec;
+use crate::create_plan::PortSpec;
 use crate::engine::Engine;
+use crate::{exec, inspect, logs};
 use futures_util::StreamExt;
 use ptest_shared::ready::{self, Check, HttpWant, NotReady, PortRef, Readiness, Service};
 use ptest_shared::{Error, Result};
@@ -157,7 +157,7 @@ struct Container<'a> {
 
 impl Service for Container<'_> {
     fn alive(&mut self) -> std::result::Result<(), String> {
-        match commands::state(self.engine, self.id) {
+        match inspect::state(self.engine, self.id) {
             Some(st) if st.running == Some(true) => Ok(()),
             Some(st) => Err(format!(
                 "it exited with status {}{}",
@@ -181,7 +181,7 @@ impl Service for Container<'_> {
 
     fn run_check(&mut self, cmd: &str, limit: Duration) -> std::result::Result<(), String> {
         let argv = ["sh".to_owned(), "-c".to_owned(), cmd.to_owned()];
-        match commands::run_exec_within(self.engine, self.id, &argv, limit) {
+        match exec::run_exec_within(self.engine, self.id, &argv, limit) {
             Ok(Some(0)) => Ok(()),
             Ok(Some(code)) => Err(format!("exit status {code}")),
             Ok(None) => Err(format!(
@@ -214,7 +214,7 @@ fn follow_lines(id: &str) -> mpsc::Receiver<String> {
             let mut pending = String::new();
             while let Some(Ok(chunk)) = s.next().await {
                 let mut text = String::new();
-                commands::write_log(&chunk, false, &mut text);
+                logs::write_log(&chunk, false, &mut text);
                 pending.push_str(&text);
                 while let Some(nl) = pending.find('\n') {
                     let line: String = pending.drain(..=nl).collect();
@@ -246,7 +246,7 @@ pub fn wait(engine: &Engine, id: &str, name: &str, w: &Wanted, reach: &Reach) ->
     let report = |why: NotReady| {
         // Interrupted, the user knows why: no log tail.
         if !matches!(why, NotReady::Interrupted(_)) {
-            let tail = commands::log_tail(engine, id, 20);
+            let tail = logs::log_tail(engine, id, 20);
             if !tail.trim().is_empty() {
                 eprintln!("ptest-docker: the last lines of {name}'s log:");
                 for l in tail.lines() {
