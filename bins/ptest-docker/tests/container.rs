@@ -4,8 +4,9 @@
 
 mod common;
 
+use common::Cleanup;
+
 use ptest_shared::testkit::{Run, Scenario};
-use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::OpenOptionsExt;
@@ -23,16 +24,6 @@ fn create(s: &Scenario, args: &[&str]) -> Run {
         .args(["create", "--json", "--image", &image])
         .args(args)
         .run()
-}
-
-/// Removes what a test made, however it ends.
-struct Cleanup<'a>(&'a Scenario, Vec<Value>);
-
-impl Drop for Cleanup<'_> {
-    fn drop(&mut self) {
-        let input: String = self.1.iter().map(|r| format!("{r}\n")).collect();
-        let _ = self.0.cmd("ptest-docker").arg("rm").stdin(input).run();
-    }
 }
 
 fn http_get(port: u64, path: &str) -> String {

@@ -214,6 +214,7 @@ fn a_real_id_with_forged_fields_removes_the_real_object_only() {
         .run()
         .success()
         .records();
+    let _c = common::Cleanup(&s, made.clone());
     // volume, network, container: ptest's own.
     assert_eq!(made.len(), 3, "{made:?}");
     let of = |kind: &str| made.iter().find(|r| r["kind"] == kind).unwrap().clone();

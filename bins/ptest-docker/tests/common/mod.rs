@@ -16,6 +16,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 use ptest_shared::testkit::Scenario;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -179,4 +180,15 @@ pub fn busybox_image() -> String {
             tag
         })
         .clone()
+}
+
+/// Removes what a test made (the records ptest-docker wrote), however the
+/// test ends: a failing assertion leaves nothing behind either.
+pub struct Cleanup<'a>(pub &'a Scenario, pub Vec<Value>);
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        let input: String = self.1.iter().map(|r| format!("{r}\n")).collect();
+        let _ = self.0.cmd("ptest-docker").arg("rm").stdin(input).run();
+    }
 }
