@@ -723,70 +723,58 @@ fn unprivileged_users_get_pid_and_network_namespaces_too() {
     assert_eq!(lines[3], "1", "only loopback");
 }
 
-#[test]
-fn ctrl_c_reaches_the_command_and_its_exit_is_reported() {
-    // The terminal sends SIGINT to the whole foreground process group.
+/// Runs a command that traps `trapped` under `ptest-proc run` (with a 20 s
+/// --timeout, so that a signal not passed on fails rather than hangs), waits
+/// until it is ready, signals ptest-proc (`group`: its whole process group,
+/// as a terminal does) and returns what the command printed then and the
+/// exit code.
+fn signal_a_run(
+    sig: nix::sys::signal::Signal,
+    trapped: &str,
+    group: bool,
+) -> (String, Option<i32>) {
     let s = Scenario::new();
+    let script = format!(
+        "trap 'echo got-{trapped}; exit 7' {trapped}; echo ready; while :; do sleep 0.05; done"
+    );
     let mut c = s
         .cmd("ptest-proc")
-        .args([
-            "run",
-            "--",
-            "sh",
-            "-c",
-            "trap 'echo got-int; exit 5' INT; echo ready; while :; do sleep 0.05; done",
-        ])
+        .args(["run", "--timeout", "20s", "--", "sh", "-c", &script])
         .inner;
-    std::os::unix::process::CommandExt::process_group(&mut c, 0);
+    if group {
+        std::os::unix::process::CommandExt::process_group(&mut c, 0);
+    }
     c.stdout(std::process::Stdio::piped());
     let mut child = c.spawn().unwrap();
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     std::io::BufRead::read_line(&mut out, &mut line).unwrap();
     assert_eq!(line, "ready\n");
-    nix::sys::signal::killpg(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    if group {
+        nix::sys::signal::killpg(pid, sig).unwrap();
+    } else {
+        nix::sys::signal::kill(pid, sig).unwrap();
+    }
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
-    assert_eq!(rest, "got-int\n");
-    assert_eq!(child.wait().unwrap().code(), Some(5));
+    (rest, child.wait().unwrap().code())
+}
+
+#[test]
+fn ctrl_c_reaches_the_command_and_its_exit_is_reported() {
+    // The terminal sends SIGINT to the whole foreground process group.
+    let (said, code) = signal_a_run(nix::sys::signal::Signal::SIGINT, "INT", true);
+    assert_eq!(said, "got-INT\n");
+    assert_eq!(code, Some(7));
 }
 
 #[test]
 fn sigterm_to_ptest_is_passed_on_to_the_command() {
     // A CI job's timeout signals ptest alone: the command must hear it.
-    let s = Scenario::new();
-    let mut c = s
-        .cmd("ptest-proc")
-        .args([
-            "run",
-            // Were it not passed on, the run would end here, failing the test.
-            "--timeout",
-            "20s",
-            "--",
-            "sh",
-            "-c",
-            "trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.05; done",
-        ])
-        .inner;
-    c.stdout(std::process::Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
-    assert_eq!(line, "ready\n");
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
-    assert_eq!(rest, "got-term\n");
-    assert_eq!(child.wait().unwrap().code(), Some(7));
+    let (said, code) = signal_a_run(nix::sys::signal::Signal::SIGTERM, "TERM", false);
+    assert_eq!(said, "got-TERM\n");
+    assert_eq!(code, Some(7));
 }
 
 #[test]

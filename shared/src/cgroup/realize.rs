@@ -207,12 +207,7 @@ pub(super) fn realize_v2(
     notes: &mut Vec<String>,
 ) -> Result<Cgroup, Unavailable> {
     let who = uid_words(p.euid);
-    let fail = |reason: String, e: &io::Error| {
-        Unavailable::new(
-            format!("cgroup v2: {reason}"),
-            hint_for(e, p.euid, CgroupVersion::V2),
-        )
-    };
+    let fail = |reason: String, e: &io::Error| v2_failure(p, reason, e);
     check_v2_base(p)?;
     let mut wanted = v2_controllers(p, notes)?;
     free_v2_base(p, &mut wanted, notes)?;
@@ -234,17 +229,20 @@ pub(super) fn realize_v2(
     })
 }
 
+/// A step of realizing a v2 plan that failed, with the hint for the error.
+fn v2_failure(p: &V2Plan, reason: String, e: &io::Error) -> Unavailable {
+    Unavailable::new(
+        format!("cgroup v2: {reason}"),
+        hint_for(e, p.euid, CgroupVersion::V2),
+    )
+}
+
 /// The base exists and we may write it.
 fn check_v2_base(p: &V2Plan) -> Result<(), Unavailable> {
     use nix::unistd::{AccessFlags, access};
     let base = &p.base;
     let who = uid_words(p.euid);
-    let fail = |reason: String, e: &io::Error| {
-        Unavailable::new(
-            format!("cgroup v2: {reason}"),
-            hint_for(e, p.euid, CgroupVersion::V2),
-        )
-    };
+    let fail = |reason: String, e: &io::Error| v2_failure(p, reason, e);
 
     if !base.is_dir() {
         return Err(Unavailable::new(
@@ -323,12 +321,7 @@ fn free_v2_base(
     notes: &mut Vec<String>,
 ) -> Result<(), Unavailable> {
     let base = &p.base;
-    let fail = |reason: String, e: &io::Error| {
-        Unavailable::new(
-            format!("cgroup v2: {reason}"),
-            hint_for(e, p.euid, CgroupVersion::V2),
-        )
-    };
+    let fail = |reason: String, e: &io::Error| v2_failure(p, reason, e);
 
     let enabled = read_file(&base.join("cgroup.subtree_control"))
         .map(|t| parse_controllers(&t))
@@ -395,12 +388,7 @@ fn enable_v2(
 ) -> Result<(), Unavailable> {
     let base = &p.base;
     let who = uid_words(p.euid);
-    let fail = |reason: String, e: &io::Error| {
-        Unavailable::new(
-            format!("cgroup v2: {reason}"),
-            hint_for(e, p.euid, CgroupVersion::V2),
-        )
-    };
+    let fail = |reason: String, e: &io::Error| v2_failure(p, reason, e);
 
     let parent = base.join(PARENT);
     for dir in [base.as_path(), parent.as_path()] {
