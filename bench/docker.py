@@ -13,6 +13,7 @@ Beside them, the engine floor: the same containers made with nothing but
 the API's create and start calls (no readiness, no records), which no
 client of this engine can beat.
 """
+import build
 import http.client
 import json
 import os
@@ -194,7 +195,7 @@ def main():
     home = tempfile.mkdtemp(prefix="ptest-bench-docker-")
     env = dict(os.environ, PTEST_HOME=home)
     image(env)
-    print(f"binaries: {BIN}\nengine: {sh('docker', 'version', '-f', '{{.Server.Version}} (API {{.Server.APIVersion}})')}")
+    print(f"binaries: {BIN}\n{build.describe(PD)}\nengine: {sh('docker', 'version', '-f', '{{.Server.Version}} (API {{.Server.APIVersion}})')}")
     print(f"medians of {RUNS} runs after a warm-up, interleaved, alternating which goes first\n")
     floor_one = "engine floor: API create + start only, no probe"
     floor_twenty = "engine floor: 20 x API create + start, in parallel"

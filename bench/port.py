@@ -17,6 +17,7 @@ Only ratios mean something across machines; absolute times are printed for
 the record. Needs a release build (PTEST_BIN_DIR, else target/release) and
 portpicker: `bench/run port` or `make bench` provide both.
 """
+import build
 import json
 import multiprocessing as mp
 import os
@@ -129,7 +130,7 @@ def contention(method, env):
 def main():
     if not os.path.exists(PTEST_PORT):
         raise SystemExit(f"no {PTEST_PORT}: run `make bench`, or set PTEST_BIN_DIR")
-    print(f"binaries: {RELEASE}")
+    print(f"binaries: {RELEASE}\n{build.describe(PTEST_PORT, PTEST)}")
     home = tempfile.mkdtemp(prefix="ptest-bench-")
     env = {"PATH": RELEASE + ":" + os.environ.get("PATH", ""), "PTEST_HOME": home, "HOME": home}
     print(f"machine: {os.cpu_count()} cores; {SEQUENTIAL} sequential runs; {WORKERS} x {PER_WORKER} under contention\n")
@@ -145,6 +146,10 @@ def main():
     for k, med in meds.items():
         print(f"{k} median {ms(med)}: {'meets' if med <= 0.002 else 'MISSES'} the 2 ms goal")
     one_liner = statistics.median(rows["python3 -c bind(0) one-liner"])
+    print(
+        f"the dispatcher's own cost (ptest port lease - ptest-port lease): "
+        f"{ms(meds['ptest port lease'] - meds['ptest-port lease'])} median"
+    )
     print(f"one-liner / ptest port lease: {one_liner / meds['ptest port lease']:.1f}x (both whole processes)")
     med = max(meds.values())
 

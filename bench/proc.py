@@ -7,6 +7,7 @@ wall time minus that of bare `true`. Goal: the overhead of `ptest proc run
 -- true` within 1.5x of `timeout 10 true`'s; the same with --memory (a
 cgroup made and removed per run) is reported beside it.
 """
+import build
 import os
 import statistics
 import sys
@@ -52,7 +53,7 @@ def main():
         ("ptest-proc run --memory 256M -- true", [proc, "run", "--memory", "256M", "--", true]),
         ("ptest-proc run --pid-namespace -- true", [proc, "run", "--pid-namespace", "--", true]),
     ]
-    print(f"binaries: {BIN}\nmachine: {os.cpu_count()} cores; {SEQUENTIAL} runs each, interleaved\n")
+    print(f"binaries: {BIN}\n{build.describe(proc, os.path.join(BIN, 'ptest'))}\nmachine: {os.cpu_count()} cores; {SEQUENTIAL} runs each, interleaved\n")
     times = {label: [] for label, _ in cases}
     for _ in range(SEQUENTIAL):
         for label, argv in cases:

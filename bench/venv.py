@@ -13,6 +13,7 @@ is compiled by every contender. Goals (ratios, same run):
   no-op sync                  ptest <= 0.5x uv pip sync
   eight environments at once  reported: ptest vs uv
 """
+import build
 import os
 import shutil
 import statistics
@@ -79,6 +80,7 @@ def fmt(ts):
 def main():
     if not os.path.exists(PTEST_VENV):
         raise SystemExit(f"no {PTEST_VENV}: run `make bench`, or set PTEST_BIN_DIR")
+    print(build.describe(PTEST_VENV))
     uv = which("uv")
     python = real_python()
     wh = wheelhouse(python)
