@@ -32,6 +32,9 @@ pub enum Kind {
     Bool,
     /// A duration such as `30s` or `10m` (or an integer number of seconds).
     Duration,
+    /// A size such as `512M` or `2G` (or an integer number of bytes), held
+    /// as an integer; `0` means none.
+    Size,
 }
 
 /// Every event a hook can name: `pre-<event>` / `post-<event>`. Each tool
@@ -39,6 +42,7 @@ pub enum Kind {
 pub const EVENTS: &[&str] = &[
     "container.ready",
     "container.removed",
+    "mon.threshold",
     "network.created",
     "network.removed",
     "port.leased",
@@ -135,6 +139,48 @@ pub const SETTINGS: &[Setting] = &[
         kind: Kind::Choice(&["auto", "off"]),
         default: "auto",
         doc: "`auto`: make a cgroup per command when --memory, --cpus or --pids ask for one; `off`: never (--memory and --pids fall back to rlimits, --cpus is refused).",
+    },
+    Setting {
+        key: "mon.max-memory",
+        kind: Kind::Size,
+        default: "0",
+        doc: "Threshold of `ptest mon run` and `watch` without --max-memory: the memory a watched tree may reach, e.g. \"2G\"; 0: none. Re-read on SIGHUP and when the file changes.",
+    },
+    Setting {
+        key: "mon.max-cpu",
+        kind: Kind::Integer {
+            min: 0,
+            max: 100_000,
+        },
+        default: "0",
+        doc: "Threshold without --max-cpu: CPU in percent of one CPU, averaged over mon.cpu-window; 0: none.",
+    },
+    Setting {
+        key: "mon.cpu-window",
+        kind: Kind::Duration,
+        default: "5s",
+        doc: "The window mon.max-cpu and --max-cpu average over.",
+    },
+    Setting {
+        key: "mon.max-procs",
+        kind: Kind::Integer {
+            min: 0,
+            max: 4_194_304,
+        },
+        default: "0",
+        doc: "Threshold without --max-procs: processes a watched tree may hold at once; 0: none.",
+    },
+    Setting {
+        key: "mon.max-duration",
+        kind: Kind::Duration,
+        default: "0s",
+        doc: "Threshold without --max-duration: how long a watched run may last; 0s: none.",
+    },
+    Setting {
+        key: "mon.kill",
+        kind: Kind::Bool,
+        default: "false",
+        doc: "`true`: end what crossed a threshold (as --kill), exit 125; `false`: report it only.",
     },
 ];
 
@@ -287,8 +333,20 @@ fn parse_text(s: &Setting, text: &str) -> std::result::Result<Value, String> {
             _ => return Err(format!("{text:?} is not a boolean (true or false)")),
         },
         Kind::Duration => parse_duration(text).map(Value::Duration)?,
+        Kind::Size => parse_size_or_zero(text)?,
     };
     check(s, v)
+}
+
+/// A size (`0` for none), as an integer number of bytes.
+fn parse_size_or_zero(text: &str) -> std::result::Result<Value, String> {
+    if text.trim() == "0" {
+        return Ok(Value::Integer(0));
+    }
+    let n = crate::units::parse_size(text)?;
+    i64::try_from(n)
+        .map(Value::Integer)
+        .map_err(|_| format!("{text:?} is too large"))
 }
 
 /// Converts a TOML value to a setting's type.
@@ -301,6 +359,8 @@ fn from_toml(s: &Setting, v: &toml::Value) -> std::result::Result<Value, String>
         (Kind::Duration, toml::Value::Integer(i)) if *i >= 0 => {
             Value::Duration(Duration::from_secs(*i as u64))
         }
+        (Kind::Size, toml::Value::String(x)) => parse_size_or_zero(x)?,
+        (Kind::Size, toml::Value::Integer(i)) if *i >= 0 => Value::Integer(*i),
         (kind, other) => {
             return Err(format!(
                 "expected {}, found {} {}",
@@ -310,6 +370,7 @@ fn from_toml(s: &Setting, v: &toml::Value) -> std::result::Result<Value, String>
                     Kind::Integer { .. } => "an integer".to_owned(),
                     Kind::Bool => "true or false".to_owned(),
                     Kind::Duration => "a duration such as \"30s\"".to_owned(),
+                    Kind::Size => "a size such as \"512M\"".to_owned(),
                 },
                 other.type_str(),
                 other

@@ -35,6 +35,9 @@ pub enum Exit {
     TempFail,
     /// 124: a time limit was reached.
     Timeout,
+    /// 125: a threshold of `ptest mon` was crossed and what crossed it was
+    /// ended (`--kill`).
+    Threshold,
     /// 126: the command exists but cannot be executed (as a shell says).
     CannotExecute,
     /// 127: the command was not found (as a shell says).
@@ -62,6 +65,7 @@ impl Exit {
             Exit::Io => 74,
             Exit::TempFail => 75,
             Exit::Timeout => 124,
+            Exit::Threshold => 125,
             Exit::CannotExecute => 126,
             Exit::NotFound => 127,
             Exit::Signal(n) => 128 + n,
@@ -84,6 +88,7 @@ impl Exit {
             74 => Exit::Io,
             75 => Exit::TempFail,
             124 => Exit::Timeout,
+            125 => Exit::Threshold,
             126 => Exit::CannotExecute,
             127 => Exit::NotFound,
             129..=192 => Exit::Signal(code - 128),
@@ -106,6 +111,7 @@ impl Exit {
             Exit::Io => "io",
             Exit::TempFail => "temp_fail",
             Exit::Timeout => "timeout",
+            Exit::Threshold => "threshold",
             Exit::CannotExecute => "cannot_execute",
             Exit::NotFound => "not_found",
             Exit::Signal(_) => "signal",
@@ -128,6 +134,7 @@ Exit status:
   74   I/O error
   75   temporary failure, worth a retry (lock busy, range exhausted)
   124  a time limit was reached
+  125  a threshold was crossed and ptest mon --kill ended the tree
   126  the command cannot be executed
   127  the command was not found
   128+N  killed by signal N";

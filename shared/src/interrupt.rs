@@ -5,6 +5,7 @@
 //!   the command can stop at its next step, remove what it made, and exit
 //!   128+N ([`Error::interrupted`]). A second one ends the process at once,
 //!   for a user who will not wait.
+//! - [`queue_all`], for watchers: SIGINT too comes on the pipe.
 //! - [`pass_on`], for supervisors of a command (`ptest proc run`, a
 //!   service's supervisor): each SIGTERM and SIGHUP becomes a byte on a
 //!   pipe ([`Signals`]) that a `poll` wakes on, to be passed on to the
@@ -95,6 +96,23 @@ pub struct Signals {
 /// Starts queueing SIGTERM and SIGHUP on a pipe for the rest of the
 /// process, and leaves SIGINT and SIGQUIT to the command being supervised.
 pub fn pass_on() -> Result<Signals> {
+    let s = pipe()?;
+    install(Signal::SIGINT, leave)?;
+    install(Signal::SIGQUIT, leave)?;
+    Ok(s)
+}
+
+/// Starts queueing SIGINT, SIGTERM and SIGHUP on a pipe for the rest of
+/// the process: for a command that supervises nothing and stops (or, on
+/// SIGHUP, reloads) at its next step, such as `ptest mon watch`.
+pub fn queue_all() -> Result<Signals> {
+    let s = pipe()?;
+    install(Signal::SIGINT, queue)?;
+    Ok(s)
+}
+
+/// The pipe of [`Signals`], with SIGTERM and SIGHUP queued on it.
+fn pipe() -> Result<Signals> {
     use nix::fcntl::OFlag;
     let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK)
         .map_err(|e| Error::internal(format!("cannot make a pipe for signals: {e}")))?;
@@ -109,8 +127,6 @@ pub fn pass_on() -> Result<Signals> {
     }
     install(Signal::SIGTERM, queue)?;
     install(Signal::SIGHUP, queue)?;
-    install(Signal::SIGINT, leave)?;
-    install(Signal::SIGQUIT, leave)?;
     Ok(Signals { read })
 }
 

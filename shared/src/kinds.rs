@@ -6,7 +6,8 @@
 //! `created_at`, `owner`, `expires_at`, `env`, `path_prepend`), then the
 //! fields of the kinds the suite defines, through the typed struct of the
 //! kind: [`Venv`], [`PortLease`], [`Proc`], [`Container`], [`Network`],
-//! [`Volume`], [`Image`] and [`ErrorRecord`]. A tool reads another tool's
+//! [`Volume`], [`Image`], [`ErrorRecord`], and `ptest-mon`'s [`Sample`],
+//! [`Threshold`], [`Summary`] and [`MonRun`]. A tool reads another tool's
 //! record through these types ([`crate::Record::typed`]), never by string
 //! keys. Unknown kinds and unknown fields are checked no further and pass
 //! through byte for byte.
@@ -35,6 +36,10 @@ pub const SUITE_KINDS: &[&str] = &[
     "volume",
     "image",
     "error",
+    "sample",
+    "summary",
+    "threshold",
+    "mon",
 ];
 
 /// The kinds that are resources, with the tool that manages each.
@@ -45,6 +50,7 @@ pub const RESOURCE_KINDS: &[(&str, &str)] = &[
     ("container", "ptest-docker"),
     ("network", "ptest-docker"),
     ("volume", "ptest-docker"),
+    ("mon", "ptest-mon"),
 ];
 
 /// Declares a newtype over `$inner` whose `Deserialize` runs `$check`
@@ -248,6 +254,31 @@ validated!(
     Time(Timestamp) from String,
     |s| s.parse().map_err(|e| format!("{s:?} is not an RFC 3339 time: {e}"))
 );
+
+/// A measured quantity: a finite number, not negative (bytes, seconds,
+/// percent).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+pub struct Amount(f64);
+
+impl Amount {
+    pub fn parse(x: f64) -> Result<Amount, String> {
+        if x.is_finite() && x >= 0.0 {
+            Ok(Amount(x))
+        } else {
+            Err(format!("{x} is not a measure (a finite number, 0 or more)"))
+        }
+    }
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let x = f64::deserialize(d)?;
+        Amount::parse(x).map_err(de::Error::custom)
+    }
+}
 
 /// Kind names: lower-case letters, digits and `-`, starting with a letter.
 fn is_kind_name(k: &str) -> bool {
@@ -501,6 +532,105 @@ pub struct Image {
     pub tag: Option<ImageRef>,
 }
 
+/// Pressure stall information: the share of the last 10 s in which some
+/// task waited for the resource, in percent (`some avg10`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct Pressure {
+    pub cpu: Option<Amount>,
+    pub memory: Option<Amount>,
+    pub io: Option<Amount>,
+}
+
+/// One measurement of one resource (`ptest-mon`). `resource` is the id of
+/// what was measured (`mon-…` for `mon run`'s command, a `proc-…` or
+/// `container-…` id, `pid-N`, or `host`); `io_read`/`io_write` count
+/// bytes since monitoring began; `cpu` is percent of one CPU over the time
+/// since the previous sample.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Sample {
+    pub resource: Text,
+    pub name: Option<Text>,
+    pub t: Time,
+    pub elapsed: Amount,
+    pub source: Option<Text>,
+    pub memory: Option<Amount>,
+    pub memory_peak: Option<Amount>,
+    pub cpu: Option<Amount>,
+    pub procs: Option<Amount>,
+    pub io_read: Option<Amount>,
+    pub io_write: Option<Amount>,
+    pub psi: Option<Pressure>,
+}
+
+/// A threshold crossed (`ptest-mon`): which, its limit and the value seen.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Threshold {
+    pub resource: Text,
+    pub name: Option<Text>,
+    pub threshold: ThresholdName,
+    pub limit: Amount,
+    pub value: Amount,
+    pub t: Option<Time>,
+    pub elapsed: Option<Amount>,
+    pub killed: Option<bool>,
+}
+
+/// The thresholds `ptest-mon` enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThresholdName {
+    MaxMemory,
+    MaxCpu,
+    MaxProcs,
+    MaxDuration,
+}
+
+impl ThresholdName {
+    pub const ALL: [ThresholdName; 4] = [
+        ThresholdName::MaxMemory,
+        ThresholdName::MaxCpu,
+        ThresholdName::MaxProcs,
+        ThresholdName::MaxDuration,
+    ];
+    /// The flag's (and the config key's) name: `max-memory`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThresholdName::MaxMemory => "max-memory",
+            ThresholdName::MaxCpu => "max-cpu",
+            ThresholdName::MaxProcs => "max-procs",
+            ThresholdName::MaxDuration => "max-duration",
+        }
+    }
+}
+
+/// What one monitored run or resource cost (`ptest-mon`), written last.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Summary {
+    pub resource: Text,
+    pub name: Option<Text>,
+    pub command: Option<Vec<Text>>,
+    pub wall_seconds: Amount,
+    pub cpu_user_seconds: Option<Amount>,
+    pub cpu_system_seconds: Option<Amount>,
+    pub memory_peak: Option<Amount>,
+    pub memory_peak_source: Option<Text>,
+    pub procs_peak: Option<Amount>,
+    pub io_read_bytes: Option<Amount>,
+    pub io_write_bytes: Option<Amount>,
+    pub oom_kills: Option<Amount>,
+    pub exit_code: Option<i32>,
+    pub samples: Option<Amount>,
+}
+
+/// A monitored run's registry entry (`ptest-mon`): its cgroup and logs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MonRun {
+    pub id: ResourceId,
+    pub pid: Option<Pid>,
+    pub dir: Option<AbsPath>,
+    pub cgroup: Option<Vec<AbsPath>>,
+}
+
 /// A failure travelling down a pipeline: the last record a failed stage
 /// writes. `code` and `exit` default to `failed` and 1 for plugins that
 /// write only a message.
@@ -586,6 +716,10 @@ pub fn validate(fields: &Map<String, Value>) -> Result<(), String> {
         "volume" => Some(from_fields::<Volume>(fields)?.id),
         "image" => from_fields::<Image>(fields).map(|_| None)?,
         "error" => from_fields::<ErrorRecord>(fields).map(|_| None)?,
+        "sample" => from_fields::<Sample>(fields).map(|_| None)?,
+        "summary" => from_fields::<Summary>(fields).map(|_| None)?,
+        "threshold" => from_fields::<Threshold>(fields).map(|_| None)?,
+        "mon" => Some(from_fields::<MonRun>(fields)?.id),
         _ => None,
     };
     if let Some(id) = id

@@ -10,7 +10,8 @@
 //! - [`owner`]: who keeps a resource alive, `--owner`/`--ttl`, liveness.
 //! - [`config`] and [`hooks`]: `ptest.toml` and event hooks; [`http`]: the
 //!   plain-HTTP client of readiness checks.
-//! - [`interrupt`]: Ctrl-C that lets a command undo what it made.
+//! - [`interrupt`]: Ctrl-C that lets a command undo what it made;
+//!   [`environ`]: a command's environment from a stream, finding its program.
 //! - [`checks`]: what `doctor` reports; [`tools`]: finding tools and plugins; [`teardown`]: removing resources
 //!   through their tools; [`probe`]: what this machine offers; [`units`]:
 //!   sizes as users write them.
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod config;
 #[cfg(feature = "docker")]
 pub mod docker;
+pub mod environ;
 pub mod error;
 pub mod hooks;
 pub mod http;

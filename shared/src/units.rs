@@ -67,6 +67,22 @@ pub fn format_duration(d: Duration) -> String {
     format!("{sd:#}")
 }
 
+/// Formats a size for people, as [`parse_size`] reads it: `512.0M`.
+pub fn format_size(n: u64) -> String {
+    const UNITS: [&str; 5] = ["", "K", "M", "G", "T"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < UNITS.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{n}B")
+    } else {
+        format!("{v:.1}{}", UNITS[i])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +98,9 @@ mod tests {
         assert!(parse_size("lots").unwrap_err().contains("lots"));
         assert!(parse_size("5X").is_err());
         assert_eq!(parse_size("1B"), Ok(1));
+        assert_eq!(format_size(512), "512B");
+        assert_eq!(format_size(512 << 20), "512.0M");
+        assert_eq!(parse_size(&format_size(3 << 29)), Ok(3 << 29));
         for bad in ["1MIIIB", "1MBB", "1MiBi", "1 M B", "1.2.3M", "M"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }

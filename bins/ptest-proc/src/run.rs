@@ -7,11 +7,12 @@ use crate::{LaunchArgs, NetMode};
 use nix::libc;
 use ptest_shared::cgroup::{Cgroup, Limits};
 use ptest_shared::config::Config;
+use ptest_shared::environ::{resolve_program, set, stream_env};
 use ptest_shared::interrupt::Signals;
 use ptest_shared::owner::{Owner, OwnerSpec};
 use ptest_shared::registry::Registry;
 use ptest_shared::state::{Durability, StateDir};
-use ptest_shared::{Error, Exit, Record, Result};
+use ptest_shared::{Error, Record, Result};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -27,75 +28,6 @@ pub struct Prepared {
     pub private_tmp: Option<PathBuf>,
     pub dir: PathBuf,
     pub limits: serde_json::Value,
-}
-
-/// The environment a stream gives: each record's `env`, then `path_prepend`,
-/// in stream order, over `base`.
-pub fn stream_env(
-    base: Vec<(String, String)>,
-    records: &[Record],
-) -> Result<Vec<(String, String)>> {
-    let mut env = base;
-    for r in records {
-        for (k, v) in r.env()? {
-            set(&mut env, &k, v);
-        }
-        let dirs = r.path_prepend()?;
-        if !dirs.is_empty() {
-            let old = env
-                .iter()
-                .find(|(k, _)| k == "PATH")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
-            let new = if old.is_empty() {
-                dirs.join(":")
-            } else {
-                format!("{}:{old}", dirs.join(":"))
-            };
-            set(&mut env, "PATH", new);
-        }
-    }
-    Ok(env)
-}
-
-fn set(env: &mut Vec<(String, String)>, k: &str, v: String) {
-    match env.iter_mut().find(|(x, _)| x == k) {
-        Some(e) => e.1 = v,
-        None => env.push((k.to_owned(), v)),
-    }
-}
-
-/// Finds the program as a shell would: 127 when missing, 126 when not executable.
-pub fn resolve_program(name: &str, env: &[(String, String)], cwd: &Path) -> Result<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = env
-        .iter()
-        .find(|(k, _)| k == "PATH")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("/usr/bin:/bin");
-    if name.contains('/') {
-        let p = cwd.join(name);
-        return match std::fs::metadata(&p) {
-            Err(_) => Err(Error::new(Exit::NotFound, format!("{name}: no such file"))),
-            Ok(m) if m.is_dir() || m.permissions().mode() & 0o111 == 0 => Err(Error::new(
-                Exit::CannotExecute,
-                format!("{name}: not an executable file"),
-            )),
-            Ok(_) => Ok(p),
-        };
-    }
-    which::which_in(name, Some(path), cwd).map_err(|_| {
-        let exists_unexecutable = std::env::split_paths(path).any(|d| d.join(name).is_file());
-        if exists_unexecutable {
-            Error::new(
-                Exit::CannotExecute,
-                format!("{name}: found on PATH but not executable"),
-            )
-        } else {
-            Error::new(Exit::NotFound, format!("{name}: command not found"))
-                .hint(format!("PATH is {path}"))
-        }
-    })
 }
 
 /// Whether to give the command PID and mount namespaces (`--pid-namespace`
@@ -199,20 +131,7 @@ pub fn prepare(
 
 /// The command's working directory: `--cwd` (which must exist), else ours.
 pub fn working_dir(args: &LaunchArgs) -> Result<PathBuf> {
-    match &args.cwd {
-        Some(d) => {
-            if !d.is_dir() {
-                return Err(Error::no_input(format!(
-                    "--cwd {}: no such directory",
-                    d.display()
-                )));
-            }
-            std::fs::canonicalize(d)
-                .map_err(|e| Error::from_io(format!("--cwd {}", d.display()), &e))
-        }
-        None => std::env::current_dir()
-            .map_err(|e| Error::from_io("cannot read the working directory", &e)),
-    }
+    ptest_shared::environ::working_dir(args.cwd.as_deref())
 }
 
 /// `--private-tmp`: a directory of the run's own (the user's, with

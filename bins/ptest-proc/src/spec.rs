@@ -219,21 +219,7 @@ pub fn parse_env_file(text: &str, name: &str) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-pub fn valid_env_name(k: &str) -> bool {
-    !k.is_empty()
-        && !k.starts_with(|c: char| c.is_ascii_digit())
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// `--env K=V`.
-pub fn parse_env_pair(s: &str) -> std::result::Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if valid_env_name(k) => Ok((k.to_owned(), v.to_owned())),
-        _ => Err(format!(
-            "{s:?}: write NAME=VALUE with a variable name of letters, digits and _"
-        )),
-    }
-}
+pub use ptest_shared::environ::{parse_env_pair, valid_env_name};
 
 /// `--user NAME|UID[:GID]`: unknown users are exit 67.
 pub fn resolve_user(s: &str) -> Result<UserIds> {
@@ -322,8 +308,6 @@ mod tests {
         );
         let err = parse_env_file("A=1\noops\n", "f.env").unwrap_err();
         assert!(err.message.contains("f.env:2"));
-        assert!(parse_env_pair("1A=x").is_err());
-        assert_eq!(parse_env_pair("A=b=c"), Ok(("A".into(), "b=c".into())));
     }
 
     #[test]

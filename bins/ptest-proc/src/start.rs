@@ -97,9 +97,9 @@ fn check(
     name: Option<String>,
     records: &[Record],
 ) -> Result<Request> {
-    let env = run::stream_env(std::env::vars().collect(), records)?;
+    let env = ptest_shared::environ::stream_env(std::env::vars().collect(), records)?;
     let cwd = run::working_dir(&launch)?;
-    run::resolve_program(&launch.command[0], &env, &cwd)?;
+    ptest_shared::environ::resolve_program(&launch.command[0], &env, &cwd)?;
     let readiness = ready.parse()?;
     let checks = host_checks(&readiness, records)?;
     if let Some(n) = &name {

@@ -31,6 +31,17 @@ impl Cgroup {
         }
     }
 
+    /// The cgroup process `pid` lives in (a container's, a service's), as
+    /// seen from here: on v1 its directories in the hierarchies that
+    /// measure (memory, cpuacct, pids, blkio), else its v2 directory.
+    /// `None` when the process is gone or its cgroup is not visible.
+    pub fn of_pid(pid: u32) -> Option<Cgroup> {
+        let mountinfo = fs::read_to_string("/proc/self/mountinfo").ok()?;
+        let member = fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+        let dirs = measuring_dirs(&CgroupLayout::parse(&mountinfo, &member));
+        (!dirs.is_empty()).then(|| Cgroup::from_paths(dirs))
+    }
+
     pub fn version(&self) -> CgroupVersion {
         self.version
     }
@@ -206,6 +217,12 @@ impl Cgroup {
                     pids_current: read_u64(&d.join("pids.current")),
                     pids_peak: read_u64(&d.join("pids.peak")),
                     pids_limit_hits: pids_events.as_deref().and_then(|t| parse_keyed(t, "max")),
+                    cpu_split: cpu.as_deref().and_then(parse_cpu_stat_split),
+                    io_bytes: read_file(&d.join("io.stat")).map(|t| parse_io_stat(&t)),
+                    pressure: Some(["cpu", "memory", "io"].map(|r| {
+                        read_file(&d.join(format!("{r}.pressure")))
+                            .and_then(|t| parse_psi_some_avg10(&t))
+                    })),
                 }
             }
             (CgroupVersion::V2 | CgroupVersion::None, _) => Stats::default(),
@@ -231,6 +248,12 @@ impl Cgroup {
                     pids_current: num("pids.current"),
                     pids_peak: num("pids.peak"),
                     pids_limit_hits: text("pids.events").and_then(|t| parse_keyed(&t, "max")),
+                    cpu_split: text("cpuacct.stat")
+                        .and_then(|t| parse_cpuacct_stat(&t, clock_ticks())),
+                    io_bytes: text("blkio.throttle.io_service_bytes_recursive")
+                        .or_else(|| text("blkio.throttle.io_service_bytes"))
+                        .map(|t| parse_blkio_bytes(&t)),
+                    pressure: None,
                 }
             }
         }
@@ -263,6 +286,38 @@ impl Cgroup {
             .first()
             .map_or_else(|| "an empty cgroup".into(), |d| d.display().to_string())
     }
+}
+
+/// The directories of a layout's cgroup that hold usage counters: v1's
+/// memory, cpuacct, pids and blkio hierarchies, else the v2 directory.
+pub fn measuring_dirs(layout: &CgroupLayout) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for c in ["memory", "cpuacct", "pids", "blkio"] {
+        if let Some(d) = layout.v1_hierarchy(c).and_then(|h| h.dir.clone())
+            && !dirs.contains(&d)
+        {
+            dirs.push(d);
+        }
+    }
+    if dirs.is_empty()
+        && let Some(d) = layout.unified.as_ref().and_then(|u| u.dir.clone())
+    {
+        dirs.push(d);
+    }
+    dirs
+}
+
+/// `USER_HZ`, the unit of v1 `cpuacct.stat` and of `/proc/PID/stat` times.
+pub fn clock_ticks() -> u64 {
+    static HZ: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *HZ.get_or_init(|| {
+        nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+            .ok()
+            .flatten()
+            .and_then(|n| u64::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(100)
+    })
 }
 
 pub(super) fn collect_pids(dir: &Path, out: &mut Vec<u32>) {

@@ -80,3 +80,70 @@ pub fn parse_oom_control(text: &str) -> OomControl {
         oom_kill: parse_keyed(text, "oom_kill"),
     }
 }
+
+/// User and system CPU time of a v2 `cpu.stat` (`user_usec`, `system_usec`).
+pub fn parse_cpu_stat_split(text: &str) -> Option<(Duration, Duration)> {
+    Some((
+        Duration::from_micros(parse_keyed(text, "user_usec")?),
+        Duration::from_micros(parse_keyed(text, "system_usec")?),
+    ))
+}
+
+/// User and system CPU time of a v1 `cpuacct.stat`, counted in ticks of
+/// `hz` per second (`USER_HZ`, almost always 100).
+pub fn parse_cpuacct_stat(text: &str, hz: u64) -> Option<(Duration, Duration)> {
+    let ticks = |n: u64| Duration::from_nanos(n.saturating_mul(1_000_000_000) / hz.max(1));
+    Some((
+        ticks(parse_keyed(text, "user")?),
+        ticks(parse_keyed(text, "system")?),
+    ))
+}
+
+/// Bytes read and written of a v1 `blkio.throttle.io_service_bytes` (or
+/// its `_recursive` twin): `MAJ:MIN Read N` lines, summed over devices.
+pub fn parse_blkio_bytes(text: &str) -> (u64, u64) {
+    let (mut read, mut write) = (0u64, 0u64);
+    for line in text.lines() {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        if let [dev, op, n] = w[..]
+            && dev.contains(':')
+            && let Ok(n) = n.parse::<u64>()
+        {
+            match op {
+                "Read" => read = read.saturating_add(n),
+                "Write" => write = write.saturating_add(n),
+                _ => {}
+            }
+        }
+    }
+    (read, write)
+}
+
+/// Bytes read and written of a v2 `io.stat`: `MAJ:MIN rbytes=N wbytes=N …`
+/// lines, summed over devices.
+pub fn parse_io_stat(text: &str) -> (u64, u64) {
+    let (mut read, mut write) = (0u64, 0u64);
+    for field in text.split_whitespace() {
+        if let Some((k, v)) = field.split_once('=')
+            && let Ok(n) = v.parse::<u64>()
+        {
+            match k {
+                "rbytes" => read = read.saturating_add(n),
+                "wbytes" => write = write.saturating_add(n),
+                _ => {}
+            }
+        }
+    }
+    (read, write)
+}
+
+/// The `some avg10` of a pressure stall file (`cpu.pressure`,
+/// `/proc/pressure/memory`): the percentage of the last 10 s in which at
+/// least one task waited.
+pub fn parse_psi_some_avg10(text: &str) -> Option<f64> {
+    let line = text.lines().find(|l| l.starts_with("some "))?;
+    let v = line
+        .split_whitespace()
+        .find_map(|f| f.strip_prefix("avg10="))?;
+    v.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0)
+}

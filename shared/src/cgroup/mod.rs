@@ -195,7 +195,7 @@ impl From<Unavailable> for crate::Error {
 
 /// What a command's cgroup used. `None`: the kernel does not report it here
 /// (controller not used or not mounted, file missing on an older kernel).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
     /// Highest memory use in bytes (v1 `memory.max_usage_in_bytes`, v2
     /// `memory.peak`, kernel ≥ 5.19).
@@ -222,6 +222,16 @@ pub struct Stats {
     pub pids_peak: Option<u64>,
     /// Forks refused by the process limit (`pids.events` `max`).
     pub pids_limit_hits: Option<u64>,
+    /// CPU time in user and in system mode (v1 `cpuacct.stat`, v2
+    /// `cpu.stat` `user_usec`, `system_usec`).
+    pub cpu_split: Option<(Duration, Duration)>,
+    /// Bytes read from and written to block devices (v1
+    /// `blkio.throttle.io_service_bytes_recursive`, v2 `io.stat`). Writes
+    /// still in the page cache are not counted yet.
+    pub io_bytes: Option<(u64, u64)>,
+    /// Pressure stall information, v2 only: `some avg10` of
+    /// `cpu.pressure`, `memory.pressure`, `io.pressure`, in percent.
+    pub pressure: Option<[Option<f64>; 3]>,
 }
 
 /// One command's cgroup: a directory per v1 hierarchy used, or the one v2
@@ -238,6 +248,7 @@ mod formats;
 mod plan;
 mod realize;
 
+pub use control::{clock_ticks, measuring_dirs};
 pub use formats::*;
 pub use plan::{Facts, Placement, Plan, V1Part, V2Plan};
 use realize::*;
@@ -334,6 +345,58 @@ mod tests {
         );
         assert_eq!(parse_keyed(t, "throttled_usec"), Some(451_000));
         assert_eq!(parse_cpu_stat_usage("user_usec 5\n"), None);
+    }
+
+    #[test]
+    fn cpu_split_io_and_pressure_formats() {
+        assert_eq!(
+            parse_cpuacct_stat("user 250\nsystem 50\n", 100),
+            Some((Duration::from_millis(2500), Duration::from_millis(500)))
+        );
+        assert_eq!(parse_cpuacct_stat("user 1\n", 100), None);
+        assert_eq!(
+            parse_cpu_stat_split("usage_usec 30\nuser_usec 20\nsystem_usec 10\n"),
+            Some((Duration::from_micros(20), Duration::from_micros(10)))
+        );
+        let blkio = "8:0 Read 4096\n8:0 Write 1024\n8:0 Sync 5120\n8:0 Total 5120\n\
+                     8:16 Read 1\n8:16 Write 2\nTotal 5123\n";
+        assert_eq!(parse_blkio_bytes(blkio), (4097, 1026));
+        assert_eq!(parse_blkio_bytes("Total 0\n"), (0, 0));
+        let io = "253:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n\
+                  8:0 rbytes=5 wbytes=6 rios=1 wios=1\n";
+        assert_eq!(parse_io_stat(io), (15, 26));
+        let psi = "some avg10=12.34 avg60=1.00 avg300=0.00 total=99\n\
+                   full avg10=3.00 avg60=0.00 avg300=0.00 total=9\n";
+        assert_eq!(parse_psi_some_avg10(psi), Some(12.34));
+        assert_eq!(parse_psi_some_avg10("full avg10=3.00\n"), None);
+        assert_eq!(parse_psi_some_avg10("some avg10=nan\n"), None);
+    }
+
+    #[test]
+    fn a_processs_measuring_cgroup_v1_and_v2() {
+        let v1 = "30 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n\
+                  31 25 0:27 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n\
+                  32 25 0:28 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n\
+                  33 25 0:29 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+        let member = "5:memory:/docker/abc\n4:cpu,cpuacct:/docker/abc\n3:pids:/docker/abc\n0::/\n";
+        assert_eq!(
+            measuring_dirs(&CgroupLayout::parse(v1, member)),
+            vec![
+                PathBuf::from("/sys/fs/cgroup/memory/docker/abc"),
+                PathBuf::from("/sys/fs/cgroup/cpu,cpuacct/docker/abc"),
+                PathBuf::from("/sys/fs/cgroup/pids/docker/abc"),
+            ]
+        );
+        let v2 = "30 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+        assert_eq!(
+            measuring_dirs(&CgroupLayout::parse(
+                v2,
+                "0::/system.slice/docker-abc.scope\n"
+            )),
+            vec![PathBuf::from(
+                "/sys/fs/cgroup/system.slice/docker-abc.scope"
+            )]
+        );
     }
 
     #[test]
@@ -801,7 +864,17 @@ mod tests {
         .unwrap();
         fs::write(
             d.join("cpu.stat"),
-            "usage_usec 1500000\nthrottled_usec 250000\n",
+            "usage_usec 1500000\nuser_usec 1000000\nsystem_usec 500000\nthrottled_usec 250000\n",
+        )
+        .unwrap();
+        fs::write(
+            d.join("io.stat"),
+            "8:0 rbytes=4096 wbytes=512 rios=1 wios=1 dbytes=0 dios=0\n8:16 rbytes=4096 wbytes=0\n",
+        )
+        .unwrap();
+        fs::write(
+            d.join("cpu.pressure"),
+            "some avg10=1.50 avg60=0.20 avg300=0.00 total=12345\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
         )
         .unwrap();
         fs::write(d.join("pids.current"), "3\n").unwrap();
@@ -820,6 +893,9 @@ mod tests {
                 pids_current: Some(3),
                 pids_peak: None,
                 pids_limit_hits: Some(7),
+                cpu_split: Some((Duration::from_millis(1000), Duration::from_millis(500))),
+                io_bytes: Some((8192, 512)),
+                pressure: Some([Some(1.5), None, None]),
             }
         );
         fs::write(d.join("cgroup.procs"), "10\n11\n").unwrap();
