@@ -121,7 +121,7 @@ pub fn run(json: bool, args: &ReportArgs) -> Result<i32> {
             args.grow
         ))?;
         let header = ["RESOURCE", "METRIC", "BASELINE", "CURRENT", "RATIO", ""];
-        w.write_line(table(&header, &rows).trim_end())?;
+        w.write_line(&trim_lines(&table(&header, &rows)))?;
     }
     if !over.is_empty() {
         return Err(Error::failed(over.join("; ")));
@@ -438,13 +438,20 @@ fn rates(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
             continue;
         }
         let delta = if v >= pv { v - pv } else { v };
-        let rate = delta / dt;
+        let rate = round_to(delta / dt, 1e3);
         if rate.is_finite() {
             out.push((e, rate));
         }
         prev = Some((e, v));
     }
     out
+}
+
+/// `x` rounded to `1/per` (the float noise of a difference goes, e.g.
+/// `0.01999999999998181` s is `0.02` s).
+fn round_to(x: f64, per: f64) -> f64 {
+    let r = (x * per).round() / per;
+    if r.is_finite() { r } else { x }
 }
 
 /// The bytes a cumulative counter counted in all: its last value, plus
@@ -527,7 +534,7 @@ impl Figures {
             let (lo, hi) = r.rows.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), x| {
                 (lo.min(x.elapsed), hi.max(x.elapsed))
             });
-            hi - lo
+            round_to(hi - lo, 1e6)
         });
         let max_of = |c: usize| stats(col(c)).map(|s| s.max);
         let sampled_peak = match (max_of(MEMORY_PEAK), max_of(MEMORY)) {
@@ -647,6 +654,15 @@ fn threshold_unit(t: ThresholdName) -> Unit {
         ThresholdName::MaxProcs => Unit::Count,
         ThresholdName::MaxDuration => Unit::Seconds,
     }
+}
+
+/// `text` without trailing blanks on any line (a table's empty last column).
+fn trim_lines(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Indents every line of `text` by two spaces.

@@ -51,6 +51,8 @@ const GAP: f64 = 44.0;
 const LEGEND_ROW: f64 = 18.0;
 /// Points of one polyline at most: more than the plot has pixels.
 const MAX_POINTS: usize = 2000;
+/// A white outline under a label, so that a line crossing it leaves it legible.
+const HALO: &str = " stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"";
 /// The longest name the legend shows whole.
 const LEGEND_NAME: usize = 60;
 
@@ -228,7 +230,13 @@ impl Axis {
         } else {
             ((-step.log10()).ceil() as usize).min(6)
         };
-        format!("{:.*}{}", decimals, v / self.scale, self.suffix)
+        let n = format!("{:.*}", decimals, v / self.scale);
+        let n = if n.contains('.') {
+            n.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            &n
+        };
+        format!("{n}{}", self.suffix)
     }
 
     /// Where `v` falls between `a` (at `lo`) and `b` (at `hi`).
@@ -372,10 +380,11 @@ pub fn timeline(series: &[Series], limits: &[Limit]) -> String {
     if !(xmin.is_finite() && xmax.is_finite()) {
         (xmin, xmax) = (0.0, 1.0);
     }
-    if xmin <= xmax - xmin {
-        xmin = 0.0;
+    if xmin <= xmax - xmin || xmin == xmax {
+        xmin = xmin.min(0.0);
     }
-    let xaxis = Axis::decimal(xmin, xmax, 1.0, "");
+    // Zero span (one sample at 0): one second wide, so the point shows.
+    let xaxis = Axis::decimal(xmin, xmax, if xmax > xmin { 0.0 } else { 1.0 }, "");
     let (x0, x1) = (LEFT, WIDTH - RIGHT);
     let px = |x: f64| xaxis.map(x, x0, x1);
 
@@ -531,7 +540,7 @@ pub fn timeline(series: &[Series], limits: &[Limit]) -> String {
                 escape(&l.resource)
             ));
             out.push_str(&format!(
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"{}\">{label}</text>\n",
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"{}\"{HALO}>{label}</text>\n",
                 c(x1 - 4.0),
                 c(py(l.limit) - 3.0),
                 colour_of(&l.resource)
@@ -556,10 +565,16 @@ pub fn timeline(series: &[Series], limits: &[Limit]) -> String {
             colour_of(&l.resource),
             escape(&l.resource)
         ));
+        // Beside the line, on the side with room for it.
+        let (tx, anchor) = if px(l.limit) > (x0 + x1) / 2.0 {
+            (px(l.limit) - 4.0, "end")
+        } else {
+            (px(l.limit) + 4.0, "start")
+        };
         out.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"{}\">{label}</text>\n",
-            c(px(l.limit) - 4.0),
-            c(TOP + 12.0),
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" fill=\"{}\"{HALO}>{label}</text>\n",
+            c(tx),
+            c(TOP - 8.0),
             colour_of(&l.resource)
         ));
     }
