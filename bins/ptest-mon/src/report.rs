@@ -397,7 +397,7 @@ struct Stats {
 /// The nearest-rank `p`th percentile of sorted, non-empty `values`: the
 /// smallest value with at least p % of the values at or below it.
 fn percentile(sorted: &[f64], p: usize) -> f64 {
-    let rank = (p * sorted.len()).div_ceil(100).max(1);
+    let rank = (p * sorted.len() / 100).max(1);
     sorted[rank.min(sorted.len()) - 1]
 }
 
@@ -587,10 +587,8 @@ impl Figures {
 /// A number as JSON: an integer when it is one (bytes stay `123456789`, not
 /// `123456789.0`), else a float.
 fn num(x: f64) -> Value {
-    if x.fract() == 0.0 && x >= 0.0 && x < 18_446_744_073_709_551_616.0 {
+    if x.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&x) {
         Value::from(x as u64)
-    } else if x.fract() == 0.0 && x < 0.0 && x >= -9_223_372_036_854_775_808.0 {
-        Value::from(x as i64)
     } else {
         serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
     }
@@ -882,6 +880,18 @@ fn write_atomic(out: &Path, bytes: &[u8]) -> Result<()> {
 /// One resource as matching sees it: id and name.
 type Key<'a> = (&'a str, Option<&'a str>);
 
+/// A way of matching a current resource with a baseline one.
+type Rule = fn(&Key, &Key) -> bool;
+
+fn host(k: &Key) -> bool {
+    k.0 == "host"
+}
+
+/// The name a resource is matched by: its name, else its id.
+fn key_name<'a>(k: &Key<'a>) -> &'a str {
+    k.1.filter(|n| !n.is_empty()).unwrap_or(k.0)
+}
+
 fn keys(ds: &Dataset) -> Vec<Key<'_>> {
     ds.resources
         .iter()
@@ -896,14 +906,12 @@ fn keys(ds: &Dataset) -> Vec<Key<'_>> {
 /// ones in place, then the baseline-only ones: `(current, baseline)`
 /// indices.
 fn match_resources(current: &[Key], baseline: &[Key]) -> Vec<(Option<usize>, Option<usize>)> {
-    let host = |k: &Key| k.0 == "host";
-    let name = |k: &Key<'_>| -> String { k.1.filter(|n| !n.is_empty()).unwrap_or(k.0).to_owned() };
     let mut pair: Vec<Option<usize>> = vec![None; current.len()];
     let mut used = vec![false; baseline.len()];
-    let rules: [&dyn Fn(&Key, &Key) -> bool; 3] = [
-        &|c, b| host(c) && host(b),
-        &|c, b| !host(c) && !host(b) && name(c) == name(b),
-        &|c, b| !host(c) && !host(b) && c.0 == b.0,
+    let rules: [Rule; 3] = [
+        |c, b| host(c) && host(b),
+        |c, b| !host(c) && !host(b) && key_name(c) == key_name(b),
+        |c, b| !host(c) && !host(b) && c.0 == b.0,
     ];
     for rule in rules {
         for (ci, c) in current.iter().enumerate() {

@@ -73,6 +73,9 @@ fn colour(i: usize) -> String {
     }
 }
 
+/// A line of a panel: its `data-metric`, its points, and whether it is dashed.
+type Line<'a> = (&'static str, &'a [(f64, f64)], bool);
+
 /// The four panels, top to bottom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Panel {
@@ -95,7 +98,7 @@ impl Panel {
     }
 
     /// The series of this panel: `(data-metric, points, dashed)`.
-    fn series(self, s: &Series) -> Vec<(&'static str, &[(f64, f64)], bool)> {
+    fn series(self, s: &Series) -> Vec<Line<'_>> {
         match self {
             Panel::Memory => vec![("memory", &s.memory, false)],
             Panel::Cpu => vec![("cpu", &s.cpu, false)],
@@ -242,7 +245,7 @@ impl Axis {
     /// Where `v` falls between `a` (at `lo`) and `b` (at `hi`).
     fn map(&self, v: f64, a: f64, b: f64) -> f64 {
         let span = self.hi - self.lo;
-        if !(span > 0.0) {
+        if span.is_nan() || span <= 0.0 {
             return a;
         }
         a + (v - self.lo) / span * (b - a)

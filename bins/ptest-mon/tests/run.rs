@@ -301,7 +301,10 @@ fn the_stream_gives_the_environment_and_a_failure_upstream_runs_nothing() {
         .expect_code(69);
     assert!(!marker.exists());
     let last: Value = serde_json::from_str(r.stdout.lines().last().unwrap()).unwrap();
-    assert_eq!(last["message"], "no engine", "the upstream's record is passed on");
+    assert_eq!(
+        last["message"], "no engine",
+        "the upstream's record is passed on"
+    );
 }
 
 #[test]
