@@ -45,6 +45,7 @@ complete -c ptest -n "__fish_ptest_needs_command" -f -a "port" -d 'Conflict-free
 complete -c ptest -n "__fish_ptest_needs_command" -f -a "proc" -d 'Run and supervise commands with limits and no orphans'
 complete -c ptest -n "__fish_ptest_needs_command" -f -a "venv" -d 'Python virtual environments in milliseconds, cached, cloned and checked'
 complete -c ptest -n "__fish_ptest_needs_command" -f -a "docker" -d 'Isolated container environments that are ready fast and never leak'
+complete -c ptest -n "__fish_ptest_needs_command" -f -a "mon" -d 'What a test run really cost: samples, thresholds and summaries'
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l kind -d 'Only resources of this kind (port, venv, container, …)' -r
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l tool -d 'Only resources managed by this tool (port or ptest-port)' -r
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
@@ -572,6 +573,89 @@ json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand docker; and __fish_seen_subcommand_from __guard" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest -n "__fish_ptest_using_subcommand docker; and __fish_seen_subcommand_from __guard" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand docker; and __fish_seen_subcommand_from __guard" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -s V -l version -d 'Print version'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -f -a "run" -d 'Run a command and measure its whole process tree, like `time -v`'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -f -a "watch" -d 'Sample the resources named on stdin (services, containers), pids and the host'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -f -a "report" -d 'Summarise sample files: tables, an SVG timeline, growth against a baseline'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -f -a "ls" -d 'List monitored runs (running, or keeping logs) with their state'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -f -a "rm" -d 'Forget monitored runs: remove their cgroup and logs (ids, or `mon` records on stdin)'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -f -a "gc" -d 'Clean up after runs whose monitor died (cgroups, logs)'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and not __fish_seen_subcommand_from run watch report ls rm gc doctor" -f -a "doctor" -d 'Check what can be measured here: cgroups, /proc, PSI, the engine'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l interval -d 'How often to sample' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l out -d 'Write the records (samples, thresholds, summary) to FILE as well' -r -F
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -s e -l env -d 'Set a variable (repeatable); applied after the stream\'s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l cwd -d 'Working directory of the command' -r -F
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l max-memory -d 'Memory the tree may reach, e.g. 512M, 2G' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l max-cpu -d 'CPU the tree may use, in percent of one CPU (150: one and a half), averaged over --cpu-window' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l cpu-window -d 'The window --max-cpu averages over' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l max-procs -d 'Processes the tree may hold at once' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l max-duration -d 'How long it may run' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l no-cgroup -d 'Follow the tree through /proc even where a cgroup could be made'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l kill -d 'End what crossed a threshold (exit 125, naming the threshold on stderr), not only report it'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l interval -d 'How often to sample' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l duration -d 'Stop after this long' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l pid -d 'Watch this process and its descendants too (repeatable)' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l out -d 'Write the records to FILE as well' -r -F
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l max-memory -d 'Memory the tree may reach, e.g. 512M, 2G' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l max-cpu -d 'CPU the tree may use, in percent of one CPU (150: one and a half), averaged over --cpu-window' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l cpu-window -d 'The window --max-cpu averages over' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l max-procs -d 'Processes the tree may hold at once' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l max-duration -d 'How long it may run' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l until-exit -d 'Stop when every watched resource is gone'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l no-host -d 'Leave the host out'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l kill -d 'End what crossed a threshold (exit 125, naming the threshold on stderr), not only report it'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from report" -l svg -d 'Draw the timeline as SVG into OUT' -r -F
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from report" -l baseline -d 'Compare with this earlier run\'s sample file' -r -F
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from report" -l grow -d 'List metrics that grew by more than RATIO against the baseline' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from report" -l fail-over -d 'Exit 1 when a metric grew by more than RATIO against the baseline' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from report" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from report" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from report" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from ls" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from ls" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from ls" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from gc" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from gc" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from doctor" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from doctor" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from doctor" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 
 # Plugins (any ptest-<name> on PATH) complete as the first word too, found
 # when completing.

@@ -99,6 +99,7 @@ fn events_in_the_code_and_in_the_docs_agree() {
         kind => match kind {
             "venv" => "venv.md",
             "port" => "port.md",
+            "mon" => "mon.md",
             _ => "proc.md",
         },
     };
@@ -130,6 +131,7 @@ fn events_in_the_code_and_in_the_docs_agree() {
         "venv.md",
         "port.md",
         "proc.md",
+        "mon.md",
         "config.md",
         "protocol.md",
     ] {
@@ -154,7 +156,7 @@ fn events_in_the_code_and_in_the_docs_agree() {
                 "restored",
             ]
             .contains(&action);
-            if ["venv", "port", "proc", "container", "network", "volume"].contains(&kind)
+            if ["venv", "port", "proc", "container", "network", "volume", "mon"].contains(&kind)
                 && event_like
             {
                 assert!(

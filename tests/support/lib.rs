@@ -12,6 +12,7 @@ pub fn binaries() -> Vec<(&'static str, clap::Command, &'static str)> {
         ("ptest-proc", ptest_proc::command(), "proc.md"),
         ("ptest-venv", ptest_venv::command(), "venv.md"),
         ("ptest-docker", ptest_docker::command(), "docker.md"),
+        ("ptest-mon", ptest_mon::command(), "mon.md"),
     ]
 }
 

@@ -19,7 +19,7 @@ fn cgroup_checks() -> Vec<Check> {
     let name = format!("ptest-mon-doctor-{}", ptest_shared::record::random_hex(6));
     match Cgroup::create(&name, &Default::default()) {
         Err(u) => vec![Check::fail(
-            "mon.cgroup",
+            "counters.cgroup",
             format!(
                 "no cgroup for `ptest mon run`: {} (trees are followed through /proc instead, and a peak between samples can be missed)",
                 u.reason
@@ -56,10 +56,10 @@ fn cgroup_checks() -> Vec<Check> {
                 }
             );
             let check = if s.memory_peak.is_some() {
-                Check::ok("mon.cgroup", detail)
+                Check::ok("counters.cgroup", detail)
             } else {
                 Check::fail(
-                    "mon.cgroup",
+                    "counters.cgroup",
                     detail,
                     "the kernel keeps no memory peak here (cgroup v2 before Linux 5.19): the peak is sampled",
                 )
@@ -75,12 +75,12 @@ fn proc_check() -> Check {
     let io = std::fs::read_to_string("/proc/self/io").is_ok();
     if children && io {
         Check::ok(
-            "mon.proc",
+            "counters.proc",
             "/proc has each task's children and I/O: trees are followed at the cost of their size",
         )
     } else {
         Check::fail(
-            "mon.proc",
+            "counters.proc",
             format!(
                 "/proc lacks {}",
                 if children {
@@ -97,12 +97,12 @@ fn proc_check() -> Check {
 fn psi_check() -> Check {
     if std::path::Path::new("/proc/pressure/cpu").exists() {
         Check::ok(
-            "mon.psi",
+            "counters.psi",
             "pressure stall information is in samples (host, and cgroup v2)",
         )
     } else {
         Check::fail(
-            "mon.psi",
+            "counters.psi",
             "no pressure stall information (/proc/pressure)",
             "boot with psi=1 (Linux 4.20+) to see CPU, memory and I/O pressure in samples",
         )
@@ -112,11 +112,11 @@ fn psi_check() -> Check {
 fn engine_check() -> Check {
     match crate::engine::Engine::connect() {
         Ok(_) => Check::ok(
-            "mon.engine",
+            "counters.engine",
             "a Docker engine answers: containers can be watched",
         ),
         Err(e) => Check::fail(
-            "mon.engine",
+            "counters.engine",
             format!(
                 "no Docker engine: containers cannot be watched ({})",
                 e.message

@@ -397,7 +397,7 @@ struct Stats {
 /// The nearest-rank `p`th percentile of sorted, non-empty `values`: the
 /// smallest value with at least p % of the values at or below it.
 fn percentile(sorted: &[f64], p: usize) -> f64 {
-    let rank = (p * sorted.len() / 100).max(1);
+    let rank = (p * sorted.len()).div_ceil(100).max(1);
     sorted[rank.min(sorted.len()) - 1]
 }
 
