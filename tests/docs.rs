@@ -156,7 +156,16 @@ fn events_in_the_code_and_in_the_docs_agree() {
                 "restored",
             ]
             .contains(&action);
-            if ["venv", "port", "proc", "container", "network", "volume", "mon"].contains(&kind)
+            if [
+                "venv",
+                "port",
+                "proc",
+                "container",
+                "network",
+                "volume",
+                "mon",
+            ]
+            .contains(&kind)
                 && event_like
             {
                 assert!(

@@ -5,7 +5,7 @@ use ptest_shared::testkit::Scenario;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 
-const CHECKS: [&str; 14] = [
+const CHECKS: [&str; 18] = [
     "python3",
     "pip",
     "uv",
@@ -18,6 +18,10 @@ const CHECKS: [&str; 14] = [
     "cgroup.io",
     "netns",
     "userns",
+    "counters.cgroup",
+    "counters.proc",
+    "counters.psi",
+    "counters.engine",
     "state",
     "quarantine",
 ];
@@ -152,6 +156,10 @@ fn an_unreachable_docker_host_is_a_finding_with_a_hint() {
     assert_eq!(d["ok"], false, "{d}");
     assert!(str_field(d, "detail").contains("/nonexistent.sock"), "{d}");
     assert!(str_field(d, "hint").contains("DOCKER_HOST"), "{d}");
+    // ptest mon cannot watch containers either, and says why.
+    let e = check(&records, "counters.engine");
+    assert_eq!(e["ok"], false, "{e}");
+    assert!(str_field(e, "detail").contains("/nonexistent.sock"), "{e}");
     // The other checks still ran.
     assert_eq!(records.len(), CHECKS.len());
 }
