@@ -121,7 +121,9 @@ impl Crossed {
             ThresholdName::MaxMemory => format_size(x as u64),
             ThresholdName::MaxCpu => format!("{x:.0}%"),
             ThresholdName::MaxProcs => format!("{x:.0}"),
-            ThresholdName::MaxDuration => format_duration(Duration::from_secs_f64(x)),
+            ThresholdName::MaxDuration => {
+                format_duration(Duration::from_millis((x * 1e3).round() as u64))
+            }
         };
         format!(
             "--{} {} (reached {})",
