@@ -160,7 +160,7 @@ pub fn run(common: &CommonArgs, args: &RunArgs) -> Result<i32> {
         }
     };
     let t0 = Instant::now();
-    let own_at_start = own_cpu();
+    let own_at_start = crate::sample::own_cpu();
     let pid = child.id();
     if let Some(reg) = &held.reg {
         let mut r = runs::entry(
@@ -254,13 +254,7 @@ pub fn run(common: &CommonArgs, args: &RunArgs) -> Result<i32> {
     }
     let ended = ended.unwrap_or(Ended::Exited(0));
     let mut summary = summarise(&w, stats.as_ref(), wall, ended, args);
-    let sampling = own_cpu().saturating_sub(own_at_start);
-    if let Some(m) = summary.remove("monitor") {
-        let mut m = m;
-        m["cpu_percent"] =
-            round3(100.0 * sampling.as_secs_f64() / wall.as_secs_f64().max(1e-3)).into();
-        summary.set("monitor", m);
-    }
+    summary.set("monitor", crate::sample::monitor(own_at_start, wall));
     summary.set(
         "thresholds",
         crossed
@@ -492,7 +486,6 @@ fn summarise(
 ) -> Record {
     let children =
         source::rusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap_or_default();
-    let me = source::rusage(nix::sys::resource::UsageWho::RUSAGE_SELF).unwrap_or_default();
     let mut rec = Record::new("summary");
     rec.set("tool", TOOL)
         .set("resource", w.id.as_str())
@@ -522,13 +515,12 @@ fn summarise(
         .as_ref()
         .map(|r| (r.io_read, r.io_write))
         .unwrap_or_default();
-    let (io_read, io_write) = match stats.and_then(|s| s.io_bytes) {
-        Some(io) => io,
-        None => (
-            sampled_io.0.max(children.io_read),
-            sampled_io.1.max(children.io_write),
-        ),
-    };
+    // Every process was reaped here: getrusage counts what reached the
+    // disks for all of them, where the cgroup's counter is empty (v1 blkio
+    // on recent kernels counts nothing).
+    let cgroup_io = stats.and_then(|s| s.io_bytes).unwrap_or_default();
+    let io_read = cgroup_io.0.max(sampled_io.0).max(children.io_read);
+    let io_write = cgroup_io.1.max(sampled_io.1).max(children.io_write);
     rec.set("io_read_bytes", io_read)
         .set("io_write_bytes", io_write)
         .set("oom_kills", stats.and_then(|s| s.oom_kills));
@@ -536,29 +528,13 @@ fn summarise(
         Ended::Exited(c) => rec.set("exit_code", c),
         Ended::Signaled(s) => rec.set("exit_code", 128 + s).set("signal", s),
     };
-    let own = me.user + me.system;
     rec.set("samples", w.samples)
         .set(
             "interval",
             ptest_shared::units::format_duration(args.interval),
         )
-        .set("source", w.source.name())
-        .set(
-            "monitor",
-            serde_json::json!({
-                "cpu_seconds": round3(own.as_secs_f64()),
-                "cpu_percent": null,
-                "memory_peak": procfs::own_peak_rss(),
-            }),
-        );
+        .set("source", w.source.name());
     rec
-}
-
-/// ptest mon's own CPU time so far.
-fn own_cpu() -> Duration {
-    source::rusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
-        .map(|u| u.user + u.system)
-        .unwrap_or_default()
 }
 
 /// The summary for people, on stderr (stdout is the command's).

@@ -129,6 +129,26 @@ impl Watched {
     }
 }
 
+/// ptest mon's own CPU time so far.
+pub fn own_cpu() -> Duration {
+    crate::source::rusage(nix::sys::resource::UsageWho::RUSAGE_SELF)
+        .map(|u| u.user + u.system)
+        .unwrap_or_default()
+}
+
+/// What ptest mon itself cost, for a summary: all its CPU time, the share
+/// of one CPU it took while sampling (since `at_start`, over `wall`), and
+/// its peak memory.
+pub fn monitor(at_start: Duration, wall: Duration) -> serde_json::Value {
+    let all = own_cpu();
+    let sampling = all.saturating_sub(at_start).as_secs_f64();
+    serde_json::json!({
+        "cpu_seconds": round3(all.as_secs_f64()),
+        "cpu_percent": round3(100.0 * sampling / wall.as_secs_f64().max(1e-3)),
+        "memory_peak": crate::procfs::own_peak_rss(),
+    })
+}
+
 pub fn round3(x: f64) -> f64 {
     (x * 1e3).round() / 1e3
 }

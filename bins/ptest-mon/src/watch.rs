@@ -63,6 +63,7 @@ pub fn watch(common: &CommonArgs, args: &WatchArgs) -> Result<i32> {
     }
     let signals = ptest_shared::interrupt::queue_all()?;
     let t0 = Instant::now();
+    let own_at_start = crate::sample::own_cpu();
     let mut next = t0;
     let mut killed = Vec::new();
     let keep = limits.cpu_window + args.interval;
@@ -130,8 +131,11 @@ pub fn watch(common: &CommonArgs, args: &WatchArgs) -> Result<i32> {
         }
     }
     let wall = t0.elapsed();
+    let monitor = crate::sample::monitor(own_at_start, wall);
     for (w, _) in &targets {
-        sink.write(&summary(w, wall))?;
+        let mut s = summary(w, wall);
+        s.set("monitor", monitor.clone());
+        sink.write(&s)?;
     }
     sink.flush()?;
     if killed.is_empty() {

@@ -346,3 +346,17 @@ fn a_killed_monitor_leaves_only_what_gc_removes() {
     assert!(cgroup.iter().all(|c| !std::path::Path::new(c).exists()));
     assert!(reg.list().unwrap().is_empty());
 }
+
+#[test]
+fn io_that_reaches_the_disk_is_counted() {
+    let s = Scenario::new();
+    let f = s.dir.path().join("io.bin");
+    let script = format!(
+        "dd if=/dev/zero of={f} bs=1M count=8 oflag=direct 2>/dev/null && dd if={f} of=/dev/null bs=1M iflag=direct 2>/dev/null",
+        f = f.display()
+    );
+    let r = mon(&s, &["run", "--json", "--", "sh", "-c", &script]).success();
+    let sum = summary(&r);
+    assert!(sum["io_write_bytes"].as_u64().unwrap() >= 8 * MB, "{sum}");
+    assert!(sum["io_read_bytes"].as_u64().unwrap() >= 8 * MB, "{sum}");
+}

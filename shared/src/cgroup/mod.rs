@@ -17,8 +17,9 @@
 //!   already lives under (a CI job's, a container's). The hierarchies are:
 //!   `pids` (always, when mounted: it tracks the processes), `freezer` (when
 //!   mounted, so that [`Cgroup::kill_all`] can stop a fork loop before
-//!   killing it), `memory` and `cpuacct` (always when mounted: usage for
-//!   [`Cgroup::stats`]; required only when a memory limit is asked), and
+//!   killing it), `memory`, `cpuacct` and `blkio` (always when mounted:
+//!   usage for [`Cgroup::stats`]; memory is required only when a memory
+//!   limit is asked), and
 //!   `cpu` (only for a CPU limit). A hierarchy needed by a limit, or the one
 //!   that tracks the processes, must be created or [`Cgroup::create`] fails;
 //!   the others are skipped with a note ([`Cgroup::notes`]) when they cannot
@@ -88,7 +89,7 @@ const FREEZE_WAIT: Duration = Duration::from_secs(1);
 
 /// The controllers (v2 names; the same on v1) a command's cgroup gets for
 /// accounting even when no limit asks for them.
-const ACCOUNTING_V2: [&str; 3] = ["memory", "pids", "cpu"];
+const ACCOUNTING_V2: [&str; 4] = ["memory", "pids", "cpu", "io"];
 
 const HINT_V1_USER: &str = "cgroup v1 cannot be delegated safely to ordinary users: run ptest \
      as root (e.g. with sudo), or on a cgroup v2 system under `systemd-run --user -p \
@@ -556,7 +557,7 @@ mod tests {
         assert_eq!(p.base, Path::new("/sys/fs/cgroup"));
         assert_eq!(p.dir, Path::new("/sys/fs/cgroup/ptest/ptest-proc-b2"));
         assert!(p.required.is_empty());
-        assert_eq!(p.optional, ["memory", "pids", "cpu"]);
+        assert_eq!(p.optional, ["memory", "pids", "cpu", "io"]);
     }
 
     #[test]
@@ -577,7 +578,7 @@ mod tests {
         assert_eq!(p.base, Path::new(V2_SCOPE));
         assert_eq!(p.dir, Path::new(V2_SCOPE).join("ptest/n"));
         assert_eq!(p.required, ["memory", "pids"]);
-        assert_eq!(p.optional, ["cpu"]);
+        assert_eq!(p.optional, ["cpu", "io"]);
         // After moving itself into the leaf, the same process plans the same base.
         let f = facts(
             V2_MOUNTINFO,
@@ -702,11 +703,11 @@ mod tests {
         assert!(!root.join(SUPERVISOR_LEAF).exists());
         assert_eq!(
             read(&root.join("cgroup.subtree_control")),
-            "+memory +cpu +pids"
+            "+memory +cpu +pids +io"
         );
         assert_eq!(
             read(&root.join("ptest/cgroup.subtree_control")),
-            "+memory +cpu +pids"
+            "+memory +cpu +pids +io"
         );
         let d = root.join("ptest/cmd");
         assert_eq!(read(&d.join("memory.max")), "67108864");
@@ -757,7 +758,13 @@ mod tests {
             d.is_dir() && !d.join("memory.max").exists(),
             "no limits, no limit files"
         );
-        assert!(cg.notes().is_empty(), "{:?}", cg.notes());
+        // I/O accounting is optional: a kernel without it is a note.
+        assert_eq!(cg.notes().len(), 1, "{:?}", cg.notes());
+        assert!(
+            cg.notes()[0].starts_with("io is not available"),
+            "{:?}",
+            cg.notes()
+        );
     }
 
     #[test]

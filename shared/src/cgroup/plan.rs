@@ -173,7 +173,8 @@ pub(super) fn validate_name(name: &str) -> Result<(), Unavailable> {
 }
 
 /// The v1 controllers a command's cgroup can use, in joining order.
-pub(super) const V1_CANDIDATES: [&str; 5] = ["pids", "freezer", "memory", "cpu", "cpuacct"];
+pub(super) const V1_CANDIDATES: [&str; 6] =
+    ["pids", "freezer", "memory", "cpu", "cpuacct", "blkio"];
 
 /// v1 or v2: see the module documentation.
 pub(super) fn choose_version(facts: &Facts, limits: &Limits) -> Result<CgroupVersion, Unavailable> {
