@@ -34,9 +34,7 @@ fn row(w: &Watched) -> Vec<String> {
             "-".into(),
         ];
     };
-    let cpu = w
-        .cpu_over(Duration::ZERO)
-        .map_or("-".into(), |c| format!("{c:.1}"));
+    let cpu = w.cpu.map_or("-".into(), |c| format!("{c:.1}"));
     vec![
         w.id.clone(),
         w.name.clone(),

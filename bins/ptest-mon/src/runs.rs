@@ -163,14 +163,21 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
     let reg = registry()?;
     let now = ptest_shared::record::Timestamp::now();
     let mut out = RecordWriter::stdout();
+    // One run that cannot be cleaned up does not keep the others.
+    let mut failed = None;
     for rec in mine(&reg)? {
         if judge(&rec, now)? != Liveness::Live {
             let id = rec.id().unwrap_or_default().to_owned();
-            remove(&reg, &rec)?;
-            event(common, &mut out, &id)?;
+            match remove(&reg, &rec) {
+                Ok(()) => event(common, &mut out, &id)?,
+                Err(e) => {
+                    eprintln!("ptest-mon: warning: {id}: {}", e.message);
+                    failed = Some(e);
+                }
+            }
         }
     }
-    Ok(0)
+    failed.map_or(Ok(0), Err)
 }
 
 fn event(common: &CommonArgs, out: &mut RecordWriter, id: &str) -> Result<()> {

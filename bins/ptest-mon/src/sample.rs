@@ -25,6 +25,8 @@ pub struct Watched {
     /// When each CPU total was read, as long as the longest window needs.
     cpu_history: VecDeque<(Instant, Duration)>,
     pub last: Option<Reading>,
+    /// The CPU of the last sample, percent of one CPU.
+    pub cpu: Option<f64>,
     pub memory_peak: u64,
     pub procs_peak: u64,
     pub samples: u64,
@@ -42,6 +44,7 @@ impl Watched {
             first: None,
             cpu_history: VecDeque::new(),
             last: None,
+            cpu: None,
             memory_peak: 0,
             procs_peak: 0,
             samples: 0,
@@ -76,7 +79,8 @@ impl Watched {
             let wall = now.duration_since(*at).as_secs_f64();
             if wall > 0.0 {
                 let used = r.cpu().saturating_sub(*cpu).as_secs_f64();
-                rec.set("cpu", round3(100.0 * used / wall));
+                self.cpu = Some(round3(100.0 * used / wall));
+                rec.set("cpu", self.cpu);
             }
         }
         rec.set("procs", r.procs)

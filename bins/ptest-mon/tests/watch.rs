@@ -252,3 +252,44 @@ fn containers_are_watched_through_their_cgroups() {
     assert!(samples.iter().any(|x| x["procs"].as_u64().unwrap() >= 2));
     assert_eq!(of(&recs, "summary", &id)[0]["gone"], true);
 }
+
+#[test]
+fn a_terminal_gets_a_live_table_and_out_still_gets_the_records() {
+    let s = Scenario::new();
+    let mut busy = std::process::Command::new("sh")
+        .args(["-c", "while :; do :; done"])
+        .spawn()
+        .unwrap();
+    let out = s.dir.path().join("watch.jsonl");
+    let cmd = format!(
+        "{} watch --pid {} --interval 200ms --duration 1s --out {}",
+        ptest_shared::testkit::bin_path("ptest-mon").display(),
+        busy.id(),
+        out.display()
+    );
+    // `script` gives the command a terminal as its stdout.
+    let r = s
+        .command("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .run()
+        .success();
+    busy.kill().unwrap();
+    busy.wait().unwrap();
+    let screen = r.stdout.replace('\r', "");
+    assert!(
+        screen.contains("\x1b[H\x1b[J"),
+        "the table is redrawn: {screen:?}"
+    );
+    let last = screen.rsplit("\x1b[H\x1b[J").next().unwrap();
+    let row = last
+        .lines()
+        .find(|l| l.starts_with(&format!("pid-{}", busy.id())))
+        .unwrap_or_else(|| panic!("{last}"));
+    let cpu: f64 = row.split_whitespace().nth(5).unwrap().parse().unwrap();
+    assert!(cpu > 20.0, "a busy loop shows in CPU %: {row}");
+    assert!(last.contains("host"), "{last}");
+    assert!(!screen.contains("\"kind\""), "no records on a terminal");
+    let recs = std::fs::read_to_string(&out).unwrap();
+    assert!(recs.lines().any(|l| l.contains("\"kind\":\"sample\"")));
+    assert!(recs.lines().any(|l| l.contains("\"kind\":\"summary\"")));
+}
