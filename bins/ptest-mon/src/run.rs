@@ -75,10 +75,84 @@ impl Held {
 pub fn run(common: &CommonArgs, args: &RunArgs) -> Result<i32> {
     // The command owns stdout: records go there only when asked.
     let json = common.output.json || common.output.format == ptest_shared::output::Format::Json;
-    let mut config = Reloading::new(&common.config)?;
-    let mut limits = Limits::resolve(&args.limits, &config.config);
-    // A stream that carries a failure runs nothing; --json passes the
-    // upstream's error record on.
+    let config = Reloading::new(&common.config)?;
+    let limits = Limits::resolve(&args.limits, &config.config);
+    let launch = prepare(json, args)?;
+    let sink = Sink::new(json, args.out.as_deref())?;
+    let id = ptest_shared::record::new_id("mon");
+    let mut notes = Vec::new();
+    let mut held = hold(&id, args, &mut notes);
+    let (signals, child) = match start(&mut held, args, json, &launch) {
+        Ok(s) => s,
+        Err(e) => {
+            held.release(false);
+            return Err(e);
+        }
+    };
+    let mut r = Running::new(&held, args, child.id(), signals, sink, config, limits);
+    let outcome = r.sample_until_end(held.cgroup.as_ref());
+    // The command is over: the last figures, then what it left running
+    // goes with it.
+    let wall = r.t0.elapsed();
+    if let Some(rec) = r.w.sample(r.t0, Instant::now(), Duration::MAX) {
+        let _ = r.sink.write(&rec);
+    }
+    let stats = held.cgroup.as_ref().map(Cgroup::stats);
+    let leftovers = end_leftovers(held.cgroup.as_ref());
+    if let Err(e) = outcome {
+        held.release(false);
+        return Err(e);
+    }
+    if leftovers > 0 {
+        notes.push(format!(
+            "{leftovers} processes the command left running were killed"
+        ));
+    }
+    let ended = r.ended.unwrap_or(Ended::Exited(0));
+    let mut summary = summarise(&r.w, stats.as_ref(), wall, ended, args);
+    summary
+        .set("monitor", crate::sample::monitor(r.own_at_start, wall))
+        .set(
+            "thresholds",
+            r.crossed
+                .iter()
+                .map(|c| c.fields().clone())
+                .collect::<Vec<_>>(),
+        )
+        .set("limits", r.limits.to_json());
+    if !notes.is_empty() {
+        summary.set("notes", notes);
+    }
+    if let Some(d) = &held.dir {
+        summary.set(
+            "logs",
+            serde_json::json!({"stdout": d.join("stdout.log"), "stderr": d.join("stderr.log")}),
+        );
+    }
+    // With --json the logs stay, owned by the caller's session.
+    held.release(json);
+    if json && let Some(reg) = &held.reg {
+        runs::keep_logs(reg, &id, held.dir.as_deref(), &args.command)?;
+    }
+    r.sink.write(&summary)?;
+    r.sink.flush()?;
+    if !r.sink.to_stdout() {
+        print_summary(&summary);
+    }
+    exit_of(ended, r.killed.as_ref())
+}
+
+/// What the command is started with.
+struct Launch {
+    env: Vec<(String, String)>,
+    cwd: PathBuf,
+    program: PathBuf,
+}
+
+/// The stream (a failure upstream ends here, passed on with `--json`), the
+/// environment it gives, the working directory and the program: all
+/// checked before anything is made.
+fn prepare(json: bool, args: &RunArgs) -> Result<Launch> {
     let stream = ptest_shared::stream::stdin(None)?;
     if let Some(failure) = stream.failure {
         if json && let ptest_shared::stream::Failure::Upstream { record, .. } = &failure {
@@ -92,221 +166,202 @@ pub fn run(common: &CommonArgs, args: &RunArgs) -> Result<i32> {
     }
     let cwd = environ::working_dir(args.cwd.as_deref())?;
     let program = environ::resolve_program(&args.command[0], &env, &cwd)?;
-    let mut sink = Sink::new(json, args.out.as_deref())?;
+    Ok(Launch { env, cwd, program })
+}
 
-    let id = ptest_shared::record::new_id("mon");
-    let mut notes = Vec::new();
+/// The run's cgroup, unless `--no-cgroup` or none can be made (a note
+/// then says why, and the tree is followed through `/proc`).
+fn hold(id: &str, args: &RunArgs, notes: &mut Vec<String>) -> Held {
     let cgroup = if args.no_cgroup {
         None
     } else {
-        match Cgroup::create(&format!("ptest-{id}"), &Default::default()) {
-            Ok(c) => Some(c),
-            Err(u) => {
+        Cgroup::create(&format!("ptest-{id}"), &Default::default())
+            .inspect_err(|u| {
                 notes.push(format!(
                     "no cgroup, the tree is followed through /proc: {}",
                     u.reason
-                ));
-                None
-            }
-        }
+                ))
+            })
+            .ok()
     };
-    let mut held = Held {
-        id: id.clone(),
+    Held {
+        id: id.to_owned(),
         cgroup,
         dir: None,
         reg: None,
-    };
-    let started = (|| -> Result<_> {
-        if json || held.cgroup.is_some() {
-            let state = StateDir::open()?;
-            if json {
-                let dir = state.path().join(format!("mon/{id}"));
-                ptest_shared::state::ensure_private_dir(&dir)?;
-                held.dir = Some(dir);
-            }
-            let reg = Registry::open(&state)?;
-            reg.transaction(|t| {
-                t.put_with(
-                    &runs::entry(
-                        &id,
-                        held.cgroup.as_ref(),
-                        held.dir.as_deref(),
-                        &args.command,
-                    ),
-                    Durability::Volatile,
-                    None,
-                )
-            })?;
-            held.reg = Some(reg);
+    }
+}
+
+/// Registers what would outlive a SIGKILL (the cgroup, the log
+/// directory), then starts the command.
+fn start(
+    held: &mut Held,
+    args: &RunArgs,
+    json: bool,
+    launch: &Launch,
+) -> Result<(Signals, std::process::Child)> {
+    if json || held.cgroup.is_some() {
+        let state = StateDir::open()?;
+        if json {
+            let dir = state.path().join(format!("mon/{}", held.id));
+            ptest_shared::state::ensure_private_dir(&dir)?;
+            held.dir = Some(dir);
         }
-        let signals = ptest_shared::interrupt::pass_on()?;
-        // Whatever the command starts and leaves behind comes to us.
-        let _ = nix::sys::prctl::set_child_subreaper(true);
-        let child = spawn(
-            &program,
-            args,
-            &env,
-            &cwd,
-            held.cgroup.as_ref(),
-            held.dir.as_deref(),
-        )?;
-        Ok((signals, child))
-    })();
-    let (signals, child) = match started {
-        Ok(s) => s,
-        Err(e) => {
-            held.release(false);
-            return Err(e);
-        }
-    };
-    let t0 = Instant::now();
-    let own_at_start = crate::sample::own_cpu();
-    let pid = child.id();
-    if let Some(reg) = &held.reg {
-        let mut r = runs::entry(
-            &id,
+        let reg = Registry::open(&state)?;
+        let entry = runs::entry(
+            &held.id,
             held.cgroup.as_ref(),
             held.dir.as_deref(),
             &args.command,
         );
-        r.set("pid", pid);
+        reg.transaction(|t| t.put_with(&entry, Durability::Volatile, None))?;
+        held.reg = Some(reg);
+    }
+    let signals = ptest_shared::interrupt::pass_on()?;
+    // Whatever the command starts and leaves behind comes to us.
+    let _ = nix::sys::prctl::set_child_subreaper(true);
+    let child = spawn(launch, args, held.cgroup.as_ref(), held.dir.as_deref())?;
+    if let Some(reg) = &held.reg {
+        let mut r = runs::entry(
+            &held.id,
+            held.cgroup.as_ref(),
+            held.dir.as_deref(),
+            &args.command,
+        );
+        r.set("pid", child.id());
         let _ = reg.transaction(|t| t.put_with(&r, Durability::Volatile, None));
     }
-    let pidfd = ptest_shared::owner::pidfd_open(pid as i32).ok();
-    let name = std::path::Path::new(&args.command[0])
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| args.command[0].clone());
-    let src = match &held.cgroup {
-        Some(c) => Source::Cgroup {
-            cgroup: c.clone(),
-            root: None,
-        },
-        None => Source::Tree {
-            root: std::process::id(),
-            own_children: true,
-            tree: Default::default(),
-            skip: None,
-        },
-    };
-    let mut w = Watched::new(id.as_str(), name, src);
+    Ok((signals, child))
+}
 
-    let mut ended = None;
-    let mut killed: Option<Crossed> = None;
-    let mut crossed = Vec::new();
-    let mut next = t0;
-    let outcome = (|| -> Result<()> {
-        while ended.is_none() {
-            let now = Instant::now();
-            if let Some(rec) = w.sample(t0, now, limits.cpu_window + args.interval) {
-                sink.write(&rec)?;
-            }
-            for c in limits.check(&mut w, now.duration_since(t0)) {
-                let kill = limits.kill && killed.is_none();
-                let rec = c.record(&w, now.duration_since(t0), kill);
-                let what = if kill {
-                    format!("the command crossed {} and is being killed", c.describe())
-                } else {
-                    format!("the command crossed {}", c.describe())
-                };
-                crate::threshold::report(&config.config, &mut sink, &rec, &what)?;
-                if kill {
-                    kill_tree(held.cgroup.as_ref(), pid);
-                    killed = Some(c.clone());
-                }
-                crossed.push(rec);
-            }
-            sink.flush()?;
-            next += args.interval;
+/// The command while it runs: what is sampled, the limits in force, and
+/// how it is going.
+struct Running<'a> {
+    args: &'a RunArgs,
+    w: Watched,
+    t0: Instant,
+    own_at_start: Duration,
+    pid: u32,
+    pidfd: Option<OwnedFd>,
+    signals: Signals,
+    sink: Sink,
+    config: Reloading,
+    limits: Limits,
+    crossed: Vec<Record>,
+    killed: Option<Crossed>,
+    ended: Option<Ended>,
+}
+
+impl<'a> Running<'a> {
+    fn new(
+        held: &Held,
+        args: &'a RunArgs,
+        pid: u32,
+        signals: Signals,
+        sink: Sink,
+        config: Reloading,
+        limits: Limits,
+    ) -> Running<'a> {
+        let name = std::path::Path::new(&args.command[0])
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| args.command[0].clone());
+        let source = match &held.cgroup {
+            Some(c) => Source::Cgroup {
+                cgroup: c.clone(),
+                root: None,
+            },
+            None => Source::Tree {
+                root: std::process::id(),
+                own_children: true,
+                tree: Default::default(),
+                skip: None,
+            },
+        };
+        Running {
+            args,
+            w: Watched::new(held.id.as_str(), name, source),
+            t0: Instant::now(),
+            own_at_start: crate::sample::own_cpu(),
+            pid,
+            pidfd: ptest_shared::owner::pidfd_open(pid as i32).ok(),
+            signals,
+            sink,
+            config,
+            limits,
+            crossed: Vec::new(),
+            killed: None,
+            ended: None,
+        }
+    }
+
+    /// Samples every `--interval` until the command ends.
+    fn sample_until_end(&mut self, cgroup: Option<&Cgroup>) -> Result<()> {
+        let mut next = self.t0;
+        while self.ended.is_none() {
+            self.tick(cgroup)?;
+            next += self.args.interval;
             if next < Instant::now() {
-                next = Instant::now() + args.interval;
+                next = Instant::now() + self.args.interval;
             }
-            ended = wait(
-                &signals,
-                pidfd.as_ref(),
-                pid,
+            let mut hup = false;
+            self.ended = wait(
+                &self.signals,
+                self.pidfd.as_ref(),
+                self.pid,
                 next,
-                held.cgroup.as_ref(),
-                &mut || {
-                    if config.refresh(true) {
-                        limits = Limits::resolve(&args.limits, &config.config);
-                    }
-                },
+                cgroup,
+                &mut || hup = true,
             );
-            if ended.is_none() && config.refresh(false) {
-                limits = Limits::resolve(&args.limits, &config.config);
+            if self.config.refresh(hup) {
+                self.limits = Limits::resolve(&self.args.limits, &self.config.config);
             }
         }
         Ok(())
-    })();
-    // The command is over: the last figures, then what it left running
-    // goes with it.
-    let wall = t0.elapsed();
-    let last = w.sample(t0, Instant::now(), Duration::MAX);
-    if let Some(rec) = &last {
-        let _ = sink.write(rec);
     }
-    let stats = held.cgroup.as_ref().map(Cgroup::stats);
-    let leftovers = end_leftovers(held.cgroup.as_ref());
-    if let Err(e) = outcome {
-        held.release(false);
-        return Err(e);
+
+    /// One sample, and the thresholds it crosses.
+    fn tick(&mut self, cgroup: Option<&Cgroup>) -> Result<()> {
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.t0);
+        let keep = self.limits.cpu_window + self.args.interval;
+        if let Some(rec) = self.w.sample(self.t0, now, keep) {
+            self.sink.write(&rec)?;
+        }
+        for c in self.limits.check(&mut self.w, elapsed) {
+            let kill = self.limits.kill && self.killed.is_none();
+            let rec = c.record(&self.w, elapsed, kill);
+            let what = if kill {
+                format!("the command crossed {} and is being killed", c.describe())
+            } else {
+                format!("the command crossed {}", c.describe())
+            };
+            crate::threshold::report(&self.config.config, &mut self.sink, &rec, &what)?;
+            if kill {
+                kill_tree(cgroup, self.pid);
+                self.killed = Some(c.clone());
+            }
+            self.crossed.push(rec);
+        }
+        self.sink.flush()
     }
-    let ended = ended.unwrap_or(Ended::Exited(0));
-    let mut summary = summarise(&w, stats.as_ref(), wall, ended, args);
-    summary.set("monitor", crate::sample::monitor(own_at_start, wall));
-    summary.set(
-        "thresholds",
-        crossed
-            .iter()
-            .map(|r| r.fields().clone())
-            .collect::<Vec<_>>(),
-    );
-    summary.set("limits", limits.to_json());
-    if leftovers > 0 {
-        notes.push(format!(
-            "{leftovers} processes the command left running were killed"
-        ));
-    }
-    if !notes.is_empty() {
-        summary.set("notes", notes);
-    }
-    if let Some(d) = &held.dir {
-        summary.set(
-            "logs",
-            serde_json::json!({"stdout": d.join("stdout.log"), "stderr": d.join("stderr.log")}),
-        );
-    }
-    let keep = json;
-    held.release(keep);
-    if keep && let Some(reg) = &held.reg {
-        runs::keep_logs(reg, &id, held.dir.as_deref(), &args.command)?;
-    }
-    sink.write(&summary)?;
-    sink.flush()?;
-    if !sink.to_stdout() {
-        print_summary(&summary);
-    }
-    exit_of(ended, killed.as_ref())
 }
 
 /// Starts the command: its environment and directory, in the cgroup from
 /// its first instruction, killed should ptest mon die (`PDEATHSIG`), its
 /// output in the log directory when there is one.
 fn spawn(
-    program: &std::path::Path,
+    launch: &Launch,
     args: &RunArgs,
-    env: &[(String, String)],
-    cwd: &std::path::Path,
     cgroup: Option<&Cgroup>,
     logs: Option<&std::path::Path>,
 ) -> Result<std::process::Child> {
-    let mut cmd = std::process::Command::new(program);
+    let mut cmd = std::process::Command::new(&launch.program);
     cmd.arg0(&args.command[0])
         .args(&args.command[1..])
         .env_clear()
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .current_dir(cwd);
+        .envs(launch.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(&launch.cwd);
     if let Some(d) = logs {
         let open = |n: &str| {
             std::fs::File::create(d.join(n))
