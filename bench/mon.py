@@ -16,18 +16,23 @@ measurements, each side by side and interleaved over several rounds:
 3. Twenty idle containers watched at 1 Hz for WATCH_SECONDS:
    `ptest-mon watch` (its own CPU) against `docker stats --no-stream`
    started once a second (the CLI processes' CPU), each plus the engine's
-   CPU over the same time (dockerd, containerd and the containers' shims,
-   from /proc/PID/stat). Goal: ptest <= 0.05x docker stats.
+   CPU over the same time (dockerd, containerd and the containers' shims:
+   their threads' /proc/PID/task/*/schedstat counters, plus what they
+   reaped). The engine's CPU with nothing watching is measured in each
+   round too, and shown subtracted beside. Goal: ptest <= 0.05x docker stats.
 
-How the monitors' own CPU is read: a monitor is spawned by this script,
-which waits for its exit with waitid(WNOWAIT) and, before reaping it, reads
-/proc/PID/schedstat (the nanoseconds its thread ran, from exec to exit:
-start-up and teardown included) and /proc/PID/stat (utime+stime, in clock
-ticks). ptest-mon run and psrecord have one thread (checked while they
-run); ptest-mon watch has several, and no children, so its CPU is its
-wait4 rusage. `ptest-mon run`'s children are the whole tree, so its wait4
-rusage is the tree's CPU and its own; the summary's monitor.cpu_seconds is
-printed beside as a cross-check.
+How a monitor's own CPU is read. ptest-mon run's children are the whole
+tree it measures, so neither its rusage nor the tree's cgroup tells its
+own CPU exactly: this script waits for its exit with waitid(WNOWAIT) and,
+before reaping it, reads /proc/PID/schedstat, the nanoseconds its one
+thread ran from exec to exit (start-up and teardown included; one thread
+is checked while it runs). Printed beside as cross-checks: utime+stime of
+/proc/PID/stat (clock ticks), the summary's monitor.cpu_seconds (its
+getrusage(RUSAGE_SELF) when it writes the summary), and wait4's rusage
+less the children's share (cutime+cstime; and the summary's tree CPU).
+psrecord is attached by pid to a tree this script started, so it has no
+children: its wait4 rusage is its own CPU. ptest-mon watch has threads
+and no children: its wait4 rusage too.
 
 Only ratios mean something across machines; absolute figures are printed
 for the record. Needs a release build (PTEST_BIN_DIR, else target/release);
@@ -59,7 +64,7 @@ TREE_ROUNDS = int(os.environ.get("BENCH_TREE_ROUNDS", "3"))
 PEAK_ROUNDS = int(os.environ.get("BENCH_PEAK_ROUNDS", "5"))
 WATCH_SECONDS = int(os.environ.get("BENCH_WATCH_SECONDS", "30"))
 WATCH_ROUNDS = int(os.environ.get("BENCH_WATCH_ROUNDS", "2"))
-IDLE_SECONDS = 15
+IDLE_SECONDS = 10
 CONTAINERS = 20
 MIB = 1 << 20
 PEAK = 200 * MIB
@@ -292,12 +297,18 @@ def engine_pids():
 
 
 def engine_cpu(pids):
-    """CPU seconds of each kind of engine process, its reaped children included."""
+    """CPU seconds of each kind of engine process: its threads' (the
+    nanosecond counters of /proc/PID/task/*/schedstat) and its reaped
+    children's (clock ticks)."""
     by = {}
     for pid, kind in pids.items():
         try:
-            by[kind] = by.get(kind, 0.0) + sum(stat(pid))
-        except OSError:
+            own = 0
+            for t in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                    own += int(f.read().split()[0])
+            by[kind] = by.get(kind, 0.0) + own / 1e9 + sum(stat(pid)[2:])
+        except (OSError, ValueError):
             pass
     return by
 
@@ -403,15 +414,15 @@ def containers(env, work):
         made = True
         ids = [json.loads(l)["container_id"] for l in open(records) if l.strip()]
         cases = [("ptest-mon watch --interval 1s", lambda: watch_ptest(env, records, work)),
-                 ("docker stats --no-stream, once a second", lambda: watch_docker(env, ids))]
+                 ("docker stats --no-stream, once a second", lambda: watch_docker(env, ids)),
+                 ("idle", lambda: idle(IDLE_SECONDS))]
         res = {name: [] for name, _ in cases}
-        idles = []
+        time.sleep(5)  # the engine settles after the creation
         for i in range(WATCH_ROUNDS):
-            time.sleep(2)
-            idles.append(idle(IDLE_SECONDS))
             for name, f in cases[i % len(cases):] + cases[:i % len(cases)]:
-                time.sleep(2)
                 res[name].append(f())
+                time.sleep(1)
+        idles = res.pop("idle")
     finally:
         if made:
             subprocess.run([PD, "rm"], stdin=open(records), env=env, capture_output=True)
@@ -420,7 +431,7 @@ def containers(env, work):
     kinds = sorted({k for runs in res.values() for r in runs for k in r["engine"]})
     print(f"\n3. {CONTAINERS} containers sampled at 1 Hz for {WATCH_SECONDS} s; {WATCH_ROUNDS} rounds, "
           f"interleaved; CPU seconds, medians")
-    print(f"   engine idle: {100 * idle_rate:.2f} % of one core (measured {IDLE_SECONDS} s before each round)\n")
+    print(f"   engine idle: {100 * idle_rate:.2f} % of one core ({IDLE_SECONDS} s with nothing watching, each round)\n")
     print(f"{'watcher':42} {'own':>7} " + " ".join(f"{k:>15}" for k in kinds)
           + f" {'engine less idle':>16} {'total':>7} {'samples':>7}")
     tot, net = {}, {}

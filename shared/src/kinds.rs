@@ -782,6 +782,49 @@ mod tests {
     }
 
     #[test]
+    fn measurements_are_numbers_that_can_be_measured() {
+        let ok = r#"{"v":1,"kind":"sample","tool":"ptest-mon","resource":"mon-ab1","t":"2026-11-30T18:00:00Z","elapsed":1.5,"memory":1024,"cpu":150.5,"psi":{"cpu":0.5}}"#;
+        assert_eq!(check(ok), Ok(()));
+        for (bad, field) in [
+            (
+                r#"{"v":1,"kind":"sample","t":"2026-11-30T18:00:00Z","elapsed":1}"#,
+                "resource",
+            ),
+            (
+                r#"{"v":1,"kind":"sample","resource":"host","t":"2026-11-30T18:00:00Z","elapsed":1,"memory":-5}"#,
+                "memory",
+            ),
+            (
+                r#"{"v":1,"kind":"sample","resource":"host","t":"2026-11-30T18:00:00Z","elapsed":1,"cpu":"x"}"#,
+                "cpu",
+            ),
+            (
+                r#"{"v":1,"kind":"sample","resource":"host","t":"yesterday","elapsed":1}"#,
+                "t",
+            ),
+            (
+                r#"{"v":1,"kind":"threshold","resource":"host","threshold":"max-fun","limit":1,"value":2}"#,
+                "threshold",
+            ),
+            (
+                r#"{"v":1,"kind":"summary","resource":"mon-a1","wall_seconds":-1}"#,
+                "wall_seconds",
+            ),
+            (
+                r#"{"v":1,"kind":"mon","tool":"ptest-mon","id":"proc-a1"}"#,
+                "id",
+            ),
+            (
+                r#"{"v":1,"kind":"mon","tool":"ptest-mon","id":"mon-a1","cgroup":["relative"]}"#,
+                "cgroup",
+            ),
+        ] {
+            let e = check(bad).unwrap_err();
+            assert!(e.contains(field), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn good_records_of_every_kind_pass() {
         let hex = "a".repeat(64);
         for line in [

@@ -29,7 +29,7 @@ fn down_routes_each_resource_to_its_tool_newest_first() {
     logging_plugin(&s, "beta", &log);
     let stream = [
         rec("a", "a-1", "ptest-alpha"),
-        "{\"v\":1,\"kind\":\"sample\",\"rss\":3}\n".to_owned(), // not a resource
+        "{\"v\":1,\"kind\":\"gauge\",\"rss\":3}\n".to_owned(), // not a resource
         rec("b", "b-1", "ptest-beta"),
         rec("a", "a-2", "ptest-alpha"),
         rec("a", "a-3", "ptest-alpha"),

@@ -10,7 +10,7 @@ fn pass_through_keeps_unknown_kinds_and_fields_byte_for_byte() {
     let input = concat!(
         "{\"v\":1,\"kind\":\"frobnicator\",  \"zeta\": [1, 2.50, {\"é\": null}], \"alpha\":\"x\"}\n",
         "{\"v\":1,\"kind\":\"scratch\",\"tool\":\"ptest-scratch\",\"id\":\"scratch-abc\",\"port\":20001,\"custom\":{\"b\":1,\"a\":2}}\n",
-        "{\"kind\":\"sample\",\"v\":1,\"rss\":1e3}\n",
+        "{\"kind\":\"gauge\",\"v\":1,\"rss\":1e3}\n",
     );
     let r = s
         .cmd("ptest")
@@ -91,7 +91,7 @@ fn an_error_ends_stdout_as_a_record_and_stderr_keeps_the_line() {
 #[test]
 fn closed_stdout_is_a_quiet_exit_0() {
     let s = Scenario::new();
-    let line = "{\"v\":1,\"kind\":\"sample\",\"pad\":\"".to_owned() + &"x".repeat(1000) + "\"}\n";
+    let line = "{\"v\":1,\"kind\":\"gauge\",\"pad\":\"".to_owned() + &"x".repeat(1000) + "\"}\n";
     let input = line.repeat(2000);
     let mut c = s.cmd("ptest").args(["registry", "add"]).inner;
     c.stdin(Stdio::piped())
