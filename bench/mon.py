@@ -280,9 +280,10 @@ def peak(env, work):
     return [("ptest-mon run (cgroup): lowest peak of the rounds", min(v) / MIB, ">=", PEAK / MIB, " MiB")]
 
 
-def engine_pids():
-    """dockerd, containerd and the containers' shims."""
-    out = {}
+def engine_pids(shims):
+    """dockerd, containerd, and the shims of the containers measured (not
+    those of other containers)."""
+    out = {p: "containerd-shim" for p in shims}
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -291,30 +292,35 @@ def engine_pids():
                 comm = f.read().strip()
         except OSError:
             continue
-        if comm == "dockerd" or comm.startswith("containerd"):
-            out[int(d)] = "containerd-shim" if comm.startswith("containerd-shim") else comm
+        if comm in ("dockerd", "containerd"):
+            out[int(d)] = comm
     return out
 
 
 def engine_cpu(pids):
-    """CPU seconds of each kind of engine process: its threads' (the
-    nanosecond counters of /proc/PID/task/*/schedstat) and its reaped
-    children's (clock ticks)."""
+    """CPU seconds of each engine process: its threads' (the nanosecond
+    counters of /proc/PID/task/*/schedstat) and its reaped children's
+    (clock ticks)."""
     by = {}
-    for pid, kind in pids.items():
+    for pid in pids:
         try:
             own = 0
             for t in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{t}/schedstat") as f:
                     own += int(f.read().split()[0])
-            by[kind] = by.get(kind, 0.0) + own / 1e9 + sum(stat(pid)[2:])
+            by[pid] = own / 1e9 + sum(stat(pid)[2:])
         except (OSError, ValueError):
             pass
     return by
 
 
-def delta(a, b):
-    return {k: b.get(k, 0.0) - a.get(k, 0.0) for k in b}
+def delta(pids, a, b):
+    """CPU used between readings a and b, by kind of engine process."""
+    out = {}
+    for pid, kind in pids.items():
+        if pid in a and pid in b:
+            out[kind] = out.get(kind, 0.0) + b[pid] - a[pid]
+    return out
 
 
 def make_image(env, tag):
@@ -337,16 +343,16 @@ def make_image(env, tag):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def watch_ptest(env, records, work):
+def watch_ptest(env, records, work, shims):
     out = os.path.join(work, "watch.jsonl")
-    pids = engine_pids()
+    pids = engine_pids(shims)
     e0 = engine_cpu(pids)
     t0 = time.perf_counter()
     pid = spawn([MON, "watch", "--interval", "1s", "--duration", f"{WATCH_SECONDS}s", "--no-host", "--json"],
                 env, stdin=records, stdout=out, stderr=os.path.join(work, "watch.err"))
     _, status, ru = os.wait4(pid, 0)
     wall = time.perf_counter() - t0
-    e = delta(e0, engine_cpu(pids))
+    e = delta(pids, e0, engine_cpu(pids))
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"ptest-mon watch failed: {open(os.path.join(work, 'watch.err')).read()}")
     recs = [json.loads(l) for l in open(out) if l.strip()]
@@ -356,11 +362,11 @@ def watch_ptest(env, records, work):
             "note": f"sources: {', '.join(sources)}"}
 
 
-def watch_docker(env, ids):
+def watch_docker(env, ids, shims):
     """`docker stats --no-stream` started once a second; one that is still
     running when the next is due runs on beside it."""
     docker = shutil.which("docker")
-    pids = engine_pids()
+    pids = engine_pids(shims)
     e0 = engine_cpu(pids)
     t0 = time.perf_counter()
     running, own, took, most = {}, 0.0, [], 0
@@ -383,17 +389,17 @@ def watch_docker(env, ids):
         most = max(most, len(running))
     reap(True)
     wall = time.perf_counter() - t0
-    e = delta(e0, engine_cpu(pids))
+    e = delta(pids, e0, engine_cpu(pids))
     return {"own": own, "engine": e, "wall": wall, "samples": len(took) * len(ids),
             "note": f"{len(took)} runs of {statistics.median(took):.2f} s (median), up to {most} at once"}
 
 
-def idle(seconds):
-    pids = engine_pids()
+def idle(seconds, shims):
+    pids = engine_pids(shims)
     e0 = engine_cpu(pids)
     t0 = time.perf_counter()
     time.sleep(seconds)
-    return {"own": 0.0, "engine": delta(e0, engine_cpu(pids)), "wall": time.perf_counter() - t0, "samples": 0,
+    return {"own": 0.0, "engine": delta(pids, e0, engine_cpu(pids)), "wall": time.perf_counter() - t0, "samples": 0,
             "note": ""}
 
 
@@ -413,9 +419,14 @@ def containers(env, work):
                            env=env, check=True, stdout=f)
         made = True
         ids = [json.loads(l)["container_id"] for l in open(records) if l.strip()]
-        cases = [("ptest-mon watch --interval 1s", lambda: watch_ptest(env, records, work)),
-                 ("docker stats --no-stream, once a second", lambda: watch_docker(env, ids)),
-                 ("idle", lambda: idle(IDLE_SECONDS))]
+        mains = subprocess.run(["docker", "inspect", "-f", "{{.State.Pid}}", *ids],
+                               check=True, capture_output=True, text=True).stdout.split()
+        shims = [int(open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1]) for p in mains]
+        others = lambda: len(subprocess.run(["docker", "ps", "-aq"], capture_output=True, text=True).stdout.split()) - len(ids)
+        busy = others()
+        cases = [("ptest-mon watch --interval 1s", lambda: watch_ptest(env, records, work, shims)),
+                 ("docker stats --no-stream, once a second", lambda: watch_docker(env, ids, shims)),
+                 ("idle", lambda: idle(IDLE_SECONDS, shims))]
         res = {name: [] for name, _ in cases}
         time.sleep(5)  # the engine settles after the creation
         for i in range(WATCH_ROUNDS):
@@ -423,15 +434,20 @@ def containers(env, work):
                 res[name].append(f())
                 time.sleep(1)
         idles = res.pop("idle")
+        busy = max(busy, others())
     finally:
         if made:
-            subprocess.run([PD, "rm"], stdin=open(records), env=env, capture_output=True)
+            with open(records) as f:
+                subprocess.run([PD, "rm"], stdin=f, env=env, capture_output=True)
         subprocess.run(["docker", "rmi", tag], capture_output=True)
     idle_rate = sum(sum(r["engine"].values()) for r in idles) / sum(r["wall"] for r in idles)
     kinds = sorted({k for runs in res.values() for r in runs for k in r["engine"]})
     print(f"\n3. {CONTAINERS} containers sampled at 1 Hz for {WATCH_SECONDS} s; {WATCH_ROUNDS} rounds, "
           f"interleaved; CPU seconds, medians")
-    print(f"   engine idle: {100 * idle_rate:.2f} % of one core ({IDLE_SECONDS} s with nothing watching, each round)\n")
+    print(f"   engine idle: {100 * idle_rate:.2f} % of one core ({IDLE_SECONDS} s with nothing watching, each round)")
+    if busy:
+        print(f"   note: up to {busy} other containers were on the engine: dockerd's and containerd's figures include their share")
+    print()
     print(f"{'watcher':42} {'own':>7} " + " ".join(f"{k:>15}" for k in kinds)
           + f" {'engine less idle':>16} {'total':>7} {'samples':>7}")
     tot, net = {}, {}

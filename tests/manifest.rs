@@ -13,7 +13,8 @@ fn manifest(dir: &Path) -> toml::Table {
     toml::from_str(&text).unwrap()
 }
 
-/// Every `.rs` file below `dirs` of `member`, concatenated.
+/// Every `.rs` file below `dirs` of `member`, concatenated, with the
+/// modules they take from elsewhere by `#[path = "…"]`.
 fn sources(member: &Path, dirs: &[&str]) -> String {
     let mut text = String::new();
     let mut stack: Vec<PathBuf> = dirs.iter().map(|d| member.join(d)).collect();
@@ -26,7 +27,14 @@ fn sources(member: &Path, dirs: &[&str]) -> String {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "rs") {
-                text.push_str(&std::fs::read_to_string(&p).unwrap());
+                let file = std::fs::read_to_string(&p).unwrap();
+                for line in file.lines() {
+                    if let Some(rest) = line.trim().strip_prefix("#[path = \"") {
+                        let at = p.parent().unwrap().join(rest.split('"').next().unwrap());
+                        text.push_str(&std::fs::read_to_string(&at).unwrap());
+                    }
+                }
+                text.push_str(&file);
             }
         }
     }

@@ -125,7 +125,7 @@ mod tests {
     #[test]
     fn stream_env_applies_records_in_order() {
         let recs: Vec<Record> = [
-            r#"{"v":1,"kind":"venv","env":{"A":"1"},"path_prepend":["/v/bin"]}"#,
+            r#"{"v":1,"kind":"x","env":{"A":"1"},"path_prepend":["/v/bin"]}"#,
             r#"{"v":1,"kind":"x","env":{"A":"2","B":"3"},"path_prepend":["/w/bin"]}"#,
         ]
         .iter()
@@ -145,7 +145,12 @@ mod tests {
         assert!(resolve_program("sh", &env, cwd).is_ok());
         let e = resolve_program("no-such-program-here", &env, cwd).unwrap_err();
         assert_eq!(e.exit.code(), 127);
-        let e = resolve_program("/etc/hostname", &env, cwd).unwrap_err();
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "#!/bin/sh\n").unwrap();
+        let e = resolve_program(plain.to_str().unwrap(), &env, cwd).unwrap_err();
         assert_eq!(e.exit.code(), 126);
+        let e = resolve_program(dir.path().to_str().unwrap(), &env, cwd).unwrap_err();
+        assert_eq!(e.exit.code(), 126, "a directory is not a program");
     }
 }

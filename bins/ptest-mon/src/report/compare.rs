@@ -155,3 +155,88 @@ pub(super) fn compare(cur: &Figures, base: &Figures, grow: f64) -> Vec<Compared>
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn baseline_matching_rules() {
+        let m = |c: &[Key], b: &[Key]| match_resources(c, b);
+        // By name, whatever the ids; host with host; the rest one-sided.
+        let cur = [
+            ("mon-x", Some("pytest")),
+            ("host", Some("host")),
+            ("proc-new", Some("redis")),
+        ];
+        let base = [
+            ("host", Some("host")),
+            ("mon-y", Some("pytest")),
+            ("proc-old", Some("db")),
+        ];
+        assert_eq!(
+            m(&cur, &base),
+            [
+                (Some(0), Some(1)),
+                (Some(1), Some(0)),
+                (Some(2), None),
+                (None, Some(2))
+            ]
+        );
+        // No name: by id.
+        assert_eq!(
+            m(&[("pid-1", None)], &[("pid-2", None), ("pid-1", None)]),
+            [(Some(0), Some(1)), (None, Some(0))]
+        );
+        // One non-host resource on each side: those two, whatever names.
+        assert_eq!(
+            m(
+                &[("host", None), ("mon-a", Some("pytest -x"))],
+                &[("mon-b", Some("pytest")), ("host", None)]
+            ),
+            [(Some(0), Some(1)), (Some(1), Some(0))]
+        );
+        // Two on one side: no guessing.
+        assert_eq!(
+            m(
+                &[("mon-a", Some("a"))],
+                &[("mon-b", Some("b")), ("mon-c", Some("c"))]
+            ),
+            [(Some(0), None), (None, Some(0)), (None, Some(1))]
+        );
+        // Host never pairs with a lone other resource.
+        assert_eq!(
+            m(&[("host", None)], &[("mon-b", None)]),
+            [(Some(0), None), (None, Some(0))]
+        );
+    }
+
+    #[test]
+    fn comparison_ratios_skip_missing_and_keep_new() {
+        let base = Figures {
+            memory_peak: Some((400.0, "cgroup".into())),
+            wall_seconds: Some(10.0),
+            io_write_bytes: Some(0.0),
+            io_read_bytes: Some(0.0),
+            cpu_seconds: Some(3.0),
+            ..Figures::default()
+        };
+        let cur = Figures {
+            memory_peak: Some((600.0, "cgroup".into())),
+            wall_seconds: Some(10.5),
+            io_write_bytes: Some(4096.0),
+            io_read_bytes: Some(0.0),
+            cpu_seconds: Some(9.0),
+            ..Figures::default()
+        };
+        let c = compare(&cur, &base, 1.1);
+        let names: Vec<_> = c.iter().map(|m| m.metric).collect();
+        // cpu_seconds only when both have summaries; 0 on both sides is left out.
+        assert_eq!(names, ["memory_peak", "wall_seconds", "io_write_bytes"]);
+        assert_eq!(c[0].ratio(), Some(1.5));
+        assert!(c[0].grew);
+        assert!(!c[1].grew);
+        assert_eq!(c[2].ratio(), None, "new, never a ratio");
+        assert!(!c[2].grew);
+    }
+}

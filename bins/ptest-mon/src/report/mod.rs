@@ -4,7 +4,7 @@
 //!
 //! This file runs the command and writes the SVG; [`read`] turns sample
 //! files into a dataset, [`stats`] works out each resource's figures,
-//! [`compare`] pairs them with a baseline's, and [`render`] shows them as
+//! [`mod@compare`] pairs them with a baseline's, and [`render`] shows them as
 //! tables or records.
 
 mod compare;

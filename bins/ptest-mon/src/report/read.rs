@@ -262,3 +262,71 @@ fn read_records<R: BufRead>(mut input: R, source: &str, ds: &mut Dataset) -> Res
         }
     }
 }
+
+#[cfg(test)]
+pub(super) mod fixtures {
+    use super::*;
+
+    pub(in crate::report) fn read(text: &str) -> Result<Dataset> {
+        let mut ds = Dataset::default();
+        read_records(text.as_bytes(), "f.jsonl", &mut ds)?;
+        ds.finish();
+        Ok(ds)
+    }
+
+    pub(in crate::report) fn sample(id: &str, t: u32, elapsed: f64, extra: &str) -> String {
+        format!(
+            r#"{{"v":1,"kind":"sample","tool":"ptest-mon","resource":"{id}","t":"2026-11-30T18:00:{t:02}Z","elapsed":{elapsed}{extra}}}"#
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{read, sample};
+    use super::*;
+    use crate::report::stats::Figures;
+
+    #[test]
+    fn samples_are_sorted_by_time_and_host_goes_last() {
+        let text = [
+            sample("host", 1, 1.0, r#","memory":1"#),
+            sample("proc-b", 3, 3.0, r#","memory":30"#),
+            sample("proc-b", 1, 1.0, r#","memory":10"#),
+            sample("proc-a", 2, 2.0, r#","memory":5"#),
+            sample("proc-b", 2, 2.0, r#","memory":20"#),
+        ]
+        .join("\n");
+        let ds = read(&text).unwrap();
+        let ids: Vec<_> = ds.resources.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["proc-b", "proc-a", "host"]);
+        let mem: Vec<_> = ds.resources[0]
+            .column(MEMORY)
+            .into_iter()
+            .map(|p| p.1)
+            .collect();
+        assert_eq!(mem, [10.0, 20.0, 30.0]);
+        assert_eq!(Figures::of(&ds.resources[0]).span, Some(2.0));
+    }
+
+    #[test]
+    fn bad_lines_name_file_and_line_and_other_kinds_pass() {
+        let good = sample("proc-a", 1, 1.0, r#","memory":1"#);
+        let other = r#"{"v":1,"kind":"port","tool":"ptest-port","id":"port-abc","port":20113}"#;
+        for (bad, want) in [
+            (sample("proc-a", 2, 2.0, r#","memory":-5"#), "memory"),
+            (sample("proc-a", 2, 2.0, r#","memory":"x""#), "memory"),
+            ("{not json".to_owned(), "malformed"),
+        ] {
+            let text = format!("{good}\n{other}\n{bad}\n{good}\n");
+            let e = read(&text).unwrap_err();
+            assert_eq!(e.exit.code(), 65);
+            assert!(e.message.contains("f.jsonl:3"), "{}", e.message);
+            assert!(e.message.contains(want), "{}", e.message);
+        }
+        // A last line without newline is read; a plugin's kind is skipped.
+        let ds = read(&format!("{other}\n{good}")).unwrap();
+        assert_eq!(ds.resources.len(), 1);
+        assert_eq!(ds.resources[0].rows.len(), 1);
+    }
+}

@@ -360,3 +360,40 @@ pub(super) fn comparison_rows(
         (None, None) => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::read::fixtures::{read, sample};
+
+    #[test]
+    fn report_record_omits_metrics_without_values() {
+        let ds = read(&sample("pid-7", 1, 0.5, r#","memory":1048576,"cpu":12.5"#)).unwrap();
+        let r = &ds.resources[0];
+        let rec = report_record(r, &Figures::of(r));
+        let v: Value = serde_json::from_str(&rec.to_line()).unwrap();
+        assert_eq!(v["kind"], "report");
+        assert_eq!(v["samples"], 1);
+        assert_eq!(v["span_seconds"], 0);
+        assert_eq!(v["metrics"]["memory"]["p95"], 1048576);
+        assert_eq!(v["metrics"]["cpu"]["max"], 12.5);
+        let keys: Vec<_> = v["metrics"].as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["memory", "cpu"]);
+        assert!(v.get("tool").is_none() && v.get("id").is_none());
+    }
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human_bytes(812.0), "812B");
+        assert_eq!(human_bytes(536870912.0), "512.0M");
+        assert_eq!(human_bytes(1536.0), "1.5K");
+        assert_eq!(human_bytes(1e18), "888.2P");
+        assert_eq!(human_seconds(0.25), "0.25s");
+        assert_eq!(human_seconds(12.5), "12.5s");
+        assert_eq!(human_seconds(125.0), "2m05s");
+        assert_eq!(trim_float(20.0), "20");
+        assert_eq!(num(123456789.0), json!(123456789));
+        assert_eq!(num(45.2), json!(45.2));
+        assert_eq!(num(1e18), json!(1_000_000_000_000_000_000u64));
+    }
+}

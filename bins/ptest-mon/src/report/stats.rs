@@ -98,7 +98,7 @@ pub(super) struct Figures {
     pub(super) samples: usize,
     /// First to last elapsed; `None` without samples.
     pub(super) span: Option<f64>,
-    /// In the order of [`METRICS`](super::render::METRICS).
+    /// In the order of `METRICS` ([`render`](super::render)).
     pub(super) metrics: [Option<Stats>; 5],
     /// The true peak and how it was known.
     pub(super) memory_peak: Option<(f64, String)>,
@@ -170,5 +170,82 @@ impl Figures {
             memory_peak,
             has_summary: summary.is_some(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::read::fixtures::{read, sample};
+
+    #[test]
+    fn nearest_rank_statistics_of_known_lists() {
+        let s = stats((1..=20).map(f64::from).collect()).unwrap();
+        assert_eq!((s.min, s.median, s.p95, s.max), (1.0, 10.0, 19.0, 20.0));
+        // Odd count: the middle value; p95 of 5 values is the largest.
+        let s = stats(vec![5.0, 1.0, 3.0, 2.0, 4.0]).unwrap();
+        assert_eq!((s.min, s.median, s.p95, s.max), (1.0, 3.0, 5.0, 5.0));
+        let s = stats((1..=100).map(f64::from).collect()).unwrap();
+        assert_eq!((s.median, s.p95), (50.0, 95.0));
+        let s = stats(vec![7.0]).unwrap();
+        assert_eq!((s.min, s.median, s.p95, s.max), (7.0, 7.0, 7.0, 7.0));
+        assert_eq!(stats(vec![]), None);
+        assert_eq!(stats(vec![f64::NAN]), None);
+        let s = stats(vec![1e18, 0.0]).unwrap();
+        assert_eq!((s.median, s.max), (0.0, 1e18));
+    }
+
+    #[test]
+    fn rates_come_from_consecutive_counters_and_restart_after_a_reset() {
+        let pts = [
+            (0.0, 0.0),
+            (1.0, 100.0),
+            (3.0, 500.0),
+            (4.0, 50.0),
+            (5.0, 150.0),
+        ];
+        assert_eq!(
+            rates(&pts),
+            [(1.0, 100.0), (3.0, 200.0), (4.0, 50.0), (5.0, 100.0)]
+        );
+        // 100 + 400 + 50 (counted from 0 after the reset) + 100.
+        assert_eq!(counted(&pts), Some(650.0));
+        // A duplicate time gives no rate; the next point spans both.
+        assert_eq!(
+            rates(&[(0.0, 0.0), (1.0, 10.0), (1.0, 20.0), (2.0, 40.0)]),
+            [(1.0, 10.0), (2.0, 30.0)]
+        );
+        // Elapsed going back is a new session: no rate across it.
+        assert_eq!(
+            rates(&[(0.0, 0.0), (5.0, 50.0), (0.5, 10.0), (1.5, 30.0)]),
+            [(5.0, 10.0), (1.5, 20.0)]
+        );
+        assert!(rates(&[(0.0, 1.0)]).is_empty());
+        assert_eq!(counted(&[]), None);
+        assert_eq!(counted(&[(0.0, 4096.0)]), Some(4096.0));
+    }
+
+    #[test]
+    fn summary_peak_wins_over_sampled_figures() {
+        let text = [
+            sample("mon-a", 1, 0.0, r#","name":"pytest","memory":100,"io_read":0"#),
+            sample("mon-a", 2, 1.0, r#","memory":300,"memory_peak":350,"io_read":10"#),
+            r#"{"v":1,"kind":"summary","tool":"ptest-mon","resource":"mon-a","wall_seconds":2.5,"memory_peak":400,"memory_peak_source":"cgroup","cpu_user_seconds":1,"cpu_system_seconds":0.5,"exit_code":0}"#.to_owned(),
+        ]
+        .join("\n");
+        let ds = read(&text).unwrap();
+        let r = &ds.resources[0];
+        assert_eq!(r.name.as_deref(), Some("pytest"));
+        let f = Figures::of(r);
+        assert_eq!(f.memory_peak, Some((400.0, "cgroup".into())));
+        assert_eq!(f.wall_seconds, Some(2.5));
+        assert_eq!(f.cpu_seconds, Some(1.5));
+        assert_eq!(f.io_read_bytes, Some(10.0));
+        // Without the summary: the cgroup's sampled peak, then the span.
+        let bare = read(text.rsplit_once('\n').unwrap().0).unwrap();
+        let f = Figures::of(&bare.resources[0]);
+        assert_eq!(f.memory_peak.map(|p| p.0), Some(350.0));
+        assert_eq!(f.wall_seconds, Some(1.0));
+        assert_eq!(f.cpu_seconds, None);
     }
 }
