@@ -267,10 +267,7 @@ impl<'a> Running<'a> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| args.command[0].clone());
         let source = match &held.cgroup {
-            Some(c) => Source::Cgroup {
-                cgroup: c.clone(),
-                root: None,
-            },
+            Some(c) => Source::cgroup(c.clone(), None),
             None => Source::Tree {
                 root: std::process::id(),
                 own_children: true,

@@ -3,7 +3,7 @@
 //! Docker engine's one-shot stats, or the host's own files.
 
 use crate::procfs::{self, Tree};
-use ptest_shared::cgroup::Cgroup;
+use ptest_shared::cgroup::{Cgroup, Meter};
 use std::time::Duration;
 
 /// One reading of a resource, whatever its source.
@@ -32,8 +32,13 @@ impl Reading {
 
 /// What a resource is read through.
 pub enum Source {
-    /// A cgroup; `root` is the process whose end ends the resource, if any.
-    Cgroup { cgroup: Cgroup, root: Option<u32> },
+    /// A cgroup, read through its [`Meter`]; `root` is the process whose
+    /// end ends the resource, if any.
+    Cgroup {
+        cgroup: Cgroup,
+        meter: Meter,
+        root: Option<u32>,
+    },
     /// A tree followed through `/proc` from `root`. With `own_children`,
     /// the tree is this process's children (ptest mon is their subreaper):
     /// `root` is ptest mon itself and not counted.
@@ -56,6 +61,23 @@ impl std::fmt::Debug for Source {
 }
 
 impl Source {
+    /// A cgroup's counters, their files found once.
+    pub fn cgroup(cgroup: Cgroup, root: Option<u32>) -> Source {
+        Source::Cgroup {
+            meter: cgroup.meter(),
+            cgroup,
+            root,
+        }
+    }
+
+    /// OOM kills so far, where the kernel counts them (a cgroup's).
+    pub fn oom_kills(&self) -> Option<u64> {
+        match self {
+            Source::Cgroup { cgroup, .. } => cgroup.stats().oom_kills,
+            _ => None,
+        }
+    }
+
     /// How a sample says it was measured.
     pub fn name(&self) -> &'static str {
         match self {
@@ -69,26 +91,23 @@ impl Source {
     /// Reads the resource now; `None` once it is gone.
     pub fn read(&mut self) -> Option<Reading> {
         match self {
-            Source::Cgroup { cgroup, root } => {
-                if let Some(r) = root
-                    && !alive(*r)
-                    && cgroup.is_empty()
-                {
+            Source::Cgroup { meter, root, .. } => {
+                let u = meter.read();
+                if root.is_some_and(|r| !alive(r)) && u.procs.unwrap_or(0) == 0 {
                     return None;
                 }
-                let s = cgroup.stats();
-                let (user, system) = s.cpu_split.unwrap_or((s.cpu_usage?, Duration::ZERO));
-                let (io_read, io_write) = s.io_bytes.unwrap_or_default();
+                let (cpu_user, cpu_system) = u.cpu?;
+                let (io_read, io_write) = u.io.unwrap_or_default();
                 Some(Reading {
-                    memory: s.memory_current.unwrap_or(0),
-                    memory_peak: s.memory_peak,
-                    cpu_user: user,
-                    cpu_system: system,
-                    procs: cgroup.pids().len() as u64,
+                    memory: u.memory.unwrap_or(0),
+                    memory_peak: u.memory_peak,
+                    cpu_user,
+                    cpu_system,
+                    procs: u.procs.unwrap_or(0),
                     io_read,
                     io_write,
-                    oom_kills: s.oom_kills,
-                    pressure: s.pressure,
+                    oom_kills: None,
+                    pressure: u.pressure,
                     host: None,
                 })
             }

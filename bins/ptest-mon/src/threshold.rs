@@ -227,10 +227,7 @@ mod tests {
         let mut w = Watched::new(
             "pid-1",
             "x",
-            Source::Cgroup {
-                cgroup: ptest_shared::cgroup::Cgroup::from_paths(vec![]),
-                root: Some(me),
-            },
+            Source::cgroup(ptest_shared::cgroup::Cgroup::from_paths(vec![]), Some(me)),
         );
         w.last = Some(crate::source::Reading {
             memory: 10,

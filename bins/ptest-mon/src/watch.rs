@@ -175,12 +175,10 @@ fn targets(records: &[Record], pids: &[u32]) -> Result<Vec<(Watched, Stop)>> {
                         continue;
                     };
                     let source = match p.cgroup {
-                        Some(paths) if !paths.is_empty() => Source::Cgroup {
-                            cgroup: Cgroup::from_paths(
-                                paths.into_iter().map(|p| p.into_inner()).collect(),
-                            ),
-                            root: Some(pid),
-                        },
+                        Some(paths) if !paths.is_empty() => Source::cgroup(
+                            Cgroup::from_paths(paths.into_iter().map(|p| p.into_inner()).collect()),
+                            Some(pid),
+                        ),
                         _ => Source::Tree {
                             root: pid,
                             own_children: false,
@@ -205,10 +203,7 @@ fn targets(records: &[Record], pids: &[u32]) -> Result<Vec<(Watched, Stop)>> {
                         .pid_of(&cid)?
                         .and_then(|pid| Cgroup::of_pid(pid).map(|cgroup| (cgroup, pid)))
                     {
-                        Some((cgroup, pid)) => Source::Cgroup {
-                            cgroup,
-                            root: Some(pid),
-                        },
+                        Some((cgroup, pid)) => Source::cgroup(cgroup, Some(pid)),
                         None => Source::Engine(Stats {
                             engine: e,
                             container_id: cid,
@@ -298,8 +293,6 @@ fn summary(w: &Watched, wall: Duration) -> Record {
         .set("samples", w.samples)
         .set("source", w.source.name())
         .set("gone", w.gone);
-    if let Some(r) = &w.last {
-        rec.set("oom_kills", r.oom_kills);
-    }
+    rec.set("oom_kills", w.source.oom_kills());
     rec
 }

@@ -277,7 +277,7 @@ impl Cgroup {
 
     /// The first directory holding `file` (v1: the hierarchy with that
     /// controller).
-    fn dir_with(&self, file: &str) -> Option<&PathBuf> {
+    pub(super) fn dir_with(&self, file: &str) -> Option<&PathBuf> {
         self.dirs.iter().find(|d| d.join(file).exists())
     }
 

@@ -246,11 +246,13 @@ pub struct Cgroup {
 
 mod control;
 mod formats;
+mod meter;
 mod plan;
 mod realize;
 
 pub use control::{clock_ticks, measuring_dirs};
 pub use formats::*;
+pub use meter::{Meter, Usage};
 pub use plan::{Facts, Placement, Plan, V1Part, V2Plan};
 use realize::*;
 
