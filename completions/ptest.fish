@@ -46,6 +46,7 @@ complete -c ptest -n "__fish_ptest_needs_command" -f -a "proc" -d 'Run and super
 complete -c ptest -n "__fish_ptest_needs_command" -f -a "venv" -d 'Python virtual environments in milliseconds, cached, cloned and checked'
 complete -c ptest -n "__fish_ptest_needs_command" -f -a "docker" -d 'Isolated container environments that are ready fast and never leak'
 complete -c ptest -n "__fish_ptest_needs_command" -f -a "mon" -d 'What a test run really cost: samples, thresholds and summaries'
+complete -c ptest -n "__fish_ptest_needs_command" -f -a "snap" -d 'Snapshots of directories: stored once, restored atomically, reset by what changed'
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l kind -d 'Only resources of this kind (port, venv, container, …)' -r
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l tool -d 'Only resources managed by this tool (port or ptest-port)' -r
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
@@ -656,6 +657,107 @@ json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from doctor" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from doctor" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand mon; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -s V -l version -d 'Print version'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "create" -d 'Snapshot a directory: a `snapshot` record, after the stream on stdin'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "restore" -d 'Put a snapshot\'s exact tree at its source, or at --to, atomically'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "reset" -d 'Put the snapshot\'s source back, touching only what changed'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "diff" -d 'Paths added, removed and changed between two snapshots, or a snapshot and a directory'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "ls" -d 'List snapshots'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "rm" -d 'Remove snapshots by id, or the `snapshot` records on stdin'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "inspect" -d 'Show a snapshot\'s record and what it holds'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "verify" -d 'Rehash every object of a snapshot; 65 naming the first corrupt one'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "gc" -d 'Remove snapshots whose owner died or whose --ttl passed, then unreferenced objects'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "doctor" -d 'Check what snapshots need from this machine'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "export" -d 'Write a snapshot as one zstd-compressed archive to stdout'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "import" -d 'Read an archive from stdin, verify it whole, and register its snapshot'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l name -d 'A name for people (shown by ls)' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l exclude -d 'Leave out paths matching GLOB (repeatable): `*.pyc`, `build/**`' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l owner -d 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l ttl -d 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l to -d 'Where to restore it (default: where it was taken)' -r -F
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from reset" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from reset" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from reset" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from diff" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from diff" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from diff" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from ls" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from ls" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from ls" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from inspect" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from inspect" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from inspect" -l entries -d 'Every entry of the tree, too'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from inspect" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from verify" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from verify" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from verify" -l all -d 'Report every corrupt object, not only the first'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from verify" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from gc" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from gc" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from gc" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from gc" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from doctor" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from doctor" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from doctor" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from export" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from export" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from export" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from import" -l name -d 'A name for people' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from import" -l owner -d 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from import" -l ttl -d 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from import" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from import" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from import" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 
 # Plugins (any ptest-<name> on PATH) complete as the first word too, found
 # when completing.

@@ -100,6 +100,7 @@ fn events_in_the_code_and_in_the_docs_agree() {
             "venv" => "venv.md",
             "port" => "port.md",
             "mon" => "mon.md",
+            "snapshot" => "snap.md",
             _ => "proc.md",
         },
     };
@@ -132,6 +133,7 @@ fn events_in_the_code_and_in_the_docs_agree() {
         "port.md",
         "proc.md",
         "mon.md",
+        "snap.md",
         "config.md",
         "protocol.md",
     ] {
@@ -164,6 +166,7 @@ fn events_in_the_code_and_in_the_docs_agree() {
                 "network",
                 "volume",
                 "mon",
+                "snapshot",
             ]
             .contains(&kind)
                 && event_like

@@ -49,6 +49,10 @@ pub const EVENTS: &[&str] = &[
     "port.released",
     "proc.exited",
     "proc.ready",
+    "snapshot.created",
+    "snapshot.removed",
+    "snapshot.reset",
+    "snapshot.restored",
     "venv.created",
     "venv.installed",
     "venv.removed",
@@ -139,6 +143,12 @@ pub const SETTINGS: &[Setting] = &[
         kind: Kind::Choice(&["auto", "off"]),
         default: "auto",
         doc: "`auto`: make a cgroup per command when --memory, --cpus or --pids ask for one; `off`: never (--memory and --pids fall back to rlimits, --cpus is refused).",
+    },
+    Setting {
+        key: "snap.parallel",
+        kind: Kind::Integer { min: 0, max: 256 },
+        default: "0",
+        doc: "How many threads `ptest snap create` hashes and `restore` copies files with; 0: one per CPU.",
     },
     Setting {
         key: "mon.max-memory",

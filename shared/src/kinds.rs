@@ -40,6 +40,7 @@ pub const SUITE_KINDS: &[&str] = &[
     "summary",
     "threshold",
     "mon",
+    "snapshot",
 ];
 
 /// The kinds that are resources, with the tool that manages each.
@@ -51,6 +52,7 @@ pub const RESOURCE_KINDS: &[(&str, &str)] = &[
     ("network", "ptest-docker"),
     ("volume", "ptest-docker"),
     ("mon", "ptest-mon"),
+    ("snapshot", "ptest-snap"),
 ];
 
 /// Declares a newtype over `$inner` whose `Deserialize` runs `$check`
@@ -631,6 +633,18 @@ pub struct MonRun {
     pub cgroup: Option<Vec<AbsPath>>,
 }
 
+/// A directory snapshot (`ptest-snap`): where it was taken, and what it holds.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Snapshot {
+    pub id: ResourceId,
+    pub source: AbsPath,
+    pub name: Option<Text>,
+    pub files: Option<u64>,
+    pub bytes: Option<u64>,
+    pub bytes_new: Option<u64>,
+    pub bytes_hashed: Option<u64>,
+}
+
 /// A failure travelling down a pipeline: the last record a failed stage
 /// writes. `code` and `exit` default to `failed` and 1 for plugins that
 /// write only a message.
@@ -720,6 +734,7 @@ pub fn validate(fields: &Map<String, Value>) -> Result<(), String> {
         "summary" => from_fields::<Summary>(fields).map(|_| None)?,
         "threshold" => from_fields::<Threshold>(fields).map(|_| None)?,
         "mon" => Some(from_fields::<MonRun>(fields)?.id),
+        "snapshot" => Some(from_fields::<Snapshot>(fields)?.id),
         _ => None,
     };
     if let Some(id) = id
@@ -817,6 +832,14 @@ mod tests {
             (
                 r#"{"v":1,"kind":"mon","tool":"ptest-mon","id":"mon-a1","cgroup":["relative"]}"#,
                 "cgroup",
+            ),
+            (
+                r#"{"v":1,"kind":"snapshot","tool":"ptest-snap","id":"venv-a1","source":"/x"}"#,
+                "id",
+            ),
+            (
+                r#"{"v":1,"kind":"snapshot","tool":"ptest-snap","id":"snapshot-a1","source":"rel"}"#,
+                "source",
             ),
         ] {
             let e = check(bad).unwrap_err();

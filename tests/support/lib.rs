@@ -13,6 +13,7 @@ pub fn binaries() -> Vec<(&'static str, clap::Command, &'static str)> {
         ("ptest-venv", ptest_venv::command(), "venv.md"),
         ("ptest-docker", ptest_docker::command(), "docker.md"),
         ("ptest-mon", ptest_mon::command(), "mon.md"),
+        ("ptest-snap", ptest_snap::command(), "snap.md"),
     ]
 }
 

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The tools whose checks come first, in this order; others follow by name.
-const FIRST: &[&str] = &["venv", "docker", "proc", "mon"];
+const FIRST: &[&str] = &["venv", "docker", "proc", "mon", "snap"];
 
 /// Runs every tool's checks and our own, and reports them. The built-in
 /// tools are handed our `--config` overrides; each tool has `limit` to

@@ -211,12 +211,12 @@ fn unknown_command_is_64_with_a_suggestion() {
 
 #[test]
 fn missing_builtin_tool_is_69() {
-    let s = Scenario::new();
-    // No ptest-snap exists in this scenario (it is not built yet, nor on PATH).
-    if ptest_shared::tools::find("ptest-snap").is_some() {
-        return;
-    }
-    let r = s.cmd("ptest").args(["snap", "ls"]).run().expect_code(69);
+    let mut s = Scenario::new();
+    // A ptest installed alone: no ptest-snap beside it, none on PATH.
+    let lone = s.bin.join("ptest");
+    std::fs::copy(ptest_shared::testkit::bin_path("ptest"), &lone).unwrap();
+    s.env("PATH", format!("{}:/usr/bin:/bin", s.bin.display()));
+    let r = s.cmd(lone.to_str().unwrap()).args(["snap", "ls"]).run().expect_code(69);
     assert!(
         r.stderr.contains("ptest-snap") && r.stderr.contains("not installed"),
         "{}",

@@ -5,7 +5,7 @@ use ptest_shared::testkit::Scenario;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 
-const CHECKS: [&str; 18] = [
+const CHECKS: [&str; 22] = [
     "python3",
     "pip",
     "uv",
@@ -22,6 +22,10 @@ const CHECKS: [&str; 18] = [
     "counters.proc",
     "counters.psi",
     "counters.engine",
+    "snap.reflink",
+    "snap.copy_file_range",
+    "snap.renameat2",
+    "snap.xattrs",
     "state",
     "quarantine",
 ];

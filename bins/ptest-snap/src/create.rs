@@ -1,0 +1,238 @@
+//! The commands that make snapshots (`create`, `import`) and `export`, and
+//! what every command uses to find one.
+
+use crate::manifest::Manifest;
+use crate::scan::{Excludes, Stats};
+use crate::store::Store;
+use ptest_shared::cli::CommonArgs;
+use ptest_shared::config::Config;
+use ptest_shared::output::RecordWriter;
+use ptest_shared::owner::{Lifetime, LifetimeArgs, OwnerSpec};
+use ptest_shared::registry::Registry;
+use ptest_shared::{Error, Record, Result, hooks, stream};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+pub const TOOL: &str = "ptest-snap";
+
+/// True for the registry's `snapshot` records of this tool.
+pub fn is_snapshot(r: &Record) -> bool {
+    r.kind() == "snapshot" && r.tool() == Some(TOOL)
+}
+
+/// The registered snapshot `id` and its manifest: 64 for what is not a
+/// snapshot id, 66 for one that is not registered.
+pub fn find(store: &Store, id: &str) -> Result<(Record, Manifest)> {
+    let rec = registered(store, id)?;
+    let m = store.read_manifest(id)?;
+    Ok((rec, m))
+}
+
+/// The registry's record of snapshot `id`.
+pub fn registered(store: &Store, id: &str) -> Result<Record> {
+    if ptest_shared::kinds::id_kind(id) != Some("snapshot")
+        || ptest_shared::registry::validate_id(id).is_err()
+    {
+        return Err(Error::usage(format!(
+            "{id:?} is not a snapshot id (snapshot-k3x9m2qa)"
+        )));
+    }
+    match Registry::open(&store.state)?.get(id)? {
+        Some(r) if is_snapshot(&r) => Ok(r),
+        _ => Err(Error::no_input(format!("no snapshot {id}"))
+            .hint("`ptest snap ls` lists the snapshots")),
+    }
+}
+
+/// An absolute path for `p` (relative to the working directory).
+pub fn absolute(p: &Path) -> Result<PathBuf> {
+    std::path::absolute(p).map_err(|e| Error::usage(format!("{}: {e}", p.display())))
+}
+
+fn check_name(name: &Option<String>) -> Result<()> {
+    match name {
+        Some(n) if n.is_empty() || n.contains('\0') || n.contains('\n') => Err(Error::usage(
+            format!("--name {n:?}: a name is one line of text"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The `snapshot` record of manifest `m`.
+fn record(m: &Manifest, name: &Option<String>, stats: &Stats, lifetime: &Lifetime) -> Record {
+    let mut r = Record::resource_with_id("snapshot", TOOL, &m.id);
+    lifetime.apply(&mut r);
+    r.set("source", m.source.as_str());
+    if let Some(n) = name {
+        r.set("name", n.as_str());
+    }
+    r.set("files", stats.files)
+        .set("dirs", stats.dirs)
+        .set("symlinks", stats.symlinks)
+        .set("bytes", stats.bytes)
+        .set("bytes_new", stats.bytes_new)
+        .set("bytes_hashed", stats.bytes_hashed)
+        .set("objects_new", stats.objects_new);
+    if !m.excludes.is_empty() {
+        r.set("excludes", m.excludes.clone());
+    }
+    r
+}
+
+/// Writes the manifest and registers the record (the store lock held
+/// shared by the caller); a pre-hook's veto leaves neither.
+fn register(store: &Store, config: &Config, m: &Manifest, rec: &Record) -> Result<()> {
+    hooks::pre(config, "snapshot.created", rec)?;
+    store.sync()?;
+    store.write_manifest(m)?;
+    if let Err(e) = Registry::open(&store.state)?.put(rec) {
+        let _ = store.remove_manifest(&m.id);
+        return Err(e);
+    }
+    Ok(())
+}
+
+fn say(common: &CommonArgs, out: &mut RecordWriter, rec: &Record) -> Result<()> {
+    if common.json() {
+        return out.write(rec);
+    }
+    let n = |k: &str| rec.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+    out.write_line(&format!(
+        "{}  {} files, {} ({} new)  {}",
+        rec.id().unwrap_or_default(),
+        n("files"),
+        ptest_shared::units::format_size(n("bytes")),
+        ptest_shared::units::format_size(n("bytes_new")),
+        rec.get("source").and_then(|v| v.as_str()).unwrap_or("")
+    ))
+}
+
+pub fn create(
+    common: &CommonArgs,
+    path: &Path,
+    name: Option<String>,
+    exclude: Vec<String>,
+    lifetime: &LifetimeArgs,
+) -> Result<i32> {
+    check_name(&name)?;
+    if let Some(g) = exclude.iter().find(|g| g.is_empty() || g.contains('\0')) {
+        return Err(Error::usage(format!("--exclude {g:?} is not a pattern")));
+    }
+    let config = common.load_config()?;
+    let lifetime = lifetime.resolve(OwnerSpec::None)?;
+    let mut out = RecordWriter::stdout();
+    stream::pass_through(&mut out)?;
+    let source = match std::fs::canonicalize(path) {
+        Ok(p) => p,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::no_input(format!(
+                "{}: no such directory",
+                path.display()
+            )));
+        }
+        Err(e) => {
+            return Err(Error::from_io(
+                format!("cannot read {}", path.display()),
+                &e,
+            ));
+        }
+    };
+    if !source.is_dir() {
+        return Err(Error::usage(format!(
+            "{} is not a directory",
+            path.display()
+        )));
+    }
+    let Some(text) = source.to_str().filter(|t| !t.contains('\n')) else {
+        return Err(Error::usage(format!(
+            "{}: ptest snapshots directories whose path is UTF-8 text",
+            source.display()
+        )));
+    };
+    let source = PathBuf::from(text);
+    ptest_shared::interrupt::catch()?;
+    let store = Store::open()?;
+    // A tree holding the state directory is taken without it; one inside it is refused.
+    if let Ok(state) = std::fs::canonicalize(store.state.path())
+        && source.starts_with(&state)
+    {
+        return Err(Error::usage(format!(
+            "{} lies in ptest's state directory: not a tree to snapshot",
+            source.display()
+        )));
+    }
+    let lock = store.lock(false)?;
+    let id = ptest_shared::record::new_id("snapshot");
+    let (m, stats, index) = crate::scan::snapshot(
+        &store,
+        &source,
+        &Excludes(exclude),
+        &id,
+        crate::commands::parallel(common)?,
+    )?;
+    ptest_shared::interrupt::check()?;
+    let rec = record(&m, &name, &stats, &lifetime);
+    register(&store, &config, &m, &rec)?;
+    drop(lock);
+    if let Err(e) = index.save(&store, &m.id) {
+        eprintln!(
+            "ptest-snap: warning: {} (the index is only a hint)",
+            e.message
+        );
+    }
+    if crate::files::xattrs_unsupported() {
+        eprintln!("ptest-snap: note: this filesystem has no extended attributes: none were kept");
+    }
+    say(common, &mut out, &rec)?;
+    hooks::post(&config, "snapshot.created", &rec);
+    Ok(0)
+}
+
+pub fn export(id: &str) -> Result<i32> {
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        return Err(Error::usage(
+            "export writes an archive: redirect stdout to a file (> FILE)",
+        ));
+    }
+    let store = Store::open()?;
+    let (_, m) = find(&store, id)?;
+    let _lock = store.lock(false)?;
+    crate::archive::export(&store, &m, stdout.lock())?;
+    Ok(0)
+}
+
+pub fn import(common: &CommonArgs, name: Option<String>, lifetime: &LifetimeArgs) -> Result<i32> {
+    check_name(&name)?;
+    let config = common.load_config()?;
+    let lifetime = lifetime.resolve(OwnerSpec::None)?;
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(Error::usage("import reads an archive on stdin (< FILE)"));
+    }
+    ptest_shared::interrupt::catch()?;
+    let store = Store::open()?;
+    let lock = store.lock(false)?;
+    let imported = crate::archive::import(&store, stdin.lock())?;
+    let mut m = imported.manifest.clone();
+    let from = std::mem::replace(&mut m.id, ptest_shared::record::new_id("snapshot"));
+    let objects_new = imported.commit(&store)?;
+    let count = |t: &str| m.entries.iter().filter(|e| e.type_name() == t).count() as u64;
+    let stats = Stats {
+        files: m.file_count(),
+        dirs: count("dir"),
+        symlinks: count("symlink"),
+        bytes: m.bytes(),
+        bytes_new: imported.bytes_new,
+        objects_new,
+        ..Stats::default()
+    };
+    let mut rec = record(&m, &name, &stats, &lifetime);
+    rec.set("imported_from", from);
+    register(&store, &config, &m, &rec)?;
+    drop(lock);
+    let mut out = RecordWriter::stdout();
+    say(common, &mut out, &rec)?;
+    hooks::post(&config, "snapshot.created", &rec);
+    Ok(0)
+}

@@ -1,0 +1,186 @@
+//! `ptest-snap`: snapshots of directory trees, in a content-addressed store
+//! (see [`store`]), restored atomically ([`restore`]), reset by what changed
+//! ([`reset`], planned by [`compare`]), moved between machines as one
+//! archive ([`archive`]).
+
+mod archive;
+mod commands;
+mod compare;
+mod create;
+mod files;
+mod index;
+mod manifest;
+mod reset;
+mod restore;
+mod scan;
+mod store;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use ptest_shared::Result;
+use ptest_shared::cli::CommonArgs;
+use ptest_shared::owner::LifetimeArgs;
+use std::path::PathBuf;
+
+const LONG_ABOUT: &str = "\
+Snapshots of directory trees: taken in one pass (a second snapshot of an
+unchanged tree reads only metadata), stored once per distinct content
+(BLAKE3), restored atomically (built beside the target, swapped in with
+renameat2), and reset between tests by rewriting only what changed.
+
+  ID=$(ptest snap create fixtures/ --json | jq -r .id)
+  pytest; ptest snap reset $ID; pytest
+  ptest snap export $ID > fixtures.snap && ptest snap import < fixtures.snap";
+
+#[derive(Parser, Debug)]
+#[command(name = "ptest-snap", version, about = "Snapshots of directories: stored once, restored atomically, reset by what changed", long_about = LONG_ABOUT, after_long_help = ptest_shared::error::Exit::TABLE, disable_help_subcommand = true)]
+pub struct Cli {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Snapshot a directory: a `snapshot` record, after the stream on stdin
+    #[command(
+        long_about = "Snapshot the directory PATH: every file's contents into the store (once per \
+distinct content), its tree (modes, mtimes, symlinks as data, hard links, empty \
+directories, user.* xattrs) into a manifest. Passes the records on stdin through \
+first, then writes a `snapshot` record (files, bytes, bytes_new to the store, \
+bytes_hashed). Owned by nobody by default: it lives until removed or its --ttl."
+    )]
+    Create {
+        /// The directory to snapshot
+        path: PathBuf,
+        /// A name for people (shown by ls)
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Leave out paths matching GLOB (repeatable): `*.pyc`, `build/**`
+        #[arg(long, value_name = "GLOB")]
+        exclude: Vec<String>,
+        #[command(flatten)]
+        lifetime: LifetimeArgs,
+    },
+    /// Put a snapshot's exact tree at its source, or at --to, atomically
+    #[command(
+        long_about = "Restore snapshot ID at its source directory, or at --to DIR: built beside \
+the target and swapped in with renameat2(RENAME_EXCHANGE), so that a crash leaves \
+the old tree or the new one. Copies with reflinks where the filesystem has them, \
+else copy_file_range, in parallel; the `snapshot.restored` event says which."
+    )]
+    Restore {
+        /// The snapshot
+        id: String,
+        /// Where to restore it (default: where it was taken)
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
+    /// Put the snapshot's source back, touching only what changed
+    #[command(
+        long_about = "Put the tree at snapshot ID's source back as it was, removing what was \
+added, restoring what was removed and rewriting what changed. Compares metadata \
+first (type, size, mode, mtime) and reads contents only where that is ambiguous, \
+so its cost follows the size of the change. Writes a `snapshot.reset` event with \
+its counts."
+    )]
+    Reset {
+        /// The snapshot
+        id: String,
+    },
+    /// Paths added, removed and changed between two snapshots, or a snapshot and a directory
+    Diff {
+        /// A snapshot
+        a: String,
+        /// Another snapshot, or a directory
+        b: String,
+    },
+    /// List snapshots
+    Ls,
+    /// Remove snapshots by id, or the `snapshot` records on stdin
+    #[command(
+        long_about = "Remove the snapshots given by id or, given none, the `snapshot` records on \
+stdin (as `ptest down` calls it), as the registry holds them. Their objects go at \
+the next `gc`. An id that is not a registered snapshot is refused, and nothing is \
+removed."
+    )]
+    Rm {
+        /// Snapshot ids
+        ids: Vec<String>,
+    },
+    /// Show a snapshot's record and what it holds
+    Inspect {
+        /// The snapshot
+        id: String,
+        /// Every entry of the tree, too
+        #[arg(long)]
+        entries: bool,
+    },
+    /// Rehash every object of a snapshot; 65 naming the first corrupt one
+    Verify {
+        /// The snapshot
+        id: String,
+        /// Report every corrupt object, not only the first
+        #[arg(long)]
+        all: bool,
+    },
+    /// Remove snapshots whose owner died or whose --ttl passed, then unreferenced objects
+    Gc,
+    /// Check what snapshots need from this machine
+    Doctor,
+    /// Write a snapshot as one zstd-compressed archive to stdout
+    Export {
+        /// The snapshot
+        id: String,
+    },
+    /// Read an archive from stdin, verify it whole, and register its snapshot
+    #[command(
+        long_about = "Read an archive of `ptest snap export` from stdin. Every object is \
+hashed before the snapshot becomes visible; absolute paths, `..`, paths through \
+a symlink, hard links, devices, FIFOs and entries larger than declared are \
+refused with exit 65 naming the entry, and nothing is added."
+    )]
+    Import {
+        /// A name for people
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        #[command(flatten)]
+        lifetime: LifetimeArgs,
+    },
+}
+
+/// The clap definition: `--help`, the man page and completions come from it.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+pub fn run(cli: Cli) -> Result<i32> {
+    let c = &cli.common;
+    match cli.cmd {
+        Cmd::Create {
+            path,
+            name,
+            exclude,
+            lifetime,
+        } => create::create(c, &path, name, exclude, &lifetime),
+        Cmd::Restore { id, to } => commands::restore(c, &id, to),
+        Cmd::Reset { id } => commands::reset(c, &id),
+        Cmd::Diff { a, b } => commands::diff(c, &a, &b),
+        Cmd::Ls => commands::ls(c.json()),
+        Cmd::Rm { ids } => commands::rm(c, ids),
+        Cmd::Inspect { id, entries } => commands::inspect(c.json(), &id, entries),
+        Cmd::Verify { id, all } => commands::verify(c.json(), &id, all),
+        Cmd::Gc => commands::gc(c),
+        Cmd::Doctor => commands::doctor(c.json()),
+        Cmd::Export { id } => create::export(&id),
+        Cmd::Import { name, lifetime } => create::import(c, name, &lifetime),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clap_definition_is_valid() {
+        super::command().debug_assert();
+    }
+}

@@ -1,0 +1,368 @@
+//! A snapshot's manifest: every entry of the tree, its type and metadata,
+//! and for regular files the BLAKE3 hash of the object holding their
+//! contents (`snap/manifests/<id>.json`).
+//!
+//! Paths are bytes (a Unix name need not be UTF-8): written as a JSON string
+//! when they are UTF-8, else as `{"hex": "…"}`. A manifest is checked when
+//! read ([`Manifest::check`]), whether from the store or from an archive
+//! being imported: relative paths of plain components only, each below a
+//! directory entry of the manifest (so no path passes through a symlink),
+//! no path twice, hashes of 64 hex digits, hard-link groups of files only.
+
+use ptest_shared::{Error, Result};
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// The manifest format this build writes and reads.
+pub const FORMAT: u32 = 1;
+
+/// Bytes that are usually text: a name, a symlink's target.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Bytes(pub Vec<u8>);
+
+impl Bytes {
+    pub fn as_path(&self) -> &Path {
+        Path::new(OsStr::from_bytes(&self.0))
+    }
+    /// For messages: lossy text.
+    pub fn show(&self) -> String {
+        String::from_utf8_lossy(&self.0).into_owned()
+    }
+}
+
+impl Serialize for Bytes {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match std::str::from_utf8(&self.0) {
+            Ok(text) => s.serialize_str(text),
+            Err(_) => {
+                let mut m = BTreeMap::new();
+                m.insert("hex", hex(&self.0));
+                m.serialize(s)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Text(String),
+            Hex { hex: String },
+        }
+        match Repr::deserialize(d)? {
+            Repr::Text(t) => Ok(Bytes(t.into_bytes())),
+            Repr::Hex { hex: h } => unhex(&h).map(Bytes).map_err(de::Error::custom),
+        }
+    }
+}
+
+/// Lower-case hex of `b`.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The bytes of a hex string.
+pub fn unhex(s: &str) -> std::result::Result<Vec<u8>, String> {
+    if s.len() % 2 != 0 {
+        return Err(format!("{s:?} is not hex (odd length)"));
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(s.get(i..i + 2).unwrap_or("x"), 16)
+                .map_err(|_| format!("{s:?} is not hex"))
+        })
+        .collect()
+}
+
+/// Extended attributes: name → value (hex).
+pub type Xattrs = BTreeMap<String, String>;
+
+/// One entry of the tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Entry {
+    File {
+        path: Bytes,
+        hash: String,
+        size: u64,
+        mode: u32,
+        mtime_ns: i64,
+        /// Files of one hard-link group share this number (and one inode
+        /// when restored).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        link: Option<u32>,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        xattrs: Xattrs,
+    },
+    Symlink {
+        path: Bytes,
+        /// The link's target, as bytes: data, never followed.
+        target: Bytes,
+        mtime_ns: i64,
+    },
+    Dir {
+        path: Bytes,
+        mode: u32,
+        mtime_ns: i64,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        xattrs: Xattrs,
+    },
+}
+
+impl Entry {
+    pub fn path(&self) -> &Bytes {
+        match self {
+            Entry::File { path, .. } | Entry::Symlink { path, .. } | Entry::Dir { path, .. } => {
+                path
+            }
+        }
+    }
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Entry::File { .. } => "file",
+            Entry::Symlink { .. } => "symlink",
+            Entry::Dir { .. } => "dir",
+        }
+    }
+}
+
+/// The root directory's own metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Root {
+    pub mode: u32,
+    pub mtime_ns: i64,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub xattrs: Xattrs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub format: u32,
+    pub id: String,
+    pub source: String,
+    pub created_at: String,
+    #[serde(default)]
+    pub excludes: Vec<String>,
+    pub root: Root,
+    /// Sorted by path bytes, so a parent comes before its children.
+    pub entries: Vec<Entry>,
+}
+
+impl Manifest {
+    /// Regular files' total size.
+    pub fn bytes(&self) -> u64 {
+        self.files().map(|(_, _, size)| size).sum()
+    }
+
+    /// (path, hash, size) of every regular file.
+    pub fn files(&self) -> impl Iterator<Item = (&Bytes, &str, u64)> {
+        self.entries.iter().filter_map(|e| match e {
+            Entry::File {
+                path, hash, size, ..
+            } => Some((path, hash.as_str(), *size)),
+            _ => None,
+        })
+    }
+
+    pub fn file_count(&self) -> u64 {
+        self.files().count() as u64
+    }
+
+    /// Every object the manifest references, with its size.
+    pub fn objects(&self) -> BTreeMap<&str, u64> {
+        self.files().map(|(_, h, s)| (h, s)).collect()
+    }
+
+    /// Parses and checks a manifest; `what` names it in errors (65).
+    pub fn parse(bytes: &[u8], what: &str) -> Result<Manifest> {
+        let m: Manifest = serde_json::from_slice(bytes)
+            .map_err(|e| Error::data(format!("{what}: not a snapshot manifest: {e}")))?;
+        m.check().map_err(|e| Error::data(format!("{what}: {e}")))?;
+        Ok(m)
+    }
+
+    /// What a manifest must be for its tree to be written safely (see the
+    /// module's documentation). The message names the entry.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!(
+                "manifest format {} (this ptest reads {FORMAT})",
+                self.format
+            ));
+        }
+        ptest_shared::registry::validate_id(&self.id).map_err(|e| e.message)?;
+        if !self.id.starts_with("snapshot-") {
+            return Err(format!("{:?} is not a snapshot id", self.id));
+        }
+        if !self.source.starts_with('/') || self.source.contains('\0') {
+            return Err(format!("source {:?} is not an absolute path", self.source));
+        }
+        let mut dirs: HashSet<&[u8]> = HashSet::new();
+        let mut seen: HashSet<&[u8]> = HashSet::new();
+        let mut groups: HashMap<u32, &str> = HashMap::new();
+        for e in &self.entries {
+            let p = &e.path().0;
+            check_path(p).map_err(|why| format!("entry {:?}: {why}", e.path().show()))?;
+            if !seen.insert(p) {
+                return Err(format!("entry {:?}: named twice", e.path().show()));
+            }
+            if let Some(i) = p.iter().rposition(|b| *b == b'/')
+                && !dirs.contains(&p[..i])
+            {
+                return Err(format!(
+                    "entry {:?}: its parent {:?} is not a directory of the snapshot (a path through a symlink or outside the tree)",
+                    e.path().show(),
+                    String::from_utf8_lossy(&p[..i])
+                ));
+            }
+            match e {
+                Entry::Dir { .. } => {
+                    dirs.insert(p);
+                }
+                Entry::File { hash, link, .. } => {
+                    check_hash(hash)
+                        .map_err(|why| format!("entry {:?}: {why}", e.path().show()))?;
+                    if let Some(g) = link
+                        && *groups.entry(*g).or_insert(hash) != hash.as_str()
+                    {
+                        return Err(format!(
+                            "entry {:?}: hard link group {g} holds different contents",
+                            e.path().show()
+                        ));
+                    }
+                }
+                Entry::Symlink { target, .. } => {
+                    if target.0.is_empty() || target.0.contains(&0) {
+                        return Err(format!(
+                            "entry {:?}: a symlink target is not empty and holds no NUL",
+                            e.path().show()
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A relative path of plain components: no `/` at either end, no empty,
+/// `.` or `..` component, no NUL.
+pub fn check_path(p: &[u8]) -> std::result::Result<(), &'static str> {
+    if p.is_empty() {
+        return Err("an empty path");
+    }
+    if p[0] == b'/' {
+        return Err("an absolute path");
+    }
+    if p.contains(&0) {
+        return Err("a path holding NUL");
+    }
+    for c in p.split(|b| *b == b'/') {
+        match c {
+            b"" => return Err("an empty path component"),
+            b"." | b".." => return Err("a `.` or `..` component"),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A BLAKE3 hash as the store names objects: 64 lower-case hex digits.
+pub fn check_hash(h: &str) -> std::result::Result<(), String> {
+    if h.len() == 64
+        && h.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        Ok(())
+    } else {
+        Err(format!("{h:?} is not a BLAKE3 hash (64 hex digits)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(entries: Vec<Entry>) -> Manifest {
+        Manifest {
+            format: FORMAT,
+            id: "snapshot-abc".into(),
+            source: "/src".into(),
+            created_at: "2026-11-30T00:00:00Z".into(),
+            excludes: vec![],
+            root: Root {
+                mode: 0o755,
+                mtime_ns: 0,
+                xattrs: Xattrs::new(),
+            },
+            entries,
+        }
+    }
+
+    fn dir(p: &str) -> Entry {
+        Entry::Dir {
+            path: Bytes(p.into()),
+            mode: 0o755,
+            mtime_ns: 0,
+            xattrs: Xattrs::new(),
+        }
+    }
+
+    fn link(p: &str) -> Entry {
+        Entry::Symlink {
+            path: Bytes(p.into()),
+            target: Bytes(b"/etc".to_vec()),
+            mtime_ns: 0,
+        }
+    }
+
+    #[test]
+    fn non_utf8_names_round_trip() {
+        let m = manifest(vec![Entry::Dir {
+            path: Bytes(b"a\xffb\nc".to_vec()),
+            mode: 0o700,
+            mtime_ns: -5,
+            xattrs: Xattrs::new(),
+        }]);
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(text.contains(r#"{"hex":"61ff620a63"}"#), "{text}");
+        assert_eq!(Manifest::parse(text.as_bytes(), "m").unwrap(), m);
+    }
+
+    #[test]
+    fn paths_that_escape_are_refused() {
+        for (entries, want) in [
+            (vec![dir("/abs")], "absolute"),
+            (vec![dir("a/../b")], "`..`"),
+            (vec![dir("a//b")], "empty path component"),
+            (
+                vec![link("l"), dir("l/x")],
+                "not a directory of the snapshot",
+            ),
+            (vec![dir("x/y")], "not a directory of the snapshot"),
+            (vec![dir("a"), dir("a")], "named twice"),
+        ] {
+            let e = manifest(entries).check().unwrap_err();
+            assert!(e.contains(want), "{e}");
+        }
+        manifest(vec![dir("a"), dir("a/b"), link("a/b/c")])
+            .check()
+            .unwrap();
+    }
+
+    #[test]
+    fn unknown_entry_types_are_refused() {
+        let text = r#"{"format":1,"id":"snapshot-a","source":"/s","created_at":"x","root":{"mode":493,"mtime_ns":0},"entries":[{"type":"chardev","path":"null"}]}"#;
+        let e = Manifest::parse(text.as_bytes(), "m").unwrap_err();
+        assert_eq!(e.exit.code(), 65);
+    }
+}
