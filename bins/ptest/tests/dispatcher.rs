@@ -216,7 +216,11 @@ fn missing_builtin_tool_is_69() {
     let lone = s.bin.join("ptest");
     std::fs::copy(ptest_shared::testkit::bin_path("ptest"), &lone).unwrap();
     s.env("PATH", format!("{}:/usr/bin:/bin", s.bin.display()));
-    let r = s.cmd(lone.to_str().unwrap()).args(["snap", "ls"]).run().expect_code(69);
+    let r = s
+        .cmd(lone.to_str().unwrap())
+        .args(["snap", "ls"])
+        .run()
+        .expect_code(69);
     assert!(
         r.stderr.contains("ptest-snap") && r.stderr.contains("not installed"),
         "{}",
