@@ -147,7 +147,7 @@ impl Signals {
 
     /// Waits until `until` for a signal: the first to come, or `None`.
     pub fn wait_until(&self, until: Instant) -> Option<i32> {
-        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        use nix::poll::{PollFd, PollFlags, poll};
         loop {
             if let Some(n) = self.next() {
                 return Some(n);
@@ -157,16 +157,41 @@ impl Signals {
                 return None;
             }
             let mut fds = [PollFd::new(self.fd(), PollFlags::POLLIN)];
-            let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+            let timeout = poll_timeout(left);
             let _ = poll(&mut fds, timeout); // EINTR or ready: look again
         }
     }
+}
+
+/// A `poll` timeout of at least `d`: whole milliseconds, rounded up (a
+/// timeout rounded down to 0 would make a waiting loop spin through its
+/// last millisecond).
+pub fn poll_timeout(d: std::time::Duration) -> nix::poll::PollTimeout {
+    let ms = d.as_micros().div_ceil(1000);
+    i32::try_from(ms)
+        .ok()
+        .and_then(|ms| nix::poll::PollTimeout::try_from(ms).ok())
+        .unwrap_or(nix::poll::PollTimeout::MAX)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn poll_timeouts_round_up_never_to_zero() {
+        let ms = |d| i32::from(poll_timeout(d));
+        assert_eq!(ms(Duration::from_micros(1)), 1);
+        assert_eq!(ms(Duration::from_micros(999)), 1);
+        assert_eq!(ms(Duration::from_millis(2)), 2);
+        assert_eq!(ms(Duration::from_micros(2001)), 3);
+        assert_eq!(ms(Duration::ZERO), 0);
+        assert_eq!(
+            poll_timeout(Duration::from_secs(u64::MAX / 4)),
+            nix::poll::PollTimeout::MAX
+        );
+    }
 
     #[test]
     fn a_supervisor_gets_each_signal_in_order_and_is_not_stopped() {

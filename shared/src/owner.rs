@@ -116,7 +116,7 @@ pub fn pidfd_exited(pidfd: std::os::fd::BorrowedFd, timeout: Option<Duration>) -
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
     let t = match timeout {
         None => PollTimeout::NONE,
-        Some(d) => PollTimeout::try_from(d).unwrap_or(PollTimeout::MAX),
+        Some(d) => crate::interrupt::poll_timeout(d),
     };
     let mut fds = [PollFd::new(pidfd, PollFlags::POLLIN)];
     poll(&mut fds, t).is_ok_and(|n| n > 0)

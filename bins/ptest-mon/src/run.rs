@@ -411,7 +411,7 @@ fn wait(
     cgroup: Option<&Cgroup>,
     reload: &mut dyn FnMut(),
 ) -> Option<Ended> {
-    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use nix::poll::{PollFd, PollFlags, poll};
     loop {
         if let Some(e) = reap(pid) {
             return Some(e);
@@ -437,10 +437,7 @@ fn wait(
         } else {
             left.min(Duration::from_millis(10))
         };
-        let _ = poll(
-            &mut fds,
-            PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX),
-        );
+        let _ = poll(&mut fds, ptest_shared::interrupt::poll_timeout(left));
     }
 }
 

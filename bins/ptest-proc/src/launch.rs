@@ -417,8 +417,7 @@ impl Launched {
                     if left.is_zero() {
                         return Wake::Deadline;
                     }
-                    PollTimeout::try_from(left + Duration::from_millis(1))
-                        .unwrap_or(PollTimeout::MAX)
+                    ptest_shared::interrupt::poll_timeout(left)
                 }
                 None => PollTimeout::NONE,
             };
