@@ -111,7 +111,10 @@ pub fn run(common: &CommonArgs, args: &RunArgs) -> Result<i32> {
     let ended = r.ended.unwrap_or(Ended::Exited(0));
     let mut summary = summarise(&r.w, stats.as_ref(), wall, ended, args);
     summary
-        .set("monitor", crate::sample::monitor(r.own_at_start, wall))
+        .set(
+            "monitor",
+            crate::sample::monitor(r.own_at_start, wall, args.interval),
+        )
         .set(
             "thresholds",
             r.crossed

@@ -141,14 +141,16 @@ pub fn own_cpu() -> Duration {
 }
 
 /// What ptest mon itself cost, for a summary: all its CPU time, the share
-/// of one CPU it took while sampling (since `at_start`, over `wall`), and
+/// of one CPU it took while sampling (since `at_start`, over `wall`, at
+/// least one `interval`: a run shorter than that was sampled once), and
 /// its peak memory.
-pub fn monitor(at_start: Duration, wall: Duration) -> serde_json::Value {
+pub fn monitor(at_start: Duration, wall: Duration, interval: Duration) -> serde_json::Value {
     let all = own_cpu();
     let sampling = all.saturating_sub(at_start).as_secs_f64();
+    let over = wall.max(interval).as_secs_f64().max(1e-3);
     serde_json::json!({
         "cpu_seconds": round3(all.as_secs_f64()),
-        "cpu_percent": round3(100.0 * sampling / wall.as_secs_f64().max(1e-3)),
+        "cpu_percent": round3(100.0 * sampling / over),
         "memory_peak": crate::procfs::own_peak_rss(),
     })
 }

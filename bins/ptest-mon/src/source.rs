@@ -36,7 +36,7 @@ pub enum Source {
     /// end ends the resource, if any.
     Cgroup {
         cgroup: Cgroup,
-        meter: Meter,
+        meter: Box<Meter>,
         root: Option<u32>,
     },
     /// A tree followed through `/proc` from `root`. With `own_children`,
@@ -64,7 +64,7 @@ impl Source {
     /// A cgroup's counters, their files found once.
     pub fn cgroup(cgroup: Cgroup, root: Option<u32>) -> Source {
         Source::Cgroup {
-            meter: cgroup.meter(),
+            meter: Box::new(cgroup.meter()),
             cgroup,
             root,
         }

@@ -170,6 +170,8 @@ pub struct Reloading {
     pub config: Config,
     /// A bad file was reported; said once until a load succeeds.
     warned: bool,
+    /// When the files were last looked at: once a second is enough.
+    looked: std::time::Instant,
 }
 
 impl Reloading {
@@ -178,13 +180,21 @@ impl Reloading {
             overrides: overrides.to_vec(),
             config: Config::load(overrides)?,
             warned: false,
+            looked: std::time::Instant::now(),
         })
     }
 
-    /// Reloads when `forced` (SIGHUP) or a file changed; true when it did.
+    /// Reloads when `forced` (SIGHUP) or a file changed (looked at once a
+    /// second at most); true when it did.
     pub fn refresh(&mut self, forced: bool) -> bool {
-        if !forced && !self.config.files_changed() {
-            return false;
+        if !forced {
+            if self.looked.elapsed() < Duration::from_secs(1) {
+                return false;
+            }
+            self.looked = std::time::Instant::now();
+            if !self.config.files_changed() {
+                return false;
+            }
         }
         match Config::load(&self.overrides) {
             Ok(c) => {

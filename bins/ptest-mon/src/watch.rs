@@ -131,7 +131,7 @@ pub fn watch(common: &CommonArgs, args: &WatchArgs) -> Result<i32> {
         }
     }
     let wall = t0.elapsed();
-    let monitor = crate::sample::monitor(own_at_start, wall);
+    let monitor = crate::sample::monitor(own_at_start, wall, args.interval);
     for (w, _) in &targets {
         let mut s = summary(w, wall);
         s.set("monitor", monitor.clone());

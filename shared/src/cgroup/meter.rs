@@ -1,10 +1,11 @@
 //! Reading a cgroup's usage again and again, cheaply: a [`Meter`] finds
-//! each counter's file once; each reading is then one open and one read per
-//! file into a buffer it keeps (`ptest mon` samples at 10 Hz, and its own
-//! cost must stay near nothing).
+//! and opens each counter's file once; each reading is then one `pread` at
+//! offset 0 per file (the kernel makes the text anew) into a buffer it
+//! keeps (`ptest mon` samples at 10 Hz, and its own cost must stay near
+//! nothing).
 
 use super::*;
-use std::io::Read;
+use std::os::unix::fs::FileExt;
 
 /// Where each counter of one cgroup is.
 #[derive(Debug)]
@@ -19,6 +20,8 @@ pub struct Meter {
     procs: Option<PathBuf>,
     /// v2 `cpu.pressure`, `memory.pressure`, `io.pressure`.
     pressure: [Option<PathBuf>; 3],
+    /// The files opened so far, by path.
+    open: Vec<(PathBuf, fs::File)>,
     buf: Vec<u8>,
 }
 
@@ -85,6 +88,7 @@ impl Cgroup {
                     None
                 }
             }),
+            open: Vec::new(),
             buf: Vec::with_capacity(4096),
         }
     }
@@ -94,7 +98,10 @@ impl Meter {
     /// Reads every counter now; `None` for each one that could not be read
     /// (all of them once the cgroup is gone).
     pub fn read(&mut self) -> Usage {
-        let buf = &mut self.buf;
+        let buf = &mut Reader {
+            buf: &mut self.buf,
+            open: &mut self.open,
+        };
         let v2 = self.version == CgroupVersion::V2;
         let mut number = |p: Option<&PathBuf>| text(buf, p?)?.trim().parse::<u64>().ok();
         let memory = number(self.memory_current.as_ref());
@@ -116,10 +123,12 @@ impl Meter {
                 }
             })
         });
-        let procs = self
-            .procs
-            .as_ref()
-            .and_then(|p| text(buf, p).map(|t| t.lines().filter(|l| !l.is_empty()).count() as u64));
+        // v1 makes a cgroup.procs list once per open file: open it anew.
+        let procs = self.procs.as_ref().and_then(|p| {
+            let n = text(buf, p).map(|t| t.lines().filter(|l| !l.is_empty()).count() as u64);
+            buf.open.retain(|(q, _)| q != p);
+            n
+        });
         let pressure = self.pressure.iter().any(Option::is_some).then(|| {
             self.pressure.each_ref().map(|f| {
                 f.as_ref()
@@ -137,21 +146,43 @@ impl Meter {
     }
 }
 
-/// A counter file's text, read into `buf` (kept from reading to reading).
-fn text<'b>(buf: &'b mut Vec<u8>, path: &Path) -> Option<&'b str> {
-    buf.clear();
-    let mut f = fs::File::open(path).ok()?;
+/// The buffer and the open files of a [`Meter`], lent to one reading.
+struct Reader<'a> {
+    buf: &'a mut Vec<u8>,
+    open: &'a mut Vec<(PathBuf, fs::File)>,
+}
+
+/// A counter file's text, read from offset 0 of the file kept open (opened
+/// on first use) into the kept buffer. A file that cannot be read any more
+/// (its cgroup is gone) is closed.
+fn text<'b>(r: &'b mut Reader, path: &Path) -> Option<&'b str> {
+    let i = match r.open.iter().position(|(p, _)| p == path) {
+        Some(i) => i,
+        None => {
+            let f = fs::File::open(path).ok()?;
+            r.open.push((path.to_owned(), f));
+            r.open.len() - 1
+        }
+    };
+    r.buf.clear();
     // One read is the whole of a counter file; read on while it fills.
     loop {
-        let len = buf.len();
-        buf.resize(len + 4096, 0);
-        let n = f.read(&mut buf[len..]).ok()?;
-        buf.truncate(len + n);
-        if n == 0 || n < 4096 {
-            break;
+        let len = r.buf.len();
+        r.buf.resize(len + 4096, 0);
+        match r.open[i].1.read_at(&mut r.buf[len..], len as u64) {
+            Ok(n) => {
+                r.buf.truncate(len + n);
+                if n < 4096 {
+                    break;
+                }
+            }
+            Err(_) => {
+                r.open.remove(i);
+                return None;
+            }
         }
     }
-    std::str::from_utf8(buf).ok()
+    std::str::from_utf8(r.buf).ok()
 }
 
 #[cfg(test)]
@@ -193,7 +224,55 @@ mod tests {
         fs::write(d.join("memory.current"), "1\n").unwrap();
         assert_eq!(m.read().memory, Some(1), "read again, not cached");
         fs::remove_dir_all(&d).unwrap();
-        assert_eq!(m.read().memory, None, "gone");
+        let mut fresh = Cgroup::from_paths(vec![d]).meter();
+        assert_eq!(fresh.read(), Usage::default(), "gone");
+    }
+
+    /// The kernel's own files, kept open: each reading is new, and a
+    /// cgroup removed reads as gone. (The suite runs as root, where a
+    /// cgroup can be made.)
+    #[test]
+    fn a_real_cgroup_read_through_open_files_follows_it_and_its_end() {
+        let name = format!("ptest-meter-test-{}", std::process::id());
+        let cg = Cgroup::create(&name, &Limits::default())
+            .unwrap_or_else(|u| panic!("the tests need a cgroup: {u}"));
+        let mut m = cg.meter();
+        let before = m.read();
+        assert_eq!(before.procs, Some(0), "{before:?}");
+        assert!(
+            before.memory.is_some() && before.cpu.is_some(),
+            "{before:?}"
+        );
+        // Killed however the test ends, so that a failure leaves no busy loop.
+        struct Busy(std::process::Child);
+        impl Drop for Busy {
+            fn drop(&mut self) {
+                let _ = self.0.kill();
+                let _ = self.0.wait();
+            }
+        }
+        let child = Busy(
+            std::process::Command::new("sh")
+                .args(["-c", "while :; do :; done"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        cg.add_pid(child.0.id()).unwrap();
+        let first = m.read();
+        assert_eq!(first.procs, Some(1), "{first:?}");
+        std::thread::sleep(Duration::from_millis(300));
+        let second = m.read();
+        let cpu = |u: &Usage| u.cpu.map(|(a, b)| a + b).unwrap();
+        assert!(
+            cpu(&second) > cpu(&first) + Duration::from_millis(50),
+            "read anew from the open file: {first:?} then {second:?}"
+        );
+        drop(child);
+        cg.kill_all(Duration::from_secs(5)).unwrap();
+        cg.remove().unwrap();
+        let after = m.read();
+        assert_eq!((after.memory, after.procs), (None, None), "{after:?}");
     }
 
     #[test]
