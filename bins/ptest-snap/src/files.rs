@@ -225,6 +225,44 @@ pub fn clone_or_copy(src: &File, dst: &File, len: u64, what: &Path) -> Result<Me
     Ok(method)
 }
 
+/// How [`rename2`] renames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rename {
+    /// Swap the two paths, atomically (`RENAME_EXCHANGE`).
+    Exchange,
+    /// Rename, failing with `EEXIST` rather than replacing (`RENAME_NOREPLACE`).
+    NoReplace,
+}
+
+/// `renameat2(2)`, which nix wraps only for glibc: called directly, so that
+/// the static musl build has it too.
+pub fn rename2(from: &Path, to: &Path, how: Rename) -> nix::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    const RENAME_NOREPLACE: nix::libc::c_uint = 1;
+    const RENAME_EXCHANGE: nix::libc::c_uint = 2;
+    let flags = match how {
+        Rename::Exchange => RENAME_EXCHANGE,
+        Rename::NoReplace => RENAME_NOREPLACE,
+    };
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(|_| nix::errno::Errno::EINVAL)
+    };
+    let (from, to) = (c(from)?, c(to)?);
+    // SAFETY: renameat2 reads two NUL-terminated paths that live across the
+    // call; AT_FDCWD needs no descriptor; no memory is written.
+    let r = unsafe {
+        nix::libc::syscall(
+            nix::libc::SYS_renameat2,
+            nix::libc::AT_FDCWD,
+            from.as_ptr(),
+            nix::libc::AT_FDCWD,
+            to.as_ptr(),
+            flags,
+        )
+    };
+    nix::errno::Errno::result(r).map(drop)
+}
+
 /// What `doctor` finds in directory `dir` (in the state directory's
 /// filesystem): reflinks, `copy_file_range`, `renameat2` exchange, xattrs.
 pub fn probe(dir: &Path) -> Vec<ptest_shared::checks::Check> {
@@ -250,17 +288,11 @@ pub fn probe(dir: &Path) -> Vec<ptest_shared::checks::Check> {
     let exchange = std::fs::create_dir_all(dir.join("d"))
         .map_err(|e| e.to_string())
         .and_then(|()| {
-            nix::fcntl::renameat2(
-                nix::fcntl::AT_FDCWD,
-                &dir.join("d"),
-                nix::fcntl::AT_FDCWD,
-                &a,
-                nix::fcntl::RenameFlags::RENAME_EXCHANGE,
-            )
-            .map(|()| {
-                "renameat2(RENAME_EXCHANGE) works: restores over a tree are atomic".to_owned()
-            })
-            .map_err(|e| format!("renameat2(RENAME_EXCHANGE) fails here ({e})"))
+            rename2(&dir.join("d"), &a, Rename::Exchange)
+                .map(|()| {
+                    "renameat2(RENAME_EXCHANGE) works: restores over a tree are atomic".to_owned()
+                })
+                .map_err(|e| format!("renameat2(RENAME_EXCHANGE) fails here ({e})"))
         });
     let xattrs = xattr::set(&b, "user.ptest", b"1")
         .map(|()| "user.* extended attributes are kept".to_owned())

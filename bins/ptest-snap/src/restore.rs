@@ -15,7 +15,6 @@ use crate::files::{
 };
 use crate::manifest::{Entry, Manifest};
 use crate::store::Store;
-use nix::fcntl::{AT_FDCWD, RenameFlags, renameat2};
 use ptest_shared::error::IoContext;
 use ptest_shared::staging::Staging;
 use ptest_shared::{Error, Result};
@@ -80,12 +79,12 @@ pub fn restore(store: &Store, m: &Manifest, target: &Path, parallel: usize) -> R
     let methods = Methods::default();
     write_tree(store, m, staging.path(), parallel, &methods)?;
     ptest_shared::interrupt::check()?;
-    let flags = if exists {
-        RenameFlags::RENAME_EXCHANGE
+    let how = if exists {
+        crate::files::Rename::Exchange
     } else {
-        RenameFlags::RENAME_NOREPLACE
+        crate::files::Rename::NoReplace
     };
-    renameat2(AT_FDCWD, staging.path(), AT_FDCWD, target, flags).map_err(|e| match e {
+    crate::files::rename2(staging.path(), target, how).map_err(|e| match e {
         nix::errno::Errno::EEXIST => Error::cant_create(format!(
             "{} appeared while the snapshot was being restored: nothing was changed",
             target.display()
