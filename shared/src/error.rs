@@ -219,6 +219,23 @@ impl Error {
     }
 
     /// The reader of our stdout went away: not an error for a Unix filter.
+    /// A supervised command's own exit code `c` (not 0), passed on.
+    pub fn command_exited(c: i32) -> Self {
+        Error::exit_code(c, format!("the command exited with {c}"))
+    }
+
+    /// A supervised command killed by signal `sig`: exit 128+`sig`.
+    pub fn command_killed(sig: i32) -> Self {
+        let name = Error::interrupted(sig).message;
+        Error::exit_code(
+            128 + sig,
+            format!(
+                "the command was killed by {}",
+                name.trim_start_matches("interrupted by ")
+            ),
+        )
+    }
+
     pub fn broken_pipe() -> Self {
         Error {
             broken_pipe: true,

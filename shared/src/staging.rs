@@ -44,9 +44,9 @@ pub struct Staging {
     target_existed: bool,
 }
 
-/// Fails with 73 unless `target` is absent or an empty directory (not a
-/// symlink): what a build may put its result in without losing anything.
-pub fn check_target(target: &Path) -> Result<bool> {
+/// Whether `target` is a directory (`Ok(true)`) or absent (`Ok(false)`);
+/// 73 when it is a symlink or anything else, which nothing may replace.
+pub fn existing_dir(target: &Path) -> Result<bool> {
     match std::fs::symlink_metadata(target) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(Error::from_io(
@@ -58,10 +58,19 @@ pub fn check_target(target: &Path) -> Result<bool> {
             target.display()
         ))),
         Ok(m) if !m.is_dir() => Err(Error::cant_create(format!(
-            "{} exists and is not a directory",
+            "{} exists and is not a directory: not replacing it",
             target.display()
         ))),
-        Ok(_) => {
+        Ok(_) => Ok(true),
+    }
+}
+
+/// Fails with 73 unless `target` is absent or an empty directory (not a
+/// symlink): what a build may put its result in without losing anything.
+pub fn check_target(target: &Path) -> Result<bool> {
+    match existing_dir(target)? {
+        false => Ok(false),
+        true => {
             let empty = std::fs::read_dir(target)
                 .io_context(|| format!("cannot list {}", target.display()))?
                 .next()

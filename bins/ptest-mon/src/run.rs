@@ -626,15 +626,7 @@ fn exit_of(ended: Ended, killed: Option<&Crossed>) -> Result<i32> {
     }
     match ended {
         Ended::Exited(0) => Ok(0),
-        Ended::Exited(c) => Err(Error::exit_code(c, format!("the command exited with {c}"))),
-        Ended::Signaled(s) => Err(Error::exit_code(
-            128 + s,
-            format!(
-                "the command was killed by {}",
-                Error::interrupted(s)
-                    .message
-                    .trim_start_matches("interrupted by ")
-            ),
-        )),
+        Ended::Exited(c) => Err(Error::command_exited(c)),
+        Ended::Signaled(s) => Err(Error::command_killed(s)),
     }
 }

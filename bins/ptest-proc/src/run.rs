@@ -640,18 +640,8 @@ fn exit_of(finished: &Finished) -> Result<i32> {
             "the command was stopped after --timeout",
         )),
         (false, Ended::Exited(0)) => Ok(0),
-        (false, Ended::Exited(c)) => {
-            Err(Error::exit_code(c, format!("the command exited with {c}")))
-        }
-        (false, Ended::Signaled(s)) => Err(Error::exit_code(
-            128 + s,
-            format!(
-                "the command was killed by {}",
-                Error::interrupted(s)
-                    .message
-                    .trim_start_matches("interrupted by ")
-            ),
-        )),
+        (false, Ended::Exited(c)) => Err(Error::command_exited(c)),
+        (false, Ended::Signaled(s)) => Err(Error::command_killed(s)),
     }
 }
 

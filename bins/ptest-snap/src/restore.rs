@@ -40,22 +40,7 @@ pub struct Restored {
 /// Whether `target` exists as a directory (`Ok(true)`), is absent
 /// (`Ok(false)`), or is something a restore must not replace (73).
 pub fn target_state(target: &Path) -> Result<bool> {
-    match fs::symlink_metadata(target) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(Error::from_io(
-            format!("cannot read {}", target.display()),
-            &e,
-        )),
-        Ok(m) if m.file_type().is_symlink() => Err(Error::cant_create(format!(
-            "{} is a symlink: not replacing it",
-            target.display()
-        ))),
-        Ok(m) if !m.is_dir() => Err(Error::cant_create(format!(
-            "{} exists and is not a directory: not replacing it",
-            target.display()
-        ))),
-        Ok(_) => Ok(true),
-    }
+    ptest_shared::staging::existing_dir(target)
 }
 
 /// Restores `m` at `target` (absolute), atomically.
