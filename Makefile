@@ -65,6 +65,7 @@ bench: release
 	PTEST_BIN_DIR=$(RELEASE) bench/run proc
 	PTEST_BIN_DIR=$(RELEASE) bench/run venv
 	PTEST_BIN_DIR=$(RELEASE) bench/run docker
+	PTEST_BIN_DIR=$(RELEASE) bench/run mon
 
 print-release:
 	@echo $(RELEASE)
