@@ -83,7 +83,6 @@ impl Stats {
             procs: pids,
             io_read,
             io_write,
-            oom_kills: None,
             pressure: None,
             host: None,
         })

@@ -101,6 +101,76 @@ fn parse_interval(s: &str) -> std::result::Result<Duration, String> {
     Ok(d)
 }
 
+/// `ptest mon run`'s arguments.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// How often to sample
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval, default_value = "100ms")]
+    pub interval: Duration,
+    /// Write the records (samples, thresholds, summary) to FILE as well
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Set a variable (repeatable); applied after the stream's
+    #[arg(long = "env", short = 'e', value_name = "K=V", value_parser = ptest_shared::environ::parse_env_pair)]
+    pub env: Vec<(String, String)>,
+    /// Working directory of the command
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// Follow the tree through /proc even where a cgroup could be made
+    #[arg(long)]
+    pub no_cgroup: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// The command and its arguments
+    #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+/// `ptest mon watch`'s arguments.
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// How often to sample
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval, default_value = "1s")]
+    pub interval: Duration,
+    /// Stop when every watched resource is gone
+    #[arg(long)]
+    pub until_exit: bool,
+    /// Stop after this long
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub duration: Option<Duration>,
+    /// Watch this process and its descendants too (repeatable)
+    #[arg(long = "pid", value_name = "PID", value_parser = clap::value_parser!(u32).range(1..))]
+    pub pids: Vec<u32>,
+    /// Leave the host out
+    #[arg(long)]
+    pub no_host: bool,
+    /// Write the records to FILE as well
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// `ptest mon report`'s arguments.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Sample files (JSON Lines; `-` for stdin)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Draw the timeline as SVG into OUT
+    #[arg(long, value_name = "OUT")]
+    pub svg: Option<PathBuf>,
+    /// Compare with this earlier run's sample file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// List metrics that grew by more than RATIO against the baseline
+    #[arg(long, value_name = "RATIO", value_parser = parse_ratio, default_value = "1.1", requires = "baseline")]
+    pub grow: f64,
+    /// Exit 1 when a metric grew by more than RATIO against the baseline
+    #[arg(long, value_name = "RATIO", value_parser = parse_ratio, requires = "baseline")]
+    pub fail_over: Option<f64>,
+}
+
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Run a command and measure its whole process tree, like `time -v`
@@ -116,28 +186,7 @@ go to --out FILE in any mode, and to stdout only with --json (CMD's output then 
 files named in the summary). Exits with CMD's code; 127 when CMD is not found, 126 when it \
 cannot be executed, 125 when --kill ended it at a threshold."
     )]
-    Run {
-        /// How often to sample
-        #[arg(long, value_name = "DURATION", value_parser = parse_interval, default_value = "100ms")]
-        interval: Duration,
-        /// Write the records (samples, thresholds, summary) to FILE as well
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// Set a variable (repeatable); applied after the stream's
-        #[arg(long = "env", short = 'e', value_name = "K=V", value_parser = ptest_shared::environ::parse_env_pair)]
-        env: Vec<(String, String)>,
-        /// Working directory of the command
-        #[arg(long, value_name = "DIR")]
-        cwd: Option<PathBuf>,
-        /// Follow the tree through /proc even where a cgroup could be made
-        #[arg(long)]
-        no_cgroup: bool,
-        #[command(flatten)]
-        limits: LimitArgs,
-        /// The command and its arguments
-        #[arg(required = true, trailing_var_arg = true, value_name = "CMD")]
-        command: Vec<String>,
-    },
+    Run(RunArgs),
     /// Sample the resources named on stdin (services, containers), pids and the host
     #[command(
         long_about = "Sample every resource of the stream on stdin that has something to \
@@ -149,28 +198,7 @@ Runs until interrupted, for --duration, or with --until-exit until every resourc
 watches is gone. Thresholds apply to each resource; --kill stops a registered service or \
 container through its tool, or kills a --pid's tree."
     )]
-    Watch {
-        /// How often to sample
-        #[arg(long, value_name = "DURATION", value_parser = parse_interval, default_value = "1s")]
-        interval: Duration,
-        /// Stop when every watched resource is gone
-        #[arg(long)]
-        until_exit: bool,
-        /// Stop after this long
-        #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
-        duration: Option<Duration>,
-        /// Watch this process and its descendants too (repeatable)
-        #[arg(long, value_name = "PID", value_parser = clap::value_parser!(u32).range(1..))]
-        pid: Vec<u32>,
-        /// Leave the host out
-        #[arg(long)]
-        no_host: bool,
-        /// Write the records to FILE as well
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        #[command(flatten)]
-        limits: LimitArgs,
-    },
+    Watch(WatchArgs),
     /// Summarise sample files: tables, an SVG timeline, growth against a baseline
     #[command(
         long_about = "Read sample files (the records `run` and `watch` write) and print, per \
@@ -181,23 +209,7 @@ thresholds as dashed lines). --baseline compares with an earlier run, resource b
 exit 1 when one grew by more than that ratio. A malformed line is an error naming the file \
 and line (65)."
     )]
-    Report {
-        /// Sample files (JSON Lines; `-` for stdin)
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-        /// Draw the timeline as SVG into OUT
-        #[arg(long, value_name = "OUT")]
-        svg: Option<PathBuf>,
-        /// Compare with this earlier run's sample file
-        #[arg(long, value_name = "FILE")]
-        baseline: Option<PathBuf>,
-        /// List metrics that grew by more than RATIO against the baseline
-        #[arg(long, value_name = "RATIO", value_parser = parse_ratio, default_value = "1.1", requires = "baseline")]
-        grow: f64,
-        /// Exit 1 when a metric grew by more than RATIO against the baseline
-        #[arg(long, value_name = "RATIO", value_parser = parse_ratio, requires = "baseline")]
-        fail_over: Option<f64>,
-    },
+    Report(ReportArgs),
     /// List monitored runs (running, or keeping logs) with their state
     Ls,
     /// Forget monitored runs: remove their cgroup and logs (ids, or `mon` records on stdin)
@@ -232,62 +244,9 @@ pub fn command() -> clap::Command {
 pub fn run(cli: Cli) -> Result<i32> {
     let c = &cli.common;
     match cli.cmd {
-        Cmd::Run {
-            interval,
-            out,
-            env,
-            cwd,
-            no_cgroup,
-            limits,
-            command,
-        } => run::run(
-            c,
-            &run::RunArgs {
-                interval,
-                out,
-                env,
-                cwd,
-                no_cgroup,
-                limits,
-                command,
-            },
-        ),
-        Cmd::Watch {
-            interval,
-            until_exit,
-            duration,
-            pid,
-            no_host,
-            out,
-            limits,
-        } => watch::watch(
-            c,
-            &watch::WatchArgs {
-                interval,
-                until_exit,
-                duration,
-                pids: pid,
-                no_host,
-                out,
-                limits,
-            },
-        ),
-        Cmd::Report {
-            files,
-            svg,
-            baseline,
-            grow,
-            fail_over,
-        } => report::run(
-            c.json(),
-            &report::ReportArgs {
-                files,
-                svg,
-                baseline,
-                grow,
-                fail_over,
-            },
-        ),
+        Cmd::Run(args) => run::run(c, &args),
+        Cmd::Watch(args) => watch::watch(c, &args),
+        Cmd::Report(args) => report::run(c.json(), &args),
         Cmd::Ls => runs::ls(c),
         Cmd::Rm { ids } => runs::rm(c, ids),
         Cmd::Gc => runs::gc(c),

@@ -79,9 +79,8 @@ pub fn ticks(n: u64) -> Duration {
 
 /// `root` and every descendant it has now, found through the `children`
 /// files of each task (a process a thread started is that thread's
-/// child). `root` itself comes first; `skip` is left out, with its
-/// descendants (ptest mon's own hooks).
-pub fn tree(root: u32, skip: Option<u32>) -> Vec<u32> {
+/// child). `root` itself comes first.
+pub fn tree(root: u32) -> Vec<u32> {
     let mut out = vec![root];
     let mut i = 0;
     while i < out.len() {
@@ -95,7 +94,7 @@ pub fn tree(root: u32, skip: Option<u32>) -> Vec<u32> {
                 continue;
             };
             for k in c.split_whitespace().filter_map(|x| x.parse::<u32>().ok()) {
-                if Some(k) != skip && !out.contains(&k) {
+                if !out.contains(&k) {
                     out.push(k);
                 }
             }
@@ -318,10 +317,9 @@ mod tests {
             .spawn()
             .unwrap();
         let me = std::process::id();
-        let t = tree(me, None);
+        let t = tree(me);
         assert_eq!(t[0], me);
         assert!(t.contains(&child.id()), "{t:?}");
-        assert!(!tree(me, Some(child.id())).contains(&child.id()));
         let mut tr = Tree::default();
         let r = tr.read(&t, (Duration::ZERO, Duration::ZERO));
         assert!(r.procs >= 2 && r.rss > 0, "{r:?}");

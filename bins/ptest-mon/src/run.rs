@@ -12,7 +12,7 @@ use crate::runs;
 use crate::sample::{Sink, TOOL, Watched, round3};
 use crate::source::{self, Source};
 use crate::threshold::{Crossed, Limits, Reloading};
-use crate::{LimitArgs, procfs};
+use crate::{RunArgs, procfs};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
@@ -28,17 +28,6 @@ use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-#[derive(Debug)]
-pub struct RunArgs {
-    pub interval: Duration,
-    pub out: Option<PathBuf>,
-    pub env: Vec<(String, String)>,
-    pub cwd: Option<PathBuf>,
-    pub no_cgroup: bool,
-    pub limits: LimitArgs,
-    pub command: Vec<String>,
-}
 
 /// How the command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,12 +260,7 @@ impl<'a> Running<'a> {
             .unwrap_or_else(|| args.command[0].clone());
         let source = match &held.cgroup {
             Some(c) => Source::cgroup(c.clone(), None),
-            None => Source::Tree {
-                root: std::process::id(),
-                own_children: true,
-                tree: Default::default(),
-                skip: None,
-            },
+            None => Source::tree(std::process::id(), true),
         };
         Running {
             args,
@@ -489,7 +473,7 @@ fn kill_own_descendants() -> usize {
     let me = std::process::id();
     let mut killed = 0;
     for _ in 0..100 {
-        let left: Vec<u32> = procfs::tree(me, None).into_iter().skip(1).collect();
+        let left: Vec<u32> = procfs::tree(me).into_iter().skip(1).collect();
         if left.is_empty() {
             break;
         }

@@ -18,7 +18,6 @@ pub struct Reading {
     /// Bytes read and written since the source began counting.
     pub io_read: u64,
     pub io_write: u64,
-    pub oom_kills: Option<u64>,
     pub pressure: Option<[Option<f64>; 3]>,
     /// Host only: its memory in all, and its CPUs.
     pub host: Option<(u64, u64, f64)>,
@@ -46,7 +45,6 @@ pub enum Source {
         root: u32,
         own_children: bool,
         tree: Tree,
-        skip: Option<u32>,
     },
     /// A container the engine measures (its cgroup is not visible here).
     Engine(crate::engine::Stats),
@@ -67,6 +65,15 @@ impl Source {
             meter: Box::new(cgroup.meter()),
             cgroup,
             root,
+        }
+    }
+
+    /// `root`'s tree through `/proc` (see [`Source::Tree`]).
+    pub fn tree(root: u32, own_children: bool) -> Source {
+        Source::Tree {
+            root,
+            own_children,
+            tree: Tree::default(),
         }
     }
 
@@ -106,7 +113,6 @@ impl Source {
                     procs: u.procs.unwrap_or(0),
                     io_read,
                     io_write,
-                    oom_kills: None,
                     pressure: u.pressure,
                     host: None,
                 })
@@ -115,9 +121,8 @@ impl Source {
                 root,
                 own_children,
                 tree,
-                skip,
             } => {
-                let mut pids = procfs::tree(*root, *skip);
+                let mut pids = procfs::tree(*root);
                 let extra = if *own_children {
                     pids.remove(0);
                     own_children_cpu()
@@ -136,7 +141,6 @@ impl Source {
                     procs: r.procs,
                     io_read: r.io_read,
                     io_write: r.io_write,
-                    oom_kills: None,
                     pressure: None,
                     host: None,
                 })
@@ -154,7 +158,6 @@ impl Source {
                     procs: h.procs,
                     io_read: 0,
                     io_write: 0,
-                    oom_kills: None,
                     pressure: procfs::host_pressure(),
                     host: Some((h.memory_total, h.cpus, h.load1)),
                 })

@@ -5,7 +5,7 @@
 //! registry's copy says which pid, cgroup or container is measured, and
 //! `--kill` stops a service or container through the tool that made it.
 
-use crate::LimitArgs;
+use crate::WatchArgs;
 use crate::engine::{Engine, Stats};
 use crate::sample::{Sink, TOOL, Watched, round3};
 use crate::source::Source;
@@ -17,20 +17,8 @@ use ptest_shared::registry::Registry;
 use ptest_shared::state::StateDir;
 use ptest_shared::{Error, Exit, Record, Result};
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
-
-#[derive(Debug)]
-pub struct WatchArgs {
-    pub interval: Duration,
-    pub until_exit: bool,
-    pub duration: Option<Duration>,
-    pub pids: Vec<u32>,
-    pub no_host: bool,
-    pub out: Option<PathBuf>,
-    pub limits: LimitArgs,
-}
 
 /// How a watched resource is ended by `--kill`.
 enum Stop {
@@ -179,12 +167,7 @@ fn targets(records: &[Record], pids: &[u32]) -> Result<Vec<(Watched, Stop)>> {
                             Cgroup::from_paths(paths.into_iter().map(|p| p.into_inner()).collect()),
                             Some(pid),
                         ),
-                        _ => Source::Tree {
-                            root: pid,
-                            own_children: false,
-                            tree: Default::default(),
-                            skip: None,
-                        },
+                        _ => Source::tree(pid, false),
                     };
                     out.push((
                         Watched::new(id.as_str(), name, source),
@@ -225,16 +208,7 @@ fn targets(records: &[Record], pids: &[u32]) -> Result<Vec<(Watched, Stop)>> {
             .map(|s| s.trim().to_owned())
             .unwrap_or_else(|_| pid.to_string());
         out.push((
-            Watched::new(
-                format!("pid-{pid}"),
-                name,
-                Source::Tree {
-                    root: pid,
-                    own_children: false,
-                    tree: Default::default(),
-                    skip: None,
-                },
-            ),
+            Watched::new(format!("pid-{pid}"), name, Source::tree(pid, false)),
             Stop::Tree(pid),
         ));
     }
@@ -261,7 +235,7 @@ fn end(stop: &Stop) {
             }
         }
         Stop::Tree(pid) => {
-            let mut all = crate::procfs::tree(*pid, None);
+            let mut all = crate::procfs::tree(*pid);
             all.reverse();
             for p in all {
                 let _ = nix::sys::signal::kill(

@@ -21,22 +21,9 @@ use read::{CPU, Dataset, IO_READ, IO_WRITE, MEMORY, PROCS, display_name, is_stdi
 use render::{comparison_record, comparison_rows, report_record, report_text, trim_lines};
 use stats::{Figures, rates};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// `ptest mon report`'s arguments.
-#[derive(Debug, Clone)]
-pub struct ReportArgs {
-    /// Sample files, JSON Lines; `-` means stdin.
-    pub files: Vec<PathBuf>,
-    /// `--svg OUT`: write an SVG timeline there.
-    pub svg: Option<PathBuf>,
-    /// `--baseline FILE`: an earlier run's sample file.
-    pub baseline: Option<PathBuf>,
-    /// `--grow RATIO`: list metrics that grew by more than this.
-    pub grow: f64,
-    /// `--fail-over RATIO`: exit 1 when a metric grew by more than this.
-    pub fail_over: Option<f64>,
-}
+use crate::ReportArgs;
 
 /// Runs `ptest mon report`: tables (or `report` records with `json`), the
 /// SVG, and the comparison with the baseline. Exit 1 (as an error) when a
