@@ -214,10 +214,19 @@ impl Cmd {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = self
-            .inner
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {desc}: {e}"));
+        // A program the test has just written may be held open for writing
+        // for a moment by a child another test thread forked meanwhile (the
+        // descriptor closes at that child's exec): ETXTBSY, retried briefly.
+        let mut tries = 0;
+        let mut child = loop {
+            match self.inner.spawn() {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                r => break r.unwrap_or_else(|e| panic!("cannot run {desc}: {e}")),
+            }
+        };
         if let Some(input) = self.stdin.take() {
             let mut si = child.stdin.take().unwrap();
             std::thread::spawn(move || {
