@@ -1,6 +1,7 @@
 //! The commands over existing snapshots: restore, reset, diff, ls, rm,
 //! inspect, verify, gc, doctor.
 
+use crate::Mode;
 use crate::compare::Change;
 use crate::create::{absolute, find, is_snapshot, registered};
 use crate::manifest::{Entry, Manifest};
@@ -8,7 +9,7 @@ use crate::store::{Cache, Store};
 use ptest_shared::checks::Check;
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::output::{RecordWriter, cell, listing};
-use ptest_shared::owner::{Liveness, judge};
+use ptest_shared::owner::{LifetimeArgs, Liveness, judge};
 use ptest_shared::record::Timestamp;
 use ptest_shared::registry::Registry;
 use ptest_shared::{Error, Record, Result, hooks, stream};
@@ -32,10 +33,27 @@ pub fn parallel(common: &CommonArgs) -> Result<usize> {
     })
 }
 
-pub fn restore(common: &CommonArgs, id: &str, to: Option<PathBuf>) -> Result<i32> {
+pub fn restore(
+    common: &CommonArgs,
+    id: &str,
+    to: Option<PathBuf>,
+    mode: Mode,
+    lifetime: &LifetimeArgs,
+) -> Result<i32> {
     let config = common.load_config()?;
     let store = Store::open()?;
     let (rec, m) = find(&store, id)?;
+    if m.container.is_some() {
+        return crate::container::restore(common, &config, &store, &rec, &m, to, mode, lifetime);
+    }
+    if m.venv.is_some() && to.is_some() {
+        return crate::venv::restore_elsewhere(
+            common, &config, &store, &rec, &m, to, mode, lifetime,
+        );
+    }
+    if mode == Mode::Overlay {
+        return crate::overlay::restore(common, &config, &store, &rec, &m, to, lifetime);
+    }
     let target = match to {
         Some(t) => absolute(&t)?,
         None => PathBuf::from(&m.source),
@@ -75,10 +93,16 @@ pub fn restore(common: &CommonArgs, id: &str, to: Option<PathBuf>) -> Result<i32
     Ok(0)
 }
 
-pub fn reset(common: &CommonArgs, id: &str) -> Result<i32> {
+pub fn reset(common: &CommonArgs, id: &str, mode: Mode) -> Result<i32> {
     let config = common.load_config()?;
     let store = Store::open()?;
     let (rec, m) = find(&store, id)?;
+    if m.container.is_some() {
+        return crate::container::reset(common, &config, &store, &rec, &m, mode);
+    }
+    if mode == Mode::Overlay {
+        return crate::overlay::reset(common, &config, &store, &rec, &m);
+    }
     let root = PathBuf::from(&m.source);
     if !crate::restore::target_state(&root)? {
         return Err(

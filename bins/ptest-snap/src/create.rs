@@ -59,7 +59,7 @@ fn check_name(name: &Option<String>) -> Result<()> {
 }
 
 /// The `snapshot` record of manifest `m`.
-fn record(m: &Manifest, name: &Option<String>, stats: &Stats, lifetime: &Lifetime) -> Record {
+pub fn record(m: &Manifest, name: &Option<String>, stats: &Stats, lifetime: &Lifetime) -> Record {
     let mut r = Record::resource_with_id("snapshot", TOOL, &m.id);
     lifetime.apply(&mut r);
     r.set("source", m.source.as_str());
@@ -81,7 +81,7 @@ fn record(m: &Manifest, name: &Option<String>, stats: &Stats, lifetime: &Lifetim
 
 /// Writes the manifest and registers the record (the store lock held
 /// shared by the caller); a pre-hook's veto leaves neither.
-fn register(store: &Store, config: &Config, m: &Manifest, rec: &Record) -> Result<()> {
+pub fn register(store: &Store, config: &Config, m: &Manifest, rec: &Record) -> Result<()> {
     hooks::pre(config, "snapshot.created", rec)?;
     store.sync()?;
     store.write_manifest(m)?;
@@ -92,7 +92,7 @@ fn register(store: &Store, config: &Config, m: &Manifest, rec: &Record) -> Resul
     Ok(())
 }
 
-fn say(common: &CommonArgs, out: &mut RecordWriter, rec: &Record) -> Result<()> {
+pub fn say(common: &CommonArgs, out: &mut RecordWriter, rec: &Record) -> Result<()> {
     if common.json() {
         return out.write(rec);
     }
@@ -107,21 +107,89 @@ fn say(common: &CommonArgs, out: &mut RecordWriter, rec: &Record) -> Result<()> 
     ))
 }
 
+/// What `create` snapshots.
+pub enum Source {
+    Path(PathBuf),
+    Venv(String),
+    Container(String),
+    /// Every venv and container of the stream on stdin.
+    Stream,
+}
+
+/// How `create` takes its snapshots, whatever the source.
+pub struct How {
+    pub name: Option<String>,
+    pub exclude: Vec<String>,
+    /// Make the overlay lower layer now.
+    pub overlay: bool,
+}
+
 pub fn create(
     common: &CommonArgs,
-    path: &Path,
-    name: Option<String>,
-    exclude: Vec<String>,
+    source: Source,
+    how: How,
     lifetime: &LifetimeArgs,
 ) -> Result<i32> {
-    check_name(&name)?;
-    if let Some(g) = exclude.iter().find(|g| g.is_empty() || g.contains('\0')) {
+    check_name(&how.name)?;
+    if let Some(g) = how
+        .exclude
+        .iter()
+        .find(|g| g.is_empty() || g.contains('\0'))
+    {
         return Err(Error::usage(format!("--exclude {g:?} is not a pattern")));
     }
     let config = common.load_config()?;
     let lifetime = lifetime.resolve(OwnerSpec::None)?;
     let mut out = RecordWriter::stdout();
-    stream::pass_through(&mut out)?;
+    let upstream = stream::pass_through(&mut out)?;
+    ptest_shared::interrupt::catch()?;
+    let store = Store::open()?;
+    let take = |source: &Source| -> Result<Record> {
+        match source {
+            Source::Path(p) => {
+                let dir = source_dir(p)?;
+                snapshot_tree(common, &config, &store, &dir, &how, &lifetime, |_| {})
+            }
+            Source::Venv(id) => crate::venv::snapshot(common, &config, &store, id, &how, &lifetime),
+            Source::Container(id) => {
+                crate::container::snapshot(common, &config, &store, id, &how, &lifetime)
+            }
+            Source::Stream => unreachable!("expanded below"),
+        }
+    };
+    let sources = match source {
+        Source::Stream => {
+            let found: Vec<Source> = upstream
+                .iter()
+                .filter_map(|r| match (r.kind(), r.id()) {
+                    ("venv", Some(id)) => Some(Source::Venv(id.to_owned())),
+                    ("container", Some(id)) => Some(Source::Container(id.to_owned())),
+                    _ => None,
+                })
+                .collect();
+            if found.is_empty() {
+                return Err(Error::no_input(
+                    "--all: the stream on stdin names no venv or container",
+                )
+                .hint(
+                    "… | ptest snap create --all, after ptest venv create or ptest docker create",
+                ));
+            }
+            found
+        }
+        one => vec![one],
+    };
+    for s in &sources {
+        let rec = take(s)?;
+        say(common, &mut out, &rec)?;
+        hooks::post(&config, "snapshot.created", &rec);
+    }
+    Ok(0)
+}
+
+/// The canonical, UTF-8 path of directory `path`, refused when it lies in
+/// the state directory.
+pub fn source_dir(path: &Path) -> Result<PathBuf> {
     let source = match std::fs::canonicalize(path) {
         Ok(p) => p,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -150,10 +218,8 @@ pub fn create(
         )));
     };
     let source = PathBuf::from(text);
-    ptest_shared::interrupt::catch()?;
-    let store = Store::open()?;
-    // A tree holding the state directory is taken without it; one inside it is refused.
-    if let Ok(state) = std::fs::canonicalize(store.state.path())
+    let state = ptest_shared::state::StateDir::open()?;
+    if let Ok(state) = std::fs::canonicalize(state.path())
         && source.starts_with(&state)
     {
         return Err(Error::usage(format!(
@@ -161,20 +227,36 @@ pub fn create(
             source.display()
         )));
     }
+    Ok(source)
+}
+
+/// Snapshots directory `source` (from [`source_dir`]) and registers it;
+/// `origin` adds what the snapshot came from (a venv's, say) to its
+/// manifest before it is written.
+pub fn snapshot_tree(
+    common: &CommonArgs,
+    config: &Config,
+    store: &Store,
+    source: &Path,
+    how: &How,
+    lifetime: &Lifetime,
+    origin: impl FnOnce(&mut Manifest),
+) -> Result<Record> {
     let lock = store.lock(false)?;
     let id = ptest_shared::record::new_id("snapshot");
-    let (m, stats, index) = crate::scan::snapshot(
-        &store,
-        &source,
-        &Excludes(exclude),
+    let (mut m, stats, index) = crate::scan::snapshot(
+        store,
+        source,
+        &Excludes(how.exclude.clone()),
         &id,
         crate::commands::parallel(common)?,
     )?;
+    origin(&mut m);
     ptest_shared::interrupt::check()?;
-    let rec = record(&m, &name, &stats, &lifetime);
-    register(&store, &config, &m, &rec)?;
+    let rec = record(&m, &how.name, &stats, lifetime);
+    register(store, config, &m, &rec)?;
     drop(lock);
-    if let Err(e) = index.save(&store, &m.id) {
+    if let Err(e) = index.save(store, &m.id) {
         eprintln!(
             "ptest-snap: warning: {} (the index is only a hint)",
             e.message
@@ -183,9 +265,10 @@ pub fn create(
     if crate::files::xattrs_unsupported() {
         eprintln!("ptest-snap: note: this filesystem has no extended attributes: none were kept");
     }
-    say(common, &mut out, &rec)?;
-    hooks::post(&config, "snapshot.created", &rec);
-    Ok(0)
+    if how.overlay {
+        crate::overlay::lower(store, &m)?;
+    }
+    Ok(rec)
 }
 
 pub fn export(id: &str) -> Result<i32> {

@@ -6,14 +6,17 @@
 mod archive;
 mod commands;
 mod compare;
+mod container;
 mod create;
 mod files;
 mod index;
 mod manifest;
+mod overlay;
 mod reset;
 mod restore;
 mod scan;
 mod store;
+mod venv;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use ptest_shared::Result;
@@ -42,23 +45,39 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Cmd {
-    /// Snapshot a directory: a `snapshot` record, after the stream on stdin
+    /// Snapshot a directory, a venv or a container: a `snapshot` record, after the stream on stdin
     #[command(
-        long_about = "Snapshot the directory PATH: every file's contents into the store (once per \
-distinct content), its tree (modes, mtimes, symlinks as data, hard links, empty \
-directories, user.* xattrs) into a manifest. Passes the records on stdin through \
-first, then writes a `snapshot` record (files, bytes, bytes_new to the store, \
-bytes_hashed). Owned by nobody by default: it lives until removed or its --ttl."
+        long_about = "Snapshot the directory PATH, the ptest venv --venv ID, or the ptest container \
+--container ID (its filesystem through the engine's commit, every volume's data through \
+the engine's archive API); with --all, every venv and container of the stream on stdin. \
+Every file's contents go into the store (once per distinct content), its tree (modes, \
+mtimes, symlinks as data, hard links, empty directories, user.* xattrs) into a manifest. \
+Passes the records on stdin through first, then writes one `snapshot` record per source \
+(files, bytes, bytes_new to the store, bytes_hashed). Owned by nobody by default: it \
+lives until removed or its --ttl.",
+        group = clap::ArgGroup::new("source").required(true).args(["path", "venv", "container", "all"])
     )]
     Create {
         /// The directory to snapshot
-        path: PathBuf,
+        path: Option<PathBuf>,
+        /// A ptest venv, by id: restored in place or as a new venv elsewhere
+        #[arg(long, value_name = "ID")]
+        venv: Option<String>,
+        /// A ptest container, by id: its filesystem and every volume's data
+        #[arg(long, value_name = "ID")]
+        container: Option<String>,
+        /// Every venv and container of the record stream on stdin
+        #[arg(long)]
+        all: bool,
         /// A name for people (shown by ls)
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
         /// Leave out paths matching GLOB (repeatable): `*.pyc`, `build/**`
         #[arg(long, value_name = "GLOB")]
         exclude: Vec<String>,
+        /// Also make the read-only lower layer `--mode overlay` mounts, now rather than at first use
+        #[arg(long)]
+        overlay: bool,
         #[command(flatten)]
         lifetime: LifetimeArgs,
     },
@@ -75,6 +94,12 @@ else copy_file_range, in parallel; the `snapshot.restored` event says which."
         /// Where to restore it (default: where it was taken)
         #[arg(long, value_name = "DIR")]
         to: Option<PathBuf>,
+        /// copy: an independent tree; overlay: a mount over the snapshot, the same cost for any size
+        #[arg(long, value_enum, default_value = "copy")]
+        mode: Mode,
+        /// Owner of what a restore makes elsewhere (a new venv, container or overlay mount)
+        #[command(flatten)]
+        lifetime: LifetimeArgs,
     },
     /// Put the snapshot's source back, touching only what changed
     #[command(
@@ -87,6 +112,9 @@ its counts."
     Reset {
         /// The snapshot
         id: String,
+        /// copy: rewrite what changed; overlay: a fresh upper layer over the snapshot
+        #[arg(long, value_enum, default_value = "copy")]
+        mode: Mode,
     },
     /// Paths added, removed and changed between two snapshots, or a snapshot and a directory
     Diff {
@@ -149,6 +177,15 @@ refused with exit 65 naming the entry, and nothing is added."
     },
 }
 
+/// How a restore or reset puts the tree back.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Files copied from the store (reflinks where the filesystem has them)
+    Copy,
+    /// An overlay mount: the snapshot's read-only tree below, a fresh writable layer above
+    Overlay,
+}
+
 /// The clap definition: `--help`, the man page and completions come from it.
 pub fn command() -> clap::Command {
     Cli::command()
@@ -159,12 +196,35 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.cmd {
         Cmd::Create {
             path,
+            venv,
+            container,
+            all,
             name,
             exclude,
+            overlay,
             lifetime,
-        } => create::create(c, &path, name, exclude, &lifetime),
-        Cmd::Restore { id, to } => commands::restore(c, &id, to),
-        Cmd::Reset { id } => commands::reset(c, &id),
+        } => {
+            let source = match (path, venv, container) {
+                (Some(p), _, _) => create::Source::Path(p),
+                (_, Some(v), _) => create::Source::Venv(v),
+                (_, _, Some(c)) => create::Source::Container(c),
+                _ if all => create::Source::Stream,
+                _ => unreachable!("clap requires one source"),
+            };
+            let how = create::How {
+                name,
+                exclude,
+                overlay,
+            };
+            create::create(c, source, how, &lifetime)
+        }
+        Cmd::Restore {
+            id,
+            to,
+            mode,
+            lifetime,
+        } => commands::restore(c, &id, to, mode, &lifetime),
+        Cmd::Reset { id, mode } => commands::reset(c, &id, mode),
         Cmd::Diff { a, b } => commands::diff(c, &a, &b),
         Cmd::Ls => commands::ls(c.json()),
         Cmd::Rm { ids } => commands::rm(c, ids),

@@ -153,6 +153,12 @@ pub struct Manifest {
     #[serde(default)]
     pub excludes: Vec<String>,
     pub root: Root,
+    /// Set when the tree is a ptest venv's (see `venv`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venv: Option<crate::venv::Origin>,
+    /// Set when the snapshot is a container's (see `container`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<crate::container::Origin>,
     /// Sorted by path bytes, so a parent comes before its children.
     pub entries: Vec<Entry>,
 }
@@ -304,6 +310,8 @@ mod tests {
                 mtime_ns: 0,
                 xattrs: Xattrs::new(),
             },
+            venv: None,
+            container: None,
             entries,
         }
     }

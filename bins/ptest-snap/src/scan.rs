@@ -206,6 +206,8 @@ pub fn snapshot(
             mtime_ns: mtime_ns(&root_meta),
             xattrs: read_xattrs(source)?,
         },
+        venv: None,
+        container: None,
         entries: w.entries,
     };
     Ok((manifest, w.stats, w.index))
