@@ -81,12 +81,20 @@ _ptest__snap() {
             return 0
             ;;
         ptest__subcmd__snap__subcmd__create)
-            opts="-h --name --exclude --owner --ttl --format --json --config --help"
+            opts="-h --venv --container --all --name --exclude --overlay --owner --ttl --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --venv)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -285,12 +293,16 @@ _ptest__snap() {
             return 0
             ;;
         ptest__subcmd__snap__subcmd__reset)
-            opts="-h --format --json --config --help"
+            opts="-h --mode --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --mode)
+                    COMPREPLY=($(compgen -W "copy overlay" -- "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "auto human json" -- "${cur}"))
                     return 0
@@ -307,13 +319,25 @@ _ptest__snap() {
             return 0
             ;;
         ptest__subcmd__snap__subcmd__restore)
-            opts="-h --to --format --json --config --help"
+            opts="-h --to --mode --owner --ttl --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "copy overlay" -- "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

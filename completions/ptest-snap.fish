@@ -31,7 +31,7 @@ complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -l config -d 'Overri
 complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -s V -l version -d 'Print version'
-complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -f -a "create" -d 'Snapshot a directory: a `snapshot` record, after the stream on stdin'
+complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -f -a "create" -d 'Snapshot a directory, a venv or a container: a `snapshot` record, after the stream on stdin'
 complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -f -a "restore" -d 'Put a snapshot\'s exact tree at its source, or at --to, atomically'
 complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -f -a "reset" -d 'Put the snapshot\'s source back, touching only what changed'
 complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -f -a "diff" -d 'Paths added, removed and changed between two snapshots, or a snapshot and a directory'
@@ -43,6 +43,8 @@ complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -f -a "gc" -d 'Remov
 complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -f -a "doctor" -d 'Check what snapshots need from this machine'
 complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -f -a "export" -d 'Write a snapshot as one zstd-compressed archive to stdout'
 complete -c ptest-snap -n "__fish_ptest_snap_needs_command" -f -a "import" -d 'Read an archive from stdin, verify it whole, and register its snapshot'
+complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -l venv -d 'A ptest venv, by id: restored in place or as a new venv elsewhere' -r
+complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -l container -d 'A ptest container, by id: its filesystem and every volume\'s data' -r
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -l name -d 'A name for people (shown by ls)' -r
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -l exclude -d 'Leave out paths matching GLOB (repeatable): `*.pyc`, `build/**`' -r
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -l owner -d 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource' -r
@@ -51,15 +53,23 @@ complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -l format 
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -l all -d 'Every venv and container of the record stream on stdin'
+complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -l overlay -d 'Also make the read-only lower layer `--mode overlay` mounts, now rather than at first use'
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand restore" -l to -d 'Where to restore it (default: where it was taken)' -r -F
+complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand restore" -l mode -d 'copy: an independent tree; overlay: a mount over the snapshot, the same cost for any size' -r -f -a "copy\t'Files copied from the store (reflinks where the filesystem has them)'
+overlay\t'An overlay mount: the snapshot\'s read-only tree below, a fresh writable layer above'"
+complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand restore" -l owner -d 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource' -r
+complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand restore" -l ttl -d 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)' -r
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand restore" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand restore" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand restore" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand reset" -l mode -d 'copy: rewrite what changed; overlay: a fresh upper layer over the snapshot' -r -f -a "copy\t'Files copied from the store (reflinks where the filesystem has them)'
+overlay\t'An overlay mount: the snapshot\'s read-only tree below, a fresh writable layer above'"
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand reset" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"

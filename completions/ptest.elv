@@ -779,7 +779,7 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand create 'Snapshot a directory: a `snapshot` record, after the stream on stdin'
+            cand create 'Snapshot a directory, a venv or a container: a `snapshot` record, after the stream on stdin'
             cand restore 'Put a snapshot''s exact tree at its source, or at --to, atomically'
             cand reset 'Put the snapshot''s source back, touching only what changed'
             cand diff 'Paths added, removed and changed between two snapshots, or a snapshot and a directory'
@@ -793,8 +793,23 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand import 'Read an archive from stdin, verify it whole, and register its snapshot'
         }
         &'ptest;snap;create'= {
+            cand --venv 'A ptest venv, by id: restored in place or as a new venv elsewhere'
+            cand --container 'A ptest container, by id: its filesystem and every volume''s data'
             cand --name 'A name for people (shown by ls)'
             cand --exclude 'Leave out paths matching GLOB (repeatable): `*.pyc`, `build/**`'
+            cand --owner 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource'
+            cand --ttl 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)'
+            cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
+            cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
+            cand --all 'Every venv and container of the record stream on stdin'
+            cand --overlay 'Also make the read-only lower layer `--mode overlay` mounts, now rather than at first use'
+            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'ptest;snap;restore'= {
+            cand --to 'Where to restore it (default: where it was taken)'
+            cand --mode 'copy: an independent tree; overlay: a mount over the snapshot, the same cost for any size'
             cand --owner 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource'
             cand --ttl 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
@@ -803,15 +818,8 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
-        &'ptest;snap;restore'= {
-            cand --to 'Where to restore it (default: where it was taken)'
-            cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
-            cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
-            cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
         &'ptest;snap;reset'= {
+            cand --mode 'copy: rewrite what changed; overlay: a fresh upper layer over the snapshot'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'

@@ -664,7 +664,7 @@ complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_su
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -s V -l version -d 'Print version'
-complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "create" -d 'Snapshot a directory: a `snapshot` record, after the stream on stdin'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "create" -d 'Snapshot a directory, a venv or a container: a `snapshot` record, after the stream on stdin'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "restore" -d 'Put a snapshot\'s exact tree at its source, or at --to, atomically'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "reset" -d 'Put the snapshot\'s source back, touching only what changed'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "diff" -d 'Paths added, removed and changed between two snapshots, or a snapshot and a directory'
@@ -676,6 +676,8 @@ complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_su
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "doctor" -d 'Check what snapshots need from this machine'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "export" -d 'Write a snapshot as one zstd-compressed archive to stdout'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "import" -d 'Read an archive from stdin, verify it whole, and register its snapshot'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l venv -d 'A ptest venv, by id: restored in place or as a new venv elsewhere' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l container -d 'A ptest container, by id: its filesystem and every volume\'s data' -r
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l name -d 'A name for people (shown by ls)' -r
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l exclude -d 'Leave out paths matching GLOB (repeatable): `*.pyc`, `build/**`' -r
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l owner -d 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource' -r
@@ -684,15 +686,23 @@ complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcom
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l all -d 'Every venv and container of the record stream on stdin'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l overlay -d 'Also make the read-only lower layer `--mode overlay` mounts, now rather than at first use'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l to -d 'Where to restore it (default: where it was taken)' -r -F
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l mode -d 'copy: an independent tree; overlay: a mount over the snapshot, the same cost for any size' -r -f -a "copy\t'Files copied from the store (reflinks where the filesystem has them)'
+overlay\t'An overlay mount: the snapshot\'s read-only tree below, a fresh writable layer above'"
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l owner -d 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource' -r
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l ttl -d 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)' -r
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from restore" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from reset" -l mode -d 'copy: rewrite what changed; overlay: a fresh upper layer over the snapshot' -r -f -a "copy\t'Files copied from the store (reflinks where the filesystem has them)'
+overlay\t'An overlay mount: the snapshot\'s read-only tree below, a fresh writable layer above'"
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and __fish_seen_subcommand_from reset" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
