@@ -718,3 +718,41 @@ fn a_restore_that_meets_a_lost_object_changes_nothing() {
     assert!(beside(&a).is_empty(), "{:?}", beside(&a));
     snap(&s, &["verify", &id(&rec)]).expect_code(65);
 }
+
+#[test]
+fn reset_never_writes_through_a_symlink_a_test_put_in_the_tree() {
+    let s = Scenario::new();
+    let src = s.work.join("src");
+    std::fs::create_dir_all(src.join("data/sub")).unwrap();
+    std::fs::write(src.join("data/config"), "snapshot's config\n").unwrap();
+    std::fs::write(src.join("data/sub/x"), "snapshot's x\n").unwrap();
+    std::fs::write(src.join("top"), "top\n").unwrap();
+    let want = describe(&src);
+    let rec = create(&s, &src, &[]);
+    // Outside the tree, a directory holding the same names, with other
+    // contents and modes; the test swaps the tree's `data` for a link to it
+    // and `top` for a link to a file of it.
+    let victim = s.work.join("victim");
+    std::fs::create_dir_all(victim.join("sub")).unwrap();
+    std::fs::write(victim.join("config"), "victim's config\n").unwrap();
+    std::fs::write(victim.join("sub/x"), "victim's x\n").unwrap();
+    std::fs::write(victim.join("file"), "victim's file\n").unwrap();
+    std::fs::set_permissions(victim.join("config"), std::fs::Permissions::from_mode(0o600))
+        .unwrap();
+    let victim_before = describe(&victim);
+    std::fs::remove_dir_all(src.join("data")).unwrap();
+    std::os::unix::fs::symlink(&victim, src.join("data")).unwrap();
+    std::fs::remove_file(src.join("top")).unwrap();
+    std::os::unix::fs::symlink(victim.join("file"), src.join("top")).unwrap();
+    snap(&s, &["reset", &id(&rec)]).success();
+    assert_eq!(describe(&src), want);
+    assert_eq!(describe(&victim), victim_before, "reset wrote outside the tree");
+    // A diff against the dirty tree and a restore over it do not follow it either.
+    std::fs::remove_dir_all(src.join("data")).unwrap();
+    std::os::unix::fs::symlink(&victim, src.join("data")).unwrap();
+    let d = snap(&s, &["diff", &id(&rec), src.to_str().unwrap()]).success();
+    assert!(d.stdout.contains("data"), "{}", d.stdout);
+    snap(&s, &["restore", &id(&rec)]).success();
+    assert_eq!(describe(&src), want);
+    assert_eq!(describe(&victim), victim_before, "restore wrote outside the tree");
+}
