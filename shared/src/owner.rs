@@ -30,7 +30,15 @@ pub struct ProcStat {
     pub ppid: u32,
     pub pgrp: i32,
     pub session: i32,
+    /// Clock ticks in user and system mode.
+    pub utime: u64,
+    pub stime: u64,
+    /// Ticks of the children this process waited for.
+    pub cutime: u64,
+    pub cstime: u64,
     pub start_time: u64,
+    /// Resident pages.
+    pub rss_pages: u64,
 }
 
 /// Parses the contents of `/proc/PID/stat`. The command name may contain
@@ -39,12 +47,20 @@ pub fn parse_stat(stat: &str) -> Option<ProcStat> {
     let rest = &stat[stat.rfind(')')? + 1..];
     let f: Vec<&str> = rest.split_whitespace().collect();
     // f[0] is field 3 (state); field N is f[N - 3].
+    let field = |n: usize| f.get(n - 3);
+    // Signed in the kernel's format, never negative in practice.
+    let ticks = |n: usize| Some(field(n)?.parse::<i64>().ok()?.max(0) as u64);
     Some(ProcStat {
-        state: f.first()?.chars().next()?,
-        ppid: f.get(1)?.parse().ok()?,
-        pgrp: f.get(2)?.parse().ok()?,
-        session: f.get(3)?.parse().ok()?,
-        start_time: f.get(19)?.parse().ok()?,
+        state: field(3)?.chars().next()?,
+        ppid: field(4)?.parse().ok()?,
+        pgrp: field(5)?.parse().ok()?,
+        session: field(6)?.parse().ok()?,
+        utime: field(14)?.parse().ok()?,
+        stime: field(15)?.parse().ok()?,
+        cutime: ticks(16)?,
+        cstime: ticks(17)?,
+        start_time: field(22)?.parse().ok()?,
+        rss_pages: ticks(24)?,
     })
 }
 
@@ -312,6 +328,24 @@ mod tests {
         assert_eq!(st.ppid, 1);
         assert_eq!(st.session, 4242);
         assert_eq!(st.start_time, 98765);
+        let t = "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 \
+                 250 50 7 3 20 0 1 0 123456 10000000 2560 18446744073709551615";
+        assert_eq!(
+            parse_stat(t),
+            Some(ProcStat {
+                state: 'S',
+                ppid: 1,
+                pgrp: 4242,
+                session: 4242,
+                utime: 250,
+                stime: 50,
+                cutime: 7,
+                cstime: 3,
+                start_time: 123456,
+                rss_pages: 2560,
+            })
+        );
+        assert_eq!(parse_stat("4242 (x) S 1"), None);
     }
 
     #[test]

@@ -8,41 +8,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// The fields of `/proc/PID/stat` a sample uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Stat {
-    pub ppid: u32,
-    /// Clock ticks in user and system mode.
-    pub utime: u64,
-    pub stime: u64,
-    /// Ticks of the children this process waited for.
-    pub cutime: u64,
-    pub cstime: u64,
-    /// Resident pages.
-    pub rss_pages: u64,
-    pub start_time: u64,
-}
-
-/// Parses `/proc/PID/stat`; fields are counted from the last `)`, since
-/// the command name may hold spaces and parentheses.
-pub fn parse_stat(text: &str) -> Option<Stat> {
-    let rest = &text[text.rfind(')')? + 1..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    // f[0] is field 3 (state); field N is f[N - 3].
-    let n = |i: usize| f.get(i - 3)?.parse::<u64>().ok();
-    Some(Stat {
-        ppid: u32::try_from(n(4)?).ok()?,
-        utime: n(14)?,
-        stime: n(15)?,
-        cutime: f.get(16 - 3)?.parse::<i64>().ok()?.max(0) as u64,
-        cstime: f.get(17 - 3)?.parse::<i64>().ok()?.max(0) as u64,
-        start_time: n(22)?,
-        rss_pages: f.get(24 - 3)?.parse::<i64>().ok()?.max(0) as u64,
-    })
-}
+/// The fields of `/proc/PID/stat` (one parser, the owner module's).
+pub use ptest_shared::owner::ProcStat as Stat;
 
 pub fn stat(pid: u32) -> Option<Stat> {
-    parse_stat(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+    ptest_shared::owner::proc_stat(pid)
 }
 
 /// Bytes a process caused to be read from and written to storage
@@ -272,25 +242,6 @@ pub fn own_peak_rss() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stat_fields_even_with_odd_names() {
-        let t = "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 \
-                 250 50 7 3 20 0 1 0 123456 10000000 2560 18446744073709551615";
-        assert_eq!(
-            parse_stat(t),
-            Some(Stat {
-                ppid: 1,
-                utime: 250,
-                stime: 50,
-                cutime: 7,
-                cstime: 3,
-                rss_pages: 2560,
-                start_time: 123456,
-            })
-        );
-        assert_eq!(parse_stat("4242 (x) S 1"), None);
-    }
 
     #[test]
     fn io_meminfo_stat_loadavg() {
