@@ -65,12 +65,16 @@ pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
     )
 }
 
+/// How long one tool's `gc` may take before it is killed (with its process
+/// group) and reported: a hung plugin must not hang every later `ptest gc`.
+const TOOL_GC_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Runs `ptest-<name> gc`, passing its records on (but an `error` record:
 /// the failure is ours to report). A tool without `gc` (exit 64) takes no
 /// part; one whose service is missing (69: no Docker engine) is noted.
 fn tool_gc(name: &str, path: &std::path::Path, json: bool) -> std::result::Result<(), String> {
     let format = if json { "--json" } else { "--format=human" };
-    let out = tools::call(path, &["gc", format], None, None)?;
+    let out = tools::call(path, &["gc", format], None, Some(TOOL_GC_LIMIT))?;
     let mut w = RecordWriter::stdout();
     for line in out.stdout.lines() {
         let is_error =
