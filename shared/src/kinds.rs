@@ -633,16 +633,36 @@ pub struct MonRun {
     pub cgroup: Option<Vec<AbsPath>>,
 }
 
-/// A directory snapshot (`ptest-snap`): where it was taken, and what it holds.
+/// A snapshot (`ptest-snap`): the directory it was taken of (`source`),
+/// or the ptest container (`container`, a `container-…` id), one of them;
+/// and what it holds.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Snapshot {
     pub id: ResourceId,
-    pub source: AbsPath,
+    pub source: Option<AbsPath>,
+    pub container: Option<ResourceId>,
     pub name: Option<Text>,
     pub files: Option<u64>,
     pub bytes: Option<u64>,
     pub bytes_new: Option<u64>,
     pub bytes_hashed: Option<u64>,
+}
+
+impl Snapshot {
+    /// Its id, once it names exactly one of a source and a container.
+    fn checked(self) -> Result<ResourceId, String> {
+        match (&self.source, &self.container) {
+            (None, None) => Err("a snapshot names its source or its container".into()),
+            (Some(_), Some(_)) => {
+                Err("a snapshot names its source or its container, not both".into())
+            }
+            (None, Some(c)) if id_kind(c.get()) != Some("container") => Err(format!(
+                "container: {:?} is not a container id (container-[a-z0-9]+)",
+                c.get()
+            )),
+            _ => Ok(self.id),
+        }
+    }
 }
 
 /// A failure travelling down a pipeline: the last record a failed stage
@@ -734,7 +754,7 @@ pub fn validate(fields: &Map<String, Value>) -> Result<(), String> {
         "summary" => from_fields::<Summary>(fields).map(|_| None)?,
         "threshold" => from_fields::<Threshold>(fields).map(|_| None)?,
         "mon" => Some(from_fields::<MonRun>(fields)?.id),
-        "snapshot" => Some(from_fields::<Snapshot>(fields)?.id),
+        "snapshot" => Some(from_fields::<Snapshot>(fields)?.checked()?),
         _ => None,
     };
     if let Some(id) = id
@@ -840,6 +860,18 @@ mod tests {
             (
                 r#"{"v":1,"kind":"snapshot","tool":"ptest-snap","id":"snapshot-a1","source":"rel"}"#,
                 "source",
+            ),
+            (
+                r#"{"v":1,"kind":"snapshot","tool":"ptest-snap","id":"snapshot-a1"}"#,
+                "its source or its container",
+            ),
+            (
+                r#"{"v":1,"kind":"snapshot","tool":"ptest-snap","id":"snapshot-a1","container":"venv-a1"}"#,
+                "container",
+            ),
+            (
+                r#"{"v":1,"kind":"snapshot","tool":"ptest-snap","id":"snapshot-a1","source":"/x","container":"container-a1"}"#,
+                "not both",
             ),
         ] {
             let e = check(bad).unwrap_err();

@@ -53,10 +53,80 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
     made.make_volumes(&plan.binds, &lifetime, &run)?;
     made.make_network(&mut plan, &state, &config, &lifetime, &run)?;
     let parallel = config.integer("docker.parallel").clamp(1, 64) as usize;
-    made.make_containers(&plan, &lifetime, &run, parallel)?;
+    made.make_containers(&plan, &lifetime, &run, parallel, &Extra::none())?;
     let kept = made.keep(&config)?;
     report(common, &config, &mut out, &kept)?;
     Ok(0)
+}
+
+/// What another tool adds to one container's creation (`ptest-snap`'s
+/// restore and reset): the ptest id to give it, and a step between its
+/// creation and its start (filling its volumes).
+pub struct Extra<'a> {
+    /// The ptest id (a reset keeps its container's); a new one when `None`.
+    pub id: Option<String>,
+    /// Runs once the container exists, before it starts: (engine, container id).
+    pub before_start: &'a (dyn Fn(&Engine, &str) -> Result<()> + Sync),
+}
+
+impl Extra<'_> {
+    fn none() -> Extra<'static> {
+        Extra {
+            id: None,
+            before_start: &|_, _| Ok(()),
+        }
+    }
+}
+
+/// One container made exactly as `create` makes it (guardian, labels,
+/// volumes, readiness, registry, hooks, the `Made` guard), for another
+/// tool: `pinned` gives each `--port` its host port (`None`: the engine
+/// picks), named volumes are mounted `nocopy` (the image's files are not
+/// copied into a fresh one: `extra.before_start` fills it). Writes the
+/// records as `create` does; returns them (volumes, then the container).
+pub fn create_prepared(
+    common: &CommonArgs,
+    a: &CreateArgs,
+    pinned: &[Option<u16>],
+    lifetime: &Lifetime,
+    extra: &Extra,
+    out: &mut RecordWriter,
+) -> Result<Vec<Record>> {
+    let config = common.load_config()?;
+    let mut plan = create_plan::check_args(a)?;
+    if plan.names.len() != 1 {
+        return Err(Error::internal("create_prepared makes one container"));
+    }
+    for (p, host) in plan.ports.iter_mut().zip(pinned) {
+        p.1 = *host;
+    }
+    for b in plan.binds.iter_mut().filter(|b| !b.starts_with('/')) {
+        let sep = if b.matches(':').count() == 1 {
+            ':'
+        } else {
+            ','
+        };
+        b.push(sep);
+        b.push_str("nocopy");
+    }
+    interrupt::catch()?;
+    let engine = Engine::connect()?;
+    check_engine(&engine, a)?;
+    let (state, reg) = objects::open_registry()?;
+    guardian::ensure(lifetime)?;
+    let run = new_id("run");
+    let mut made = Made::new(&engine, &reg);
+    made.make_volumes(&plan.binds, lifetime, &run)?;
+    made.make_network(&mut plan, &state, &config, lifetime, &run)?;
+    made.make_containers(&plan, lifetime, &run, 1, extra)?;
+    let kept = made.keep(&config)?;
+    report(common, &config, out, &kept)?;
+    Ok(kept
+        .network
+        .into_iter()
+        .chain(kept.volumes)
+        .chain(kept.containers)
+        .collect())
 }
 
 /// Whether the engine can make the plan: an API recent enough for the
@@ -226,8 +296,9 @@ impl<'a> Made<'a> {
         lifetime: &Lifetime,
         run: &str,
         parallel: usize,
+        extra: &Extra,
     ) -> Result<()> {
-        let results = make_all(self.engine, plan, lifetime, run, parallel);
+        let results = make_all(self.engine, plan, lifetime, run, parallel, extra);
         let mut first_err = None;
         for r in results {
             match r {
@@ -295,11 +366,12 @@ fn make_all(
     lifetime: &Lifetime,
     run: &str,
     parallel: usize,
+    extra: &Extra,
 ) -> Vec<Result<Record>> {
     if plan.names.len() == 1 || parallel == 1 {
         // One at a time on the client we have: no second connection.
         return (0..plan.names.len())
-            .map(|i| make_one(engine, plan, i, lifetime, run))
+            .map(|i| make_one(engine, plan, i, lifetime, run, extra))
             .collect();
     }
     let slots: Vec<Option<Result<Record>>> = (0..plan.names.len()).map(|_| None).collect();
@@ -328,7 +400,7 @@ fn make_all(
                         if i >= plan.names.len() {
                             return;
                         }
-                        let r = make_one(&engine_here, plan, i, lifetime, run);
+                        let r = make_one(&engine_here, plan, i, lifetime, run, extra);
                         results.lock().unwrap()[i] = Some(r);
                     }
                 })
@@ -355,10 +427,11 @@ fn make_one(
     i: usize,
     lifetime: &Lifetime,
     run: &str,
+    extra: &Extra,
 ) -> Result<Record> {
     // Interrupted before this one began: nothing to make, or to undo.
     interrupt::check()?;
-    let id = new_id("container");
+    let id = extra.id.clone().unwrap_or_else(|| new_id("container"));
     let name = &plan.names[i];
     let body = container_body(plan, labels::for_object(&id, name, lifetime, run));
     let engine_name = format!("ptest-{name}-{}", id.trim_start_matches("container-"));
@@ -373,6 +446,8 @@ fn make_one(
         let _ = remove_object(engine, Kind::Container, &cid);
         e
     };
+    interrupt::check().map_err(fail)?;
+    (extra.before_start)(engine, &cid).map_err(fail)?;
     interrupt::check().map_err(fail)?;
     engine
         .block_on(engine.docker.start_container(

@@ -98,10 +98,10 @@ pub(crate) fn produced_body<T: Send + 'static>(
 }
 
 /// The read end of a response body consumed on another thread.
-struct BodyReader<B> {
-    rx: tokio::sync::mpsc::Receiver<B>,
-    chunk: Option<B>,
-    pos: usize,
+pub(crate) struct BodyReader<B> {
+    pub(crate) rx: tokio::sync::mpsc::Receiver<B>,
+    pub(crate) chunk: Option<B>,
+    pub(crate) pos: usize,
 }
 
 impl<B: AsRef<[u8]>> Read for BodyReader<B> {

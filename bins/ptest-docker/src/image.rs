@@ -393,6 +393,18 @@ pub fn default_commit_tag(name: &str, container_id: &str) -> String {
 
 /// Commits a container's filesystem (paused meanwhile) as image `tag`.
 pub fn commit(engine: &Engine, container_id: &str, tag: &str) -> Result<ImageInfo> {
+    commit_labelled(engine, container_id, tag, HashMap::new(), true)
+}
+
+/// [`commit`], with `extra` labels on the image; `pause` as the engine's
+/// commit option (false for a container its caller paused already).
+pub fn commit_labelled(
+    engine: &Engine,
+    container_id: &str,
+    tag: &str,
+    extra: HashMap<String, String>,
+    pause: bool,
+) -> Result<ImageInfo> {
     let reference = parse_reference(tag)?;
     let c = engine
         .block_on(engine.docker.inspect_container(
@@ -407,12 +419,16 @@ pub fn commit(engine: &Engine, container_id: &str, tag: &str) -> Result<ImageInf
         .repo(&reference.repo)
         .tag(&reference.tag)
         .comment("committed by ptest-docker")
-        .pause(true)
+        .pause(pause)
         .build();
     // Only the labels are given: the engine fills the rest of the image's
     // configuration (command, env, workdir…) from the container's.
     let config = bollard::models::ContainerConfig {
-        labels: Some(commit_labels(&full_id, &inherited)),
+        labels: Some({
+            let mut l = commit_labels(&full_id, &inherited);
+            l.extend(extra);
+            l
+        }),
         ..Default::default()
     };
     let answer = engine

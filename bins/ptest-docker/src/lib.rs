@@ -10,6 +10,7 @@
 //! pool; images are imported and committed ([`image`]); files are copied
 //! in and out as tar streams ([`copy`]).
 
+pub mod api;
 mod archive;
 mod container;
 mod copy;
