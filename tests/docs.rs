@@ -100,7 +100,7 @@ fn events_in_the_code_and_in_the_docs_agree() {
             "venv" => "venv.md",
             "port" => "port.md",
             "mon" => "mon.md",
-            "snapshot" => "snap.md",
+            "snapshot" | "overlay" => "snap.md",
             _ => "proc.md",
         },
     };
@@ -167,6 +167,7 @@ fn events_in_the_code_and_in_the_docs_agree() {
                 "volume",
                 "mon",
                 "snapshot",
+                "overlay",
             ]
             .contains(&kind)
                 && event_like

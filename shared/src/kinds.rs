@@ -41,6 +41,7 @@ pub const SUITE_KINDS: &[&str] = &[
     "threshold",
     "mon",
     "snapshot",
+    "overlay",
 ];
 
 /// The kinds that are resources, with the tool that manages each.
@@ -53,6 +54,7 @@ pub const RESOURCE_KINDS: &[(&str, &str)] = &[
     ("volume", "ptest-docker"),
     ("mon", "ptest-mon"),
     ("snapshot", "ptest-snap"),
+    ("overlay", "ptest-snap"),
 ];
 
 /// Declares a newtype over `$inner` whose `Deserialize` runs `$check`
@@ -646,6 +648,8 @@ pub struct Snapshot {
     pub bytes: Option<u64>,
     pub bytes_new: Option<u64>,
     pub bytes_hashed: Option<u64>,
+    /// The ptest venv it was taken of (its `source` is the venv's directory).
+    pub venv: Option<ResourceId>,
 }
 
 impl Snapshot {
@@ -660,9 +664,29 @@ impl Snapshot {
                 "container: {:?} is not a container id (container-[a-z0-9]+)",
                 c.get()
             )),
-            _ => Ok(self.id),
+            _ => match &self.venv {
+                Some(v) if id_kind(v.get()) != Some("venv") => Err(format!(
+                    "venv: {:?} is not a venv id (venv-[a-z0-9]+)",
+                    v.get()
+                )),
+                _ => Ok(self.id),
+            },
         }
     }
+}
+
+/// An overlay mount of a snapshot (`ptest-snap restore --mode overlay`):
+/// where it is mounted, and the layers under the state directory.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Overlay {
+    pub id: ResourceId,
+    pub snapshot: ResourceId,
+    pub path: AbsPath,
+    pub lower: Option<AbsPath>,
+    pub upper: Option<AbsPath>,
+    pub work: Option<AbsPath>,
+    pub made_dir: Option<bool>,
+    pub mnt_ns: Option<u64>,
 }
 
 /// A failure travelling down a pipeline: the last record a failed stage
@@ -755,6 +779,16 @@ pub fn validate(fields: &Map<String, Value>) -> Result<(), String> {
         "threshold" => from_fields::<Threshold>(fields).map(|_| None)?,
         "mon" => Some(from_fields::<MonRun>(fields)?.id),
         "snapshot" => Some(from_fields::<Snapshot>(fields)?.checked()?),
+        "overlay" => {
+            let o = from_fields::<Overlay>(fields)?;
+            if id_kind(o.snapshot.get()) != Some("snapshot") {
+                return Err(format!(
+                    "snapshot: {:?} is not a snapshot id (snapshot-[a-z0-9]+)",
+                    o.snapshot.get()
+                ));
+            }
+            Some(o.id)
+        }
         _ => None,
     };
     if let Some(id) = id
@@ -873,6 +907,22 @@ mod tests {
                 r#"{"v":1,"kind":"snapshot","tool":"ptest-snap","id":"snapshot-a1","source":"/x","container":"container-a1"}"#,
                 "not both",
             ),
+            (
+                r#"{"v":1,"kind":"snapshot","tool":"ptest-snap","id":"snapshot-a1","source":"/x","venv":"port-a1"}"#,
+                "venv",
+            ),
+            (
+                r#"{"v":1,"kind":"overlay","tool":"ptest-snap","id":"overlay-a1","snapshot":"venv-a1","path":"/x"}"#,
+                "snapshot",
+            ),
+            (
+                r#"{"v":1,"kind":"overlay","tool":"ptest-snap","id":"overlay-a1","snapshot":"snapshot-a1","path":"/x","upper":"rel/upper"}"#,
+                "upper",
+            ),
+            (
+                r#"{"v":1,"kind":"overlay","tool":"ptest-snap","id":"snapshot-a1","snapshot":"snapshot-a1","path":"/x"}"#,
+                "id",
+            ),
         ] {
             let e = check(bad).unwrap_err();
             assert!(e.contains(field), "{bad}: {e}");
@@ -893,6 +943,7 @@ mod tests {
             format!(r#"{{"v":1,"kind":"image","image_id":"sha256:{hex}","tag":"localhost:5000/test/busybox:1"}}"#),
             r#"{"v":1,"kind":"error","code":"no_input","exit":66,"message":"no image","tool":"ptest-docker"}"#.to_owned(),
             r#"{"v":1,"kind":"error","message":"a plugin's plain error"}"#.to_owned(),
+            r#"{"v":1,"kind":"overlay","tool":"ptest-snap","id":"overlay-k3x9m2qa","snapshot":"snapshot-a1","path":"/tmp/t","lower":"/s/snap/lower/snapshot-a1","upper":"/s/snap/overlays/overlay-k3x9m2qa/upper","work":"/s/snap/overlays/overlay-k3x9m2qa/work","made_dir":false,"mnt_ns":4026531841}"#.to_owned(),
             r#"{"v":1,"kind":"tmpdir","tool":"ptest-tmpdir","id":"tmpdir_WEIRD","anything":"\u0000 goes"}"#.to_owned(),
         ] {
             check(&line).unwrap_or_else(|e| panic!("{line}: {e}"));

@@ -51,6 +51,9 @@ pub fn restore(
             common, &config, &store, &rec, &m, to, mode, lifetime,
         );
     }
+    if to.is_none() {
+        crate::venv::check_in_place(&store, &m)?;
+    }
     if mode == Mode::Overlay {
         return crate::overlay::restore(common, &config, &store, &rec, &m, to, lifetime);
     }
@@ -100,6 +103,7 @@ pub fn reset(common: &CommonArgs, id: &str, mode: Mode) -> Result<i32> {
     if m.container.is_some() {
         return crate::container::reset(common, &config, &store, &rec, &m, mode);
     }
+    crate::venv::check_in_place(&store, &m)?;
     if mode == Mode::Overlay {
         return crate::overlay::reset(common, &config, &store, &rec, &m);
     }
@@ -200,7 +204,7 @@ pub fn ls(json: bool) -> Result<i32> {
     let store = Store::open()?;
     let list = snapshots(&store)?;
     let now = Timestamp::now();
-    listing(
+    let code = listing(
         json,
         &list,
         "no snapshots",
@@ -218,7 +222,9 @@ pub fn ls(json: bool) -> Result<i32> {
                 cell(r, "created_at"),
             ])
         },
-    )
+    )?;
+    crate::overlay::ls(&store, json)?;
+    Ok(code)
 }
 
 /// Forgets snapshot `rec` (registry first, then its manifest: a crash in
@@ -227,6 +233,7 @@ fn forget(store: &Store, reg: &Registry, rec: &Record) -> Result<()> {
     let id = rec.id().unwrap_or_default();
     reg.remove(id)?;
     store.remove_manifest(id)?;
+    crate::overlay::forget_lower(store, id);
     Ok(())
 }
 
@@ -238,21 +245,30 @@ pub fn rm(common: &CommonArgs, ids: Vec<String>) -> Result<i32> {
         let (records, bad) = stream::stdin(None)?.into_teardown();
         let mine: Vec<Record> = ptest_shared::teardown::registered(
             &reg,
-            records.iter().filter(|r| r.kind() == "snapshot"),
+            records
+                .iter()
+                .filter(|r| r.kind() == "snapshot" || r.kind() == crate::overlay::KIND),
         )?
         .into_iter()
-        .filter(is_snapshot)
+        .filter(|r| is_snapshot(r) || crate::overlay::is_overlay(r))
         .collect();
         (mine, bad)
     } else {
         // Every id is checked before anything is removed.
         let recs = ids
             .iter()
-            .map(|id| registered(&store, id))
+            .map(|id| match ptest_shared::kinds::id_kind(id) {
+                Some(crate::overlay::KIND) => crate::overlay::registered(&store, id),
+                _ => registered(&store, id),
+            })
             .collect::<Result<Vec<_>>>()?;
         (recs, None)
     };
     let mut out = RecordWriter::stdout();
+    // Overlay mounts first: they stand on their snapshots' lower layers.
+    let (mounts, doomed): (Vec<Record>, Vec<Record>) =
+        doomed.into_iter().partition(crate::overlay::is_overlay);
+    let unmounted = crate::overlay::rm_records(common, &store, &mounts, &mut out, None);
     for r in &doomed {
         forget(&store, &reg, r)?;
         let id = r.id().unwrap_or_default();
@@ -263,6 +279,7 @@ pub fn rm(common: &CommonArgs, ids: Vec<String>) -> Result<i32> {
         }
         hooks::post(&config, "snapshot.removed", r);
     }
+    unmounted?;
     bad_stream.map_or(Ok(0), Err)
 }
 
@@ -382,6 +399,7 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
     let reg = Registry::open(&store.state)?;
     let now = Timestamp::now();
     let mut out = RecordWriter::stdout();
+    let overlays_cleaned = crate::overlay::gc_mounts(common, &store, &mut out)?;
     for r in snapshots(&store)? {
         let state = judge(&r, now)?;
         if state == Liveness::Live {
@@ -401,7 +419,8 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
         }
         hooks::post(&config, "snapshot.removed", &r);
     }
-    let staging = ptest_shared::staging::sweep(&store.state)?;
+    let staging = ptest_shared::staging::sweep(&store.state)? + overlays_cleaned;
+    let lowers = crate::overlay::gc_lowers(&store)?;
     // No writer is at work while this is held: every manifest without a
     // registry entry, every temp file and every unreferenced object is
     // left over by one that died.
@@ -449,7 +468,7 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
     let mut cache = Cache::load(&store);
     cache.prune(&store);
     cache.save(&store)?;
-    if removed + orphans + staging as u64 == 0 {
+    if removed + orphans + (staging + lowers) as u64 == 0 {
         // Nothing to say: `ptest gc` passes on what each tool's gc writes.
         return Ok(0);
     }
@@ -457,12 +476,13 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
     r.set("objects_removed", removed)
         .set("bytes_freed", freed)
         .set("manifests_removed", orphans)
-        .set("staging_removed", staging);
+        .set("staging_removed", staging)
+        .set("lowers_removed", lowers);
     if common.json() {
         out.write(&r)?;
     } else {
         out.write_line(&format!(
-            "{removed} objects removed ({}), {orphans} stray manifests, {staging} interrupted restores cleaned",
+            "{removed} objects removed ({}), {orphans} stray manifests, {staging} interrupted restores cleaned, {lowers} overlay lower layers removed",
             ptest_shared::units::format_size(freed)
         ))?;
     }
@@ -490,7 +510,8 @@ pub fn doctor(json: bool) -> Result<i32> {
     ));
     let checks = match std::fs::create_dir(&dir) {
         Ok(()) => {
-            let c = crate::files::probe(&dir);
+            let mut c = crate::files::probe(&dir);
+            c.push(crate::overlay::check(&dir));
             let _ = std::fs::remove_dir_all(&dir);
             c
         }

@@ -1,46 +1,1042 @@
 //! `--mode overlay`: an overlay mount whose lower layer is the snapshot's
 //! read-only tree, kept with it, and whose upper layer is fresh.
+//!
+//! ```text
+//! snap/lower/<snapshot-id>/              the snapshot's tree, written once from the store
+//! snap/lower/.<snapshot-id>.building-…   a lower layer being written (gc removes it after a crash)
+//! snap/overlays/<overlay-id>/upper       what the mount's users wrote
+//! snap/overlays/<overlay-id>/work        overlayfs's own scratch directory
+//! locks/snap-lower-<snapshot-id>.lock    held while a lower is built, checked or removed
+//! locks/snap-<overlay-id>.lock           held while a mount is made or remade
+//! ```
+//!
+//! A mount is an `overlay` record in the registry, registered *before* the
+//! mount is made and forgotten only *after* it is unmounted, so every
+//! mount ptest made has a record, whenever ptest was killed. `rm` (and so
+//! `ptest down`) unmounts what the registry's record names, and only when
+//! the mount at that path is ours (its upper layer is this record's
+//! directory); `gc` does the same for dead owners, expired ttls and records
+//! whose mount is gone, then removes directories no record owns and lower
+//! layers no snapshot or mount uses.
+//!
+//! Nothing in the restore path walks or copies the tree once the lower
+//! layer exists: a mount costs the same for any size.
 
+use crate::commands;
+use crate::create::TOOL;
 use crate::manifest::Manifest;
 use crate::store::Store;
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::config::Config;
-use ptest_shared::{Error, Record, Result};
+use ptest_shared::error::IoContext;
+use ptest_shared::output::{RecordWriter, cell};
+use ptest_shared::owner::{LifetimeArgs, Liveness, OwnerSpec, judge};
+use ptest_shared::record::Timestamp;
+use ptest_shared::registry::Registry;
+use ptest_shared::state::Lock;
+use ptest_shared::{Error, Record, Result, hooks};
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-/// Makes the snapshot's lower layer, unless it is there.
-pub fn lower(_store: &Store, m: &Manifest) -> Result<()> {
-    Err(Error::unavailable(format!(
-        "{}: overlay mode is being built",
-        m.id
-    )))
+/// The record kind of an overlay mount.
+pub const KIND: &str = "overlay";
+
+/// How long a user of a lower layer waits for another to finish building it.
+const LOWER_WAIT: Duration = Duration::from_secs(600);
+
+/// True for the registry's `overlay` records of this tool.
+pub fn is_overlay(r: &Record) -> bool {
+    r.kind() == KIND && r.tool() == Some(TOOL)
+}
+
+fn lower_base(store: &Store) -> Result<PathBuf> {
+    store.state.subdir("snap/lower")
+}
+
+fn overlays_base(store: &Store) -> Result<PathBuf> {
+    store.state.subdir("snap/overlays")
+}
+
+fn lower_lock(store: &Store, snapshot: &str, wait: Duration) -> Result<Lock> {
+    store.state.lock(&format!("snap-lower-{snapshot}"), wait)
+}
+
+/// Removes a directory on drop, unless disarmed.
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = crate::restore::remove_tree(&p);
+        }
+    }
+}
+
+/// Releases a lock of one user only (an overlay's), removing its file.
+struct RemoveLockFile(Option<Lock>);
+
+impl Drop for RemoveLockFile {
+    fn drop(&mut self) {
+        if let Some(l) = self.0.take() {
+            let _ = fs::remove_file(l.path());
+        }
+    }
+}
+
+/// Makes the snapshot's lower layer, unless it is there (`create --overlay`).
+pub fn lower(store: &Store, m: &Manifest) -> Result<()> {
+    ensure_lower(store, m).map(drop)
+}
+
+/// The lower layer of `m`, built once from the store when it is not there;
+/// returned with its lock held, so that nobody removes it meanwhile.
+fn ensure_lower(store: &Store, m: &Manifest) -> Result<(PathBuf, Lock)> {
+    let lock = lower_lock(store, &m.id, LOWER_WAIT)?;
+    let base = lower_base(store)?;
+    let dir = base.join(&m.id);
+    match fs::symlink_metadata(&dir) {
+        Ok(md) if md.is_dir() => return Ok((dir, lock)),
+        Ok(_) => {
+            return Err(Error::cant_create(format!(
+                "{} is not a directory: ptest will not use it",
+                dir.display()
+            ))
+            .hint("remove it; `ptest snap gc` makes no such thing"));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::from_io(format!("cannot read {}", dir.display()), &e)),
+    }
+    let staging = base.join(format!(
+        ".{}.building-{}",
+        m.id,
+        ptest_shared::record::random_hex(4)
+    ));
+    fs::create_dir(&staging).io_context(|| format!("cannot create {}", staging.display()))?;
+    let mut guard = RemoveOnDrop(Some(staging.clone()));
+    let store_lock = store.lock(false)?;
+    let parallel = std::thread::available_parallelism().map_or(4, |n| n.get());
+    crate::restore::write_tree(
+        store,
+        m,
+        &staging,
+        parallel,
+        &crate::files::Methods::default(),
+    )?;
+    drop(store_lock);
+    ptest_shared::interrupt::check()?;
+    fs::rename(&staging, &dir).io_context(|| format!("cannot move into {}", dir.display()))?;
+    guard.0 = None;
+    Ok((dir, lock))
+}
+
+/// Removes the lower layer of snapshot `id` (being forgotten), unless a
+/// registered overlay or a mount still uses it: then it is kept, and `gc`
+/// removes it once nothing does. Never fails the caller: what it cannot
+/// remove now, `gc` finds.
+pub fn forget_lower(store: &Store, id: &str) {
+    let Ok(base) = lower_base(store) else { return };
+    let dir = base.join(id);
+    if fs::symlink_metadata(&dir).is_err() {
+        return;
+    }
+    let Ok(_lock) = lower_lock(store, id, Duration::ZERO) else {
+        return; // a restore is using it this moment: gc's turn
+    };
+    match lower_in_use(store, id, &dir) {
+        Ok(None) => {
+            if let Err(e) = crate::restore::remove_tree(&dir) {
+                eprintln!("ptest-snap: warning: {} (gc removes it)", e.message);
+            }
+        }
+        Ok(Some(user)) => eprintln!(
+            "ptest-snap: note: the lower layer of {id} is kept while {user} uses it; `ptest snap gc` removes it after"
+        ),
+        Err(e) => eprintln!("ptest-snap: warning: {} (gc removes it)", e.message),
+    }
+}
+
+/// Who uses the lower layer `dir` of snapshot `id`: a registered overlay,
+/// or a mount (one a killed ptest made and nobody registered).
+fn lower_in_use(store: &Store, id: &str, dir: &Path) -> Result<Option<String>> {
+    for r in overlays(store)? {
+        if r.get("snapshot").and_then(|v| v.as_str()) == Some(id) {
+            return Ok(Some(r.id().unwrap_or_default().to_owned()));
+        }
+    }
+    let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+    for mnt in mounts()? {
+        if mnt.option("lowerdir").is_some_and(|l| {
+            l.split(':')
+                .any(|x| Path::new(&unescape_opt(x)) == dir.as_path())
+        }) {
+            return Ok(Some(format!("the mount at {}", mnt.point.display())));
+        }
+    }
+    Ok(None)
+}
+
+/// The registry's overlay records.
+pub fn overlays(store: &Store) -> Result<Vec<Record>> {
+    Ok(Registry::open(&store.state)?
+        .list()?
+        .into_iter()
+        .filter(is_overlay)
+        .collect())
+}
+
+// ---- mounts as the kernel lists them ----------------------------------
+
+/// One line of `/proc/self/mountinfo`.
+#[derive(Debug, Clone)]
+struct Mount {
+    point: PathBuf,
+    fstype: String,
+    options: String,
+}
+
+impl Mount {
+    /// The value of super option `key` (still escaped as the kernel shows it).
+    fn option(&self, key: &str) -> Option<&str> {
+        self.options
+            .split(',')
+            .find_map(|o| o.strip_prefix(key)?.strip_prefix('='))
+    }
+}
+
+/// `\ooo` escapes of mountinfo undone.
+fn unescape(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            out.push(((b[i + 1] - b'0') << 6) | ((b[i + 2] - b'0') << 3) | (b[i + 3] - b'0'));
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An option value: mountinfo's escapes, then overlayfs's own `\` escapes.
+fn unescape_opt(s: &str) -> String {
+    let s = unescape(s);
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every mount of this mount namespace, in mount order (a later one at a
+/// path covers an earlier one).
+fn mounts() -> Result<Vec<Mount>> {
+    let text = fs::read_to_string("/proc/self/mountinfo")
+        .io_context(|| "cannot read /proc/self/mountinfo".to_owned())?;
+    Ok(text.lines().filter_map(parse_mountinfo).collect())
+}
+
+fn parse_mountinfo(line: &str) -> Option<Mount> {
+    let (left, right) = line.split_once(" - ")?;
+    let point = left.split(' ').nth(4)?;
+    let mut r = right.split(' ');
+    let fstype = r.next()?.to_owned();
+    let _source = r.next()?;
+    let options = r.next().unwrap_or("").to_owned();
+    Some(Mount {
+        point: PathBuf::from(unescape(point)),
+        fstype,
+        options,
+    })
+}
+
+/// The mount on top at `path`, if one is mounted there.
+fn top_mount_at(path: &Path) -> Result<Option<Mount>> {
+    Ok(mounts()?.into_iter().rev().find(|m| m.point == path))
+}
+
+/// The overlay id whose upper layer `mnt` has, when it is one of ours.
+fn ours(store: &Store, mnt: &Mount) -> Result<Option<String>> {
+    if mnt.fstype != "overlay" {
+        return Ok(None);
+    }
+    let Some(upper) = mnt.option("upperdir") else {
+        return Ok(None);
+    };
+    let upper = PathBuf::from(unescape_opt(upper));
+    let base = overlays_base(store)?;
+    let base = fs::canonicalize(&base).unwrap_or(base);
+    if upper.file_name().is_some_and(|n| n == "upper")
+        && let Some(dir) = upper.parent()
+        && dir.parent() == Some(base.as_path())
+        && let Some(id) = dir.file_name().and_then(|n| n.to_str())
+        && ptest_shared::kinds::id_kind(id) == Some(KIND)
+    {
+        return Ok(Some(id.to_owned()));
+    }
+    Ok(None)
+}
+
+/// The inode of this process's mount namespace.
+fn mnt_ns() -> Option<u64> {
+    fs::metadata("/proc/self/ns/mnt").ok().map(|m| m.ino())
+}
+
+/// Whether any process we can see lives in mount namespace `ino`.
+fn ns_alive(ino: u64) -> bool {
+    let want = format!("mnt:[{ino}]");
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return false;
+    };
+    dir.flatten().any(|e| {
+        e.file_name()
+            .to_string_lossy()
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            && fs::read_link(e.path().join("ns/mnt")).is_ok_and(|l| l.as_os_str() == want.as_str())
+    })
+}
+
+// ---- making a mount -----------------------------------------------------
+
+/// Why overlay mode cannot be used here, for the fallback note.
+pub struct Unavailable(pub String);
+
+/// The mount options of an overlay; paths overlayfs's option syntax
+/// cannot carry are refused.
+fn options(lower: &Path, upper: &Path, work: &Path) -> std::result::Result<String, Unavailable> {
+    let mut parts = Vec::new();
+    for (k, p) in [("lowerdir", lower), ("upperdir", upper), ("workdir", work)] {
+        let Some(s) = p.to_str().filter(|s| !s.contains([',', ':', '\\', '\n'])) else {
+            return Err(Unavailable(format!(
+                "{} holds a character overlay mount options cannot carry (',', ':', '\\')",
+                p.display()
+            )));
+        };
+        parts.push(format!("{k}={s}"));
+    }
+    Ok(parts.join(","))
+}
+
+/// Mounts an overlay at `target`.
+fn mount(target: &Path, opts: &str) -> nix::Result<()> {
+    nix::mount::mount(
+        Some("ptest-snap"),
+        target,
+        Some("overlay"),
+        nix::mount::MsFlags::empty(),
+        Some(opts),
+    )
+}
+
+/// What a failed mount means, for people.
+fn why(e: nix::errno::Errno, at: &Path) -> String {
+    use nix::errno::Errno;
+    let euid = nix::unistd::geteuid().as_raw();
+    match e {
+        Errno::EPERM | Errno::EACCES => format!(
+            "mounting is not permitted here (euid {euid}; not root in the initial namespaces, nor in a user namespace that owns this mount namespace)"
+        ),
+        Errno::ENODEV => "this kernel has no overlay filesystem (modprobe overlay)".into(),
+        e => format!(
+            "the kernel refused an overlay with its upper layer in {}: {e} (an upper layer needs a filesystem with xattrs and d_type: not overlayfs, NFS or FAT)",
+            at.display()
+        ),
+    }
+}
+
+/// Tries an overlay of empty directories in `dir` (made and emptied
+/// here): `Ok` with how it went, `Err` with why overlay mode falls back.
+pub fn probe(dir: &Path) -> std::result::Result<String, String> {
+    let [l, u, w, m] = ["l", "u", "w", "m"].map(|d| dir.join(d));
+    for d in [&l, &u, &w, &m] {
+        fs::create_dir(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    }
+    let opts = options(&l, &u, &w).map_err(|Unavailable(why)| why)?;
+    match mount(&m, &opts) {
+        Ok(()) => {
+            let _ = nix::mount::umount2(&m, nix::mount::MntFlags::MNT_DETACH);
+            let euid = nix::unistd::geteuid().as_raw();
+            let userns = fs::read_to_string("/proc/self/uid_map").is_ok_and(|m| {
+                m.split_whitespace().collect::<Vec<_>>() != ["0", "0", "4294967295"]
+            });
+            Ok(format!(
+                "overlay mounts work here (euid {euid}{})",
+                if userns { ", in a user namespace" } else { "" }
+            ))
+        }
+        Err(e) => Err(why(e, dir)),
+    }
+}
+
+/// [`probe`] in a fresh directory of the store's `tmp/`.
+fn available(store: &Store) -> std::result::Result<(), Unavailable> {
+    let dir = store.tmp_dir().join(format!(
+        "overlay-probe-{}",
+        ptest_shared::record::random_hex(6)
+    ));
+    fs::create_dir(&dir)
+        .map_err(|e| Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+    let r = probe(&dir);
+    let _ = fs::remove_dir_all(&dir);
+    r.map(drop).map_err(Unavailable)
+}
+
+/// What a mount in the making has made, undone on drop unless finished:
+/// the mount, the registry entry, the layers' directory, the mount point.
+struct Made<'a> {
+    reg: &'a Registry,
+    id: String,
+    dir: PathBuf,
+    registered: bool,
+    mounted: Option<PathBuf>,
+    made_target: Option<PathBuf>,
+    lock: Option<Lock>,
+}
+
+impl Made<'_> {
+    fn finish(mut self) {
+        self.registered = false;
+        self.mounted = None;
+        self.made_target = None;
+        self.dir = PathBuf::new();
+        if let Some(l) = self.lock.take() {
+            let _ = fs::remove_file(l.path());
+        }
+    }
+}
+
+impl Drop for Made<'_> {
+    fn drop(&mut self) {
+        if let Some(p) = self.mounted.take() {
+            let _ = nix::mount::umount2(
+                &p,
+                nix::mount::MntFlags::MNT_DETACH | nix::mount::MntFlags::UMOUNT_NOFOLLOW,
+            );
+        }
+        if self.registered {
+            let _ = self.reg.remove(&self.id);
+        }
+        if !self.dir.as_os_str().is_empty() {
+            let _ = crate::restore::remove_tree(&self.dir);
+        }
+        if let Some(t) = self.made_target.take() {
+            let _ = fs::remove_dir(t);
+        }
+        if let Some(l) = self.lock.take() {
+            let _ = fs::remove_file(l.path());
+        }
+    }
+}
+
+/// Fresh, empty `upper` and `work` in `dir`; the upper's root takes the
+/// snapshot root's mode, mtime and xattrs (the mount's root is the upper's).
+fn fresh_layers(dir: &Path, m: &Manifest) -> Result<(PathBuf, PathBuf)> {
+    let (upper, work) = (dir.join("upper"), dir.join("work"));
+    for d in [&upper, &work] {
+        fs::create_dir(d).io_context(|| format!("cannot create {}", d.display()))?;
+    }
+    crate::restore::finish_dir(&upper, m.root.mode, m.root.mtime_ns, &m.root.xattrs)?;
+    Ok((upper, work))
+}
+
+/// What [`mount_new`] made.
+struct Mounted {
+    record: Record,
+    path: PathBuf,
+}
+
+/// Builds (or finds) the lower layer, registers an overlay record and
+/// mounts it at `target` (absolute; absent, or a directory).
+fn mount_new(
+    store: &Store,
+    m: &Manifest,
+    target: &Path,
+    lifetime: &ptest_shared::owner::Lifetime,
+) -> Result<Mounted> {
+    let reg = Registry::open(&store.state)?;
+    let id = ptest_shared::record::new_id(KIND);
+    let (lower, _lower_lock) = ensure_lower(store, m)?;
+    let build = store.state.lock(&format!("snap-{id}"), Duration::ZERO)?;
+    let dir = overlays_base(store)?.join(&id);
+    fs::create_dir(&dir).io_context(|| format!("cannot create {}", dir.display()))?;
+    let mut made = Made {
+        reg: &reg,
+        id: id.clone(),
+        dir: dir.clone(),
+        registered: false,
+        mounted: None,
+        made_target: None,
+        lock: Some(build),
+    };
+    let (upper, work) = fresh_layers(&dir, m)?;
+    if !crate::restore::target_state(target)? {
+        fs::create_dir(target).io_context(|| format!("cannot create {}", target.display()))?;
+        made.made_target = Some(target.to_owned());
+    }
+    // The kernel lists mounts by their real path.
+    let path =
+        fs::canonicalize(target).io_context(|| format!("cannot read {}", target.display()))?;
+    let opts =
+        options(&lower, &upper, &work).map_err(|Unavailable(why)| Error::cant_create(why))?;
+    let mut rec = Record::resource_with_id(KIND, TOOL, &id);
+    lifetime.apply(&mut rec);
+    rec.set("snapshot", m.id.as_str())
+        .set("path", path.to_string_lossy().as_ref())
+        .set("lower", lower.to_string_lossy().as_ref())
+        .set("upper", upper.to_string_lossy().as_ref())
+        .set("work", work.to_string_lossy().as_ref())
+        .set("made_dir", made.made_target.is_some());
+    if let Some(ns) = mnt_ns() {
+        rec.set("mnt_ns", ns);
+    }
+    // Registered before it is mounted: a SIGKILL from here on leaves a
+    // record gc finds, never a mount nobody knows of.
+    reg.put(&rec)?;
+    made.registered = true;
+    ptest_shared::interrupt::check()?;
+    mount(&path, &opts).map_err(|e| {
+        Error::cant_create(format!(
+            "cannot mount an overlay at {}: {}",
+            path.display(),
+            why(e, &dir)
+        ))
+    })?;
+    made.mounted = Some(path.clone());
+    made.finish();
+    Ok(Mounted { record: rec, path })
+}
+
+/// The registered overlay of ours mounted on top at `path`, if any.
+fn overlay_at(store: &Store, path: &Path) -> Result<Option<(String, Option<Record>)>> {
+    let Some(mnt) = top_mount_at(path)? else {
+        return Ok(None);
+    };
+    let Some(id) = ours(store, &mnt)? else {
+        return Ok(None);
+    };
+    let rec = Registry::open(&store.state)?.get(&id)?.filter(is_overlay);
+    Ok(Some((id, rec)))
+}
+
+fn say_fallback(mode: &str, why: &str) {
+    eprintln!(
+        "ptest-snap: note: --mode overlay is not available here: {why}; {mode} by copying instead"
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
 pub fn restore(
-    _common: &CommonArgs,
-    _config: &Config,
-    _store: &Store,
-    _rec: &Record,
+    common: &CommonArgs,
+    config: &Config,
+    store: &Store,
+    rec: &Record,
     m: &Manifest,
-    _to: Option<std::path::PathBuf>,
-    _lifetime: &ptest_shared::owner::LifetimeArgs,
+    to: Option<PathBuf>,
+    lifetime: &LifetimeArgs,
 ) -> Result<i32> {
-    Err(Error::unavailable(format!(
-        "{}: overlay restore is being built",
-        m.id
-    )))
+    let life = lifetime.resolve(OwnerSpec::Session)?;
+    let target = match &to {
+        Some(t) => crate::create::absolute(t)?,
+        None => PathBuf::from(&m.source),
+    };
+    let exists = crate::restore::target_state(&target)?;
+    if exists {
+        let real = fs::canonicalize(&target).unwrap_or_else(|_| target.clone());
+        if let Some((oid, _)) = overlay_at(store, &real)? {
+            return Err(Error::cant_create(format!(
+                "{} is already a ptest overlay ({oid}): nothing was mounted",
+                target.display()
+            ))
+            .hint(format!(
+                "`ptest snap reset --mode overlay {}` gives it a fresh upper layer; `ptest snap rm {oid}` unmounts it",
+                m.id
+            )));
+        }
+    }
+    if to.is_some() && exists && fs::read_dir(&target).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(Error::cant_create(format!(
+            "{} exists and is not empty: an overlay would hide what it holds; nothing was mounted",
+            target.display()
+        ))
+        .hint("choose an empty or absent directory for --to"));
+    }
+    if let Err(Unavailable(why)) = available(store) {
+        say_fallback("restoring", &why);
+        return commands::restore(common, &m.id, to, crate::Mode::Copy, lifetime);
+    }
+    hooks::pre(config, "snapshot.restored", rec)?;
+    ptest_shared::interrupt::catch()?;
+    let started = Instant::now();
+    let made = mount_new(store, m, &target, &life)?;
+    let mut ev = Record::new("event");
+    ev.set("event", "snapshot.restored")
+        .set("id", m.id.as_str())
+        .set("path", made.path.to_string_lossy().as_ref())
+        .set("files", m.file_count())
+        .set("bytes", m.bytes())
+        .set("method", "overlay")
+        .set("overlay", made.record.id().unwrap_or_default())
+        .set("replaced", false)
+        .set("hidden", to.is_none() && exists)
+        .set("seconds", started.elapsed().as_secs_f64());
+    let mut out = RecordWriter::stdout();
+    if common.json() {
+        out.write(&made.record)?;
+        out.write(&ev)?;
+    } else {
+        out.write_line(&format!(
+            "mounted {} at {} ({} over snapshot {}; `ptest snap rm {}` unmounts it)",
+            made.record.id().unwrap_or_default(),
+            made.path.display(),
+            "overlay",
+            m.id,
+            made.record.id().unwrap_or_default(),
+        ))?;
+    }
+    hooks::post(config, "snapshot.restored", rec);
+    Ok(0)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn reset(
-    _common: &CommonArgs,
-    _config: &Config,
-    _store: &Store,
-    _rec: &Record,
+    common: &CommonArgs,
+    config: &Config,
+    store: &Store,
+    rec: &Record,
     m: &Manifest,
 ) -> Result<i32> {
-    Err(Error::unavailable(format!(
-        "{}: overlay reset is being built",
-        m.id
-    )))
+    let source = PathBuf::from(&m.source);
+    let real = fs::canonicalize(&source).unwrap_or_else(|_| source.clone());
+    let found = overlay_at(store, &real)?;
+    match &found {
+        Some((oid, Some(o))) if o.get("snapshot").and_then(|v| v.as_str()) == Some(&m.id) => {
+            let o = o.clone();
+            let oid = oid.clone();
+            hooks::pre(config, "snapshot.reset", rec)?;
+            ptest_shared::interrupt::catch()?;
+            let started = Instant::now();
+            remount(store, m, &o, &real)?;
+            let mut ev = Record::new("event");
+            ev.set("event", "snapshot.reset")
+                .set("id", m.id.as_str())
+                .set("path", real.to_string_lossy().as_ref())
+                .set("method", "overlay")
+                .set("overlay", oid.as_str())
+                .set("remounted", true)
+                .set("seconds", started.elapsed().as_secs_f64());
+            let mut out = RecordWriter::stdout();
+            if common.json() {
+                out.write(&ev)?;
+            } else {
+                out.write_line(&format!(
+                    "reset {} to {}: {oid} remounted with a fresh upper layer",
+                    real.display(),
+                    m.id
+                ))?;
+            }
+            hooks::post(config, "snapshot.reset", rec);
+            return Ok(0);
+        }
+        Some((oid, _)) => {
+            return Err(Error::cant_create(format!(
+                "{} is a ptest overlay ({oid}) of another snapshot, or one nobody registered: nothing was changed",
+                source.display()
+            ))
+            .hint(format!("`ptest snap rm {oid}` (or `ptest snap gc`) unmounts it")));
+        }
+        None => {}
+    }
+    // Not mounted: what `restore --mode overlay` does at the source.
+    if let Err(Unavailable(why)) = available(store) {
+        say_fallback("resetting", &why);
+        return commands::reset(common, &m.id, crate::Mode::Copy);
+    }
+    let exists = crate::restore::target_state(&source)?;
+    hooks::pre(config, "snapshot.reset", rec)?;
+    ptest_shared::interrupt::catch()?;
+    let started = Instant::now();
+    let life = LifetimeArgs::default().resolve(OwnerSpec::Session)?;
+    let made = mount_new(store, m, &source, &life)?;
+    let mut ev = Record::new("event");
+    ev.set("event", "snapshot.reset")
+        .set("id", m.id.as_str())
+        .set("path", made.path.to_string_lossy().as_ref())
+        .set("method", "overlay")
+        .set("overlay", made.record.id().unwrap_or_default())
+        .set("remounted", false)
+        .set("hidden", exists)
+        .set("seconds", started.elapsed().as_secs_f64());
+    let mut out = RecordWriter::stdout();
+    if common.json() {
+        out.write(&made.record)?;
+        out.write(&ev)?;
+    } else {
+        out.write_line(&format!(
+            "reset {} to {}: mounted {} over it",
+            made.path.display(),
+            m.id,
+            made.record.id().unwrap_or_default()
+        ))?;
+    }
+    hooks::post(config, "snapshot.reset", rec);
+    Ok(0)
+}
+
+/// Unmounts overlay `o` at `path`, gives it fresh upper and work
+/// directories and mounts it again: the old ones are renamed aside first
+/// and removed after, so the tree is away only for the two system calls.
+fn remount(store: &Store, m: &Manifest, o: &Record, path: &Path) -> Result<()> {
+    let id = o.id().unwrap_or_default().to_owned();
+    let build = store.state.lock(&format!("snap-{id}"), Duration::ZERO)?;
+    let _unlink = RemoveLockFile(Some(build));
+    let (lower, _lower_lock) = ensure_lower(store, m)?;
+    let dir = overlays_base(store)?.join(&id);
+    unmount(path)?;
+    let old = dir.join(format!("old-{}", ptest_shared::record::random_hex(4)));
+    let fresh = (|| {
+        fs::create_dir(&old).io_context(|| format!("cannot create {}", old.display()))?;
+        for d in ["upper", "work"] {
+            let p = dir.join(d);
+            if fs::symlink_metadata(&p).is_ok() {
+                fs::rename(&p, old.join(d))
+                    .io_context(|| format!("cannot move {}", p.display()))?;
+            }
+        }
+        let (upper, work) = fresh_layers(&dir, m)?;
+        let opts =
+            options(&lower, &upper, &work).map_err(|Unavailable(why)| Error::cant_create(why))?;
+        mount(path, &opts).map_err(|e| {
+            Error::cant_create(format!(
+                "cannot mount the overlay at {} again: {}",
+                path.display(),
+                why(e, &dir)
+            ))
+        })
+    })();
+    if let Err(e) = fresh {
+        // Unmounted and not mounted again: the overlay is gone.
+        let reg = Registry::open(&store.state)?;
+        let _ = crate::restore::remove_tree(&dir);
+        if o.get("made_dir").and_then(|v| v.as_bool()) == Some(true) {
+            let _ = fs::remove_dir(path);
+        }
+        let _ = reg.remove(&id);
+        return Err(Error::new(
+            e.exit,
+            format!("{} ({id} is unmounted and forgotten)", e.message),
+        )
+        .hint(format!(
+            "`ptest snap restore --mode overlay {}` mounts it anew",
+            m.id
+        )));
+    }
+    if let Err(e) = crate::restore::remove_tree(&old) {
+        eprintln!(
+            "ptest-snap: warning: {} (gc removes it with the overlay)",
+            e.message
+        );
+    }
+    Ok(())
+}
+
+/// Unmounts what is mounted on top at `path` (never following a symlink
+/// there); a busy mount is 75, left mounted.
+fn unmount(path: &Path) -> Result<()> {
+    use nix::errno::Errno;
+    match nix::mount::umount2(path, nix::mount::MntFlags::UMOUNT_NOFOLLOW) {
+        Ok(()) | Err(Errno::EINVAL) | Err(Errno::ENOENT) => Ok(()),
+        Err(Errno::EBUSY) => Err(Error::temp_fail(format!(
+            "the overlay at {} is busy: a process has its working directory or open files in it; nothing was changed",
+            path.display()
+        ))
+        .hint(format!(
+            "`fuser -vm {}` names them; end them (or cd out) and try again",
+            path.display()
+        ))),
+        Err(e) => Err(Error::io(format!("cannot unmount {}: {e}", path.display()))),
+    }
+}
+
+// ---- removing -------------------------------------------------------------
+
+/// The registry's record of overlay `id`: 64 for what is not an overlay
+/// id, 66 for one that is not registered.
+pub fn registered(store: &Store, id: &str) -> Result<Record> {
+    if ptest_shared::kinds::id_kind(id) != Some(KIND)
+        || ptest_shared::registry::validate_id(id).is_err()
+    {
+        return Err(Error::usage(format!(
+            "{id:?} is not an overlay id (overlay-k3x9m2qa)"
+        )));
+    }
+    match Registry::open(&store.state)?.get(id)? {
+        Some(r) if is_overlay(&r) => Ok(r),
+        _ => Err(Error::no_input(format!("no overlay {id}"))
+            .hint("`ptest snap ls` lists the overlay mounts")),
+    }
+}
+
+/// Whether the record's mount is there: `Some(true)` mounted (ours, on top
+/// at its path), `Some(false)` gone, `None` when it lives in another mount
+/// namespace this process cannot see into.
+fn mounted(store: &Store, o: &Record) -> Result<Option<bool>> {
+    let id = o.id().unwrap_or_default();
+    let here = mnt_ns();
+    if let Some(ns) = o.get("mnt_ns").and_then(|v| v.as_u64())
+        && here.is_some_and(|h| h != ns)
+    {
+        return Ok(if ns_alive(ns) { None } else { Some(false) });
+    }
+    let path = PathBuf::from(o.get("path").and_then(|v| v.as_str()).unwrap_or("/"));
+    Ok(Some(mounts()?.iter().rev().any(|m| {
+        m.point == path && ours(store, m).ok().flatten().as_deref() == Some(id)
+    })))
+}
+
+/// Unmounts overlay `o` (as the registry holds it) and removes its layers,
+/// the mount point it made, and its registry entry.
+pub fn remove(store: &Store, reg: &Registry, o: &Record) -> Result<()> {
+    let id = o.id().unwrap_or_default();
+    let typed: ptest_shared::kinds::Overlay = o.typed()?;
+    let path = typed.path.get().clone();
+    match mounted(store, o)? {
+        None => {
+            return Err(Error::failed(format!(
+                "{id} is mounted in another mount namespace ({}), which this process cannot reach",
+                o.get("mnt_ns").map(|v| v.to_string()).unwrap_or_default()
+            ))
+            .hint("run `ptest snap rm` from inside that namespace"));
+        }
+        Some(true) => {
+            // Ours on top at its path: whatever covers it would go first.
+            let top = top_mount_at(&path)?;
+            if top
+                .as_ref()
+                .and_then(|t| ours(store, t).ok().flatten())
+                .as_deref()
+                != Some(id)
+            {
+                return Err(Error::failed(format!(
+                    "{id} at {} is covered by another mount: not unmounting that",
+                    path.display()
+                )));
+            }
+            unmount(&path)?;
+        }
+        Some(false) => {}
+    }
+    // The directory comes from the id, never from the record's fields.
+    let dir = overlays_base(store)?.join(id);
+    crate::restore::remove_tree(&dir)?;
+    if typed.made_dir == Some(true) {
+        let _ = fs::remove_dir(&path);
+    }
+    reg.remove(id)?;
+    Ok(())
+}
+
+/// Removes the overlay records among `recs` (the registry's copies),
+/// writing an `overlay.removed` event for each; the first failure is
+/// returned after trying every one.
+pub fn rm_records(
+    common: &CommonArgs,
+    store: &Store,
+    recs: &[Record],
+    out: &mut RecordWriter,
+    reason: Option<&str>,
+) -> Result<()> {
+    let reg = Registry::open(&store.state)?;
+    let mut first = None;
+    for o in recs {
+        let id = o.id().unwrap_or_default();
+        match remove(store, &reg, o) {
+            Ok(()) => {
+                if common.json() {
+                    let mut ev = Record::new("event");
+                    ev.set("event", "overlay.removed").set("id", id);
+                    if let Some(r) = reason {
+                        ev.set("reason", r);
+                    }
+                    out.write(&ev)?;
+                } else {
+                    out.write_line(&format!(
+                        "removed {id} (unmounted){}",
+                        reason.map(|r| format!(": {r}")).unwrap_or_default()
+                    ))?;
+                }
+            }
+            Err(e) => {
+                eprintln!("ptest-snap: could not remove {id}: {}", e.message);
+                first.get_or_insert(e);
+            }
+        }
+    }
+    first.map_or(Ok(()), Err)
+}
+
+// ---- gc -----------------------------------------------------------------------
+
+/// Removes overlays whose owner died, whose ttl passed, or whose mount is
+/// gone (unmounted by hand, or a restore killed before it mounted), then
+/// the directories of overlays nobody registered (a restore killed before
+/// it registered). Returns how many such directories went.
+pub fn gc_mounts(common: &CommonArgs, store: &Store, out: &mut RecordWriter) -> Result<usize> {
+    let now = Timestamp::now();
+    let mut first = None;
+    for o in overlays(store)? {
+        let id = o.id().unwrap_or_default().to_owned();
+        let reason = match judge(&o, now)? {
+            Liveness::Live => {
+                // A restore or reset at work on it holds its lock.
+                let Ok(_busy) = store.state.lock(&format!("snap-{id}"), Duration::ZERO) else {
+                    continue;
+                };
+                if mounted(store, &o)? != Some(false) {
+                    continue;
+                }
+                "not-mounted"
+            }
+            l => l.as_str(),
+        };
+        if let Err(e) = rm_records(common, store, std::slice::from_ref(&o), out, Some(reason)) {
+            first.get_or_insert(e);
+        }
+    }
+    let reg = Registry::open(&store.state)?;
+    let base = overlays_base(store)?;
+    let mut cleaned = 0;
+    for e in fs::read_dir(&base).io_context(|| format!("cannot list {}", base.display()))? {
+        let Ok(e) = e else { continue };
+        let name = e.file_name().to_string_lossy().into_owned();
+        if ptest_shared::kinds::id_kind(&name) != Some(KIND)
+            || ptest_shared::registry::validate_id(&name).is_err()
+            || reg.get(&name)?.is_some()
+        {
+            continue;
+        }
+        let Ok(lock) = store.state.lock(&format!("snap-{name}"), Duration::ZERO) else {
+            continue; // being made
+        };
+        // Mounted and never registered cannot happen by ptest's order;
+        // unmount whatever uses this upper layer anyway, it is ours.
+        for mnt in mounts()?.iter().rev() {
+            if ours(store, mnt)?.as_deref() == Some(name.as_str()) {
+                let _ = nix::mount::umount2(
+                    &mnt.point,
+                    nix::mount::MntFlags::MNT_DETACH | nix::mount::MntFlags::UMOUNT_NOFOLLOW,
+                );
+            }
+        }
+        crate::restore::remove_tree(&e.path())?;
+        let _ = fs::remove_file(lock.path());
+        cleaned += 1;
+    }
+    first.map_or(Ok(cleaned), Err)
+}
+
+/// Removes lower layers whose snapshot is gone and that nothing uses, and
+/// lower layers whose build was killed. Returns how many went.
+pub fn gc_lowers(store: &Store) -> Result<usize> {
+    let reg = Registry::open(&store.state)?;
+    let base = lower_base(store)?;
+    let mut n = 0;
+    for e in fs::read_dir(&base).io_context(|| format!("cannot list {}", base.display()))? {
+        let Ok(e) = e else { continue };
+        let name = e.file_name().to_string_lossy().into_owned();
+        let (id, building) = match name
+            .strip_prefix('.')
+            .and_then(|s| s.split_once(".building-"))
+        {
+            Some((id, _)) => (id.to_owned(), true),
+            None => (name.clone(), false),
+        };
+        if ptest_shared::registry::validate_id(&id).is_err() {
+            continue;
+        }
+        if !building
+            && reg
+                .get(&id)?
+                .is_some_and(|r| crate::create::is_snapshot(&r))
+        {
+            continue;
+        }
+        let Ok(_lock) = lower_lock(store, &id, Duration::ZERO) else {
+            continue; // being built or used this moment
+        };
+        if !building && lower_in_use(store, &id, &e.path())?.is_some() {
+            continue;
+        }
+        crate::restore::remove_tree(&e.path())?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+// ---- ls, doctor ------------------------------------------------------------------
+
+/// `ls`'s second table: the overlay mounts, with their state.
+pub fn ls(store: &Store, json: bool) -> Result<()> {
+    let list = overlays(store)?;
+    if list.is_empty() {
+        return Ok(());
+    }
+    let mut out = RecordWriter::stdout();
+    if json {
+        for r in &list {
+            out.write(r)?;
+        }
+        return Ok(());
+    }
+    let now = Timestamp::now();
+    let mut rows = Vec::new();
+    for r in &list {
+        let state = match judge(r, now)? {
+            Liveness::Live => match mounted(store, r)? {
+                Some(true) => "mounted",
+                Some(false) => "not-mounted",
+                None => "other-namespace",
+            },
+            l => l.as_str(),
+        };
+        rows.push(vec![
+            cell(r, "id"),
+            cell(r, "snapshot"),
+            cell(r, "path"),
+            state.to_owned(),
+            cell(r, "created_at"),
+        ]);
+    }
+    out.write_line("")?;
+    out.write_line(
+        ptest_shared::output::table(&["OVERLAY", "SNAPSHOT", "PATH", "STATE", "CREATED"], &rows)
+            .trim_end(),
+    )
+}
+
+/// `doctor`'s `snap.overlay`: an overlay of empty directories mounted and
+/// unmounted in `dir`, a directory of doctor's own.
+pub fn check(dir: &Path) -> ptest_shared::checks::Check {
+    let probe_dir = dir.join("overlay");
+    let r = fs::create_dir(&probe_dir)
+        .map_err(|e| format!("cannot create {}: {e}", probe_dir.display()))
+        .and_then(|()| probe(&probe_dir));
+    commands::check(
+        "snap.overlay",
+        r,
+        "restore and reset --mode overlay fall back to copying: run as root, or inside a user and mount namespace of your own (unshare -Urm, Linux 5.11+), with the state directory on a filesystem an upper layer can use",
+    )
 }
