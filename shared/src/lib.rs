@@ -14,7 +14,8 @@
 //!   [`environ`]: a command's environment from a stream, finding its program.
 //! - [`checks`]: what `doctor` reports; [`tools`]: finding tools and plugins; [`teardown`]: removing resources
 //!   through their tools; [`probe`]: what this machine offers; [`units`]:
-//!   sizes as users write them.
+//!   sizes as users write them; [`venv`]: a virtual environment as the tools
+//!   that make one see it (its notes, relocation, its record; feature `venv`).
 
 pub mod cgroup;
 pub mod checks;
@@ -43,6 +44,8 @@ pub mod teardown;
 pub mod testkit;
 pub mod tools;
 pub mod units;
+#[cfg(feature = "venv")]
+pub mod venv;
 
 pub use error::{Error, Exit, Result};
 pub use record::Record;

@@ -4,14 +4,14 @@
 
 use crate::backend::{Backend, Choice};
 use crate::clone::LinkMode;
-use crate::envs::{self, EnvState, Found, TOOL};
+use crate::envs::{self, EnvState, Found};
+use crate::layout;
 use crate::python::{self, Interpreter};
-use crate::{installed, layout};
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::config::Config;
 use ptest_shared::registry::Registry;
 use ptest_shared::state::StateDir;
-use ptest_shared::{Error, Record, Result};
+use ptest_shared::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Everything a command needs: configuration and state.
@@ -102,43 +102,7 @@ pub fn absolute(p: &Path) -> Result<PathBuf> {
         .join(p))
 }
 
-pub fn packages(site: &Path) -> Vec<String> {
-    installed::scan_names(site)
-        .map(|v| {
-            v.into_iter()
-                .map(|(n, ver)| format!("{n}=={ver}"))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-pub fn venv_record(st: &EnvState, dir: &Path, link: Option<&str>) -> Record {
-    let mut r = Record::resource_with_id("venv", TOOL, &st.id);
-    r.set("name", st.name.clone())
-        .set("path", dir.display().to_string())
-        .set("python", st.interpreter.executable.display().to_string())
-        .set("python_version", st.interpreter.version.clone())
-        .set("backend", st.backend.clone())
-        .set("packages", packages(&dir.join(&st.interpreter.purelib)))
-        .set(
-            "template",
-            st.template
-                .clone()
-                .map_or(serde_json::Value::Null, Into::into),
-        );
-    if let Some(l) = link {
-        r.set("link_mode", l);
-    }
-    r.set(
-        "env",
-        serde_json::json!({ "VIRTUAL_ENV": dir.display().to_string() }),
-    )
-    .set(
-        "path_prepend",
-        serde_json::json!([dir.join("bin").display().to_string()]),
-    );
-    r
-}
+pub use ptest_shared::venv::{packages, record as venv_record};
 
 /// The environment and what ptest knows of it (learned from pyvenv.cfg for
 /// one ptest did not make).

@@ -130,7 +130,7 @@ pub fn build_env(
             let (w, c) = installer_lines(req, None);
             backend.install(dir, &interp, &w, &c, index)?;
             // Built where it is staged, run where it is renamed to.
-            layout::make_scripts_relocatable(dir)?;
+            layout::make_scripts_relocatable(dir, &[])?;
         }
         st.template = None;
         st.inputs = Some(key);
@@ -143,7 +143,7 @@ pub fn build_env(
         layout::create(tmp, &interp)?;
         let (w, c) = installer_lines(req, None);
         backend.install(tmp, &interp, &w, &c, index)?;
-        layout::make_scripts_relocatable(tmp)?;
+        layout::make_scripts_relocatable(tmp, &[])?;
         let env = installed::marker_env(&interp.markers)?;
         let dists = installed::scan(&tmp.join(&interp.purelib))?;
         for p in installed::check(&dists, &env) {

@@ -2,56 +2,13 @@
 //! made it, and the hash of the inputs it was last synced to), a `venv`
 //! record in the registry, and removal through a trash directory.
 
-use crate::python::Interpreter;
 use ptest_shared::error::IoContext;
 use ptest_shared::registry::Registry;
-use ptest_shared::state::{StateDir, write_atomic};
+use ptest_shared::state::StateDir;
 use ptest_shared::{Error, Record, Result};
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-pub const TOOL: &str = "ptest-venv";
-/// ptest's notes inside an environment, beside pyvenv.cfg.
-pub const STATE_FILE: &str = "ptest-venv.json";
-
-/// What ptest knows of an environment it made.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EnvState {
-    pub id: String,
-    pub name: String,
-    /// `--python` as given, so that a rebuild asks for the same thing.
-    pub python_spec: String,
-    pub interpreter: Interpreter,
-    pub backend: String,
-    pub template: Option<String>,
-    /// The hash of the inputs last synced to (requirements, interpreter,
-    /// installer, index options).
-    #[serde(default)]
-    pub inputs: Option<String>,
-    /// site-packages' mtime after that sync: any install or uninstall since
-    /// changes it.
-    #[serde(default)]
-    pub site_stamp: Option<i128>,
-}
-
-impl EnvState {
-    pub fn load(dir: &Path) -> Result<Option<EnvState>> {
-        let f = dir.join(STATE_FILE);
-        match std::fs::read(&f) {
-            Ok(b) => serde_json::from_slice(&b).map(Some).map_err(|e| {
-                Error::data(format!("{} is damaged: {e}", f.display()))
-                    .hint("remove the file; ptest then treats the environment as foreign and re-learns it")
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::from_io(format!("cannot read {}", f.display()), &e)),
-        }
-    }
-
-    pub fn save(&self, dir: &Path) -> Result<()> {
-        let bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
-        write_atomic(&dir.join(STATE_FILE), &bytes)
-    }
-}
+pub use ptest_shared::venv::{EnvState, TOOL};
 
 /// The mtime of a directory in nanoseconds (0 when missing).
 pub fn stamp(dir: &Path) -> i128 {

@@ -104,43 +104,6 @@ pub fn scan(site_packages: &Path) -> Result<Vec<Dist>> {
     Ok(dists)
 }
 
-/// The quick version of [`scan`] for the no-op fast path: reads only the
-/// directory listing and returns `(normalised name, version)` parsed from the
-/// metadata directory names, sorted.
-///
-/// `name-version.dist-info` is split at the last `-` (old installs may have a
-/// `-` in the name; versions never do). `name-version[-pyX.Y].egg-info` is
-/// split at the first `-` (setuptools writes `-` in names as `_`). The version
-/// is PEP 440 normalised when it parses, kept as written otherwise, and empty
-/// when the name carries none (`pkg.egg-info` of a develop install): such an
-/// entry never equals a pinned version, so the caller falls back to [`scan`].
-pub fn scan_names(site_packages: &Path) -> Result<Vec<(String, String)>> {
-    let mut names = Vec::new();
-    for (_, file_name) in read_dir(site_packages)? {
-        let (name, version) = if let Some(stem) = file_name.strip_suffix(".dist-info") {
-            match stem.rsplit_once('-') {
-                Some((name, version)) => (name, version),
-                None => (stem, ""),
-            }
-        } else if let Some(stem) = file_name.strip_suffix(".egg-info") {
-            match stem.split_once('-') {
-                // Drop the `-pyX.Y` tag, if any.
-                Some((name, rest)) => (name, rest.split('-').next().unwrap_or("")),
-                None => (stem, ""),
-            }
-        } else {
-            continue;
-        };
-        let version = match Version::from_str(version) {
-            Ok(v) if !version.is_empty() => v.to_string(),
-            _ => version.to_string(),
-        };
-        names.push((normalize(name), version));
-    }
-    names.sort();
-    Ok(names)
-}
-
 /// The `pep508_rs` marker environment of an interpreter, from the markers it
 /// reported.
 pub fn marker_env(m: &crate::python::Markers) -> Result<MarkerEnvironment> {
@@ -380,19 +343,7 @@ fn project_of(requirement: &str) -> String {
     normalize(&requirement[..end])
 }
 
-/// The entries of a directory as (path, file name), in no particular order.
-fn read_dir(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
-    let what = || format!("cannot read the directory {}", dir.display());
-    let mut entries = Vec::new();
-    for entry in fs::read_dir(dir).io_context(what)? {
-        let entry = entry.io_context(what)?;
-        // Metadata directory names are ASCII; anything else is not ours.
-        if let Ok(file_name) = entry.file_name().into_string() {
-            entries.push((entry.path(), file_name));
-        }
-    }
-    Ok(entries)
-}
+use ptest_shared::venv::list_dir as read_dir;
 
 /// Whether `path` is a directory (following symbolic links).
 fn is_dir(path: &Path) -> bool {
@@ -797,33 +748,6 @@ mod tests {
         assert_eq!(dists[0].name, "foo._bar");
         assert_eq!(dists[0].normalized, "foo-bar");
         assert_eq!(dists[0].version.to_string(), "1.0.0.post1");
-    }
-
-    #[test]
-    fn scan_names_reads_directory_names_only() {
-        let tmp = tempfile::tempdir().unwrap();
-        let sp = tmp.path();
-        // No METADATA at all: scan_names must not look inside.
-        for d in [
-            "zope.interface-6.0.dist-info",
-            "typing_extensions-4.8.0.dist-info",
-            "old-style-name-1.0rc1.dist-info",
-            "Legacy_Pkg-2.0-py3.11.egg-info",
-            "devpkg.egg-info",
-            "pkg",
-        ] {
-            fs::create_dir(sp.join(d)).unwrap();
-        }
-        assert_eq!(
-            scan_names(sp).unwrap(),
-            [
-                ("devpkg".to_string(), String::new()),
-                ("legacy-pkg".to_string(), "2.0".to_string()),
-                ("old-style-name".to_string(), "1.0rc1".to_string()),
-                ("typing-extensions".to_string(), "4.8.0".to_string()),
-                ("zope-interface".to_string(), "6.0".to_string()),
-            ]
-        );
     }
 
     #[test]

@@ -235,67 +235,7 @@ endif
 rehash
 "#;
 
-/// The launcher a relocatable console script starts with: `sh` finds the
-/// interpreter beside the script, then Python runs the rest of the file
-/// (the `'''exec'` line is a string literal to Python).
-const TRAMPOLINE: &str = "#!/bin/sh\n'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'python' \"$0\" \"$@\"\n' '''\n";
-
-/// Rewrites console scripts in `dir/bin` whose shebang names this
-/// environment's interpreter by absolute path (pip writes those) into the
-/// relocatable launcher. Returns how many were rewritten.
-pub fn make_scripts_relocatable(dir: &Path) -> Result<usize> {
-    let bin = dir.join("bin");
-    let prefix = format!("#!{}/", bin.display());
-    let mut n = 0;
-    for entry in fs::read_dir(&bin).io_context(|| format!("cannot list {}", bin.display()))? {
-        let entry = entry.io_context(|| format!("cannot list {}", bin.display()))?;
-        let path = entry.path();
-        let Ok(meta) = fs::symlink_metadata(&path) else {
-            continue;
-        };
-        if !meta.is_file() {
-            continue;
-        }
-        let Ok(bytes) = fs::read(&path) else { continue };
-        let Some(rest) = bytes.strip_prefix(prefix.as_bytes()) else {
-            continue;
-        };
-        let eol = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-        let interp = &rest[..eol];
-        if !interp.starts_with(b"python") || interp.contains(&b' ') {
-            continue;
-        }
-        let mut out = TRAMPOLINE.as_bytes().to_vec();
-        out.extend_from_slice(rest.get(eol + 1..).unwrap_or_default());
-        let tmp = path.with_extension("ptest-tmp");
-        fs::write(&tmp, &out).io_context(|| format!("cannot write {}", tmp.display()))?;
-        fs::set_permissions(&tmp, meta.permissions())
-            .io_context(|| format!("cannot chmod {}", tmp.display()))?;
-        fs::rename(&tmp, &path).io_context(|| format!("cannot replace {}", path.display()))?;
-        n += 1;
-    }
-    Ok(n)
-}
-
-/// What `pyvenv.cfg` of an environment says, key by key.
-pub fn read_cfg(dir: &Path) -> Result<Vec<(String, String)>> {
-    let f = dir.join("pyvenv.cfg");
-    let text = fs::read_to_string(&f).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            Error::no_input(format!(
-                "{} is not a virtual environment (no pyvenv.cfg)",
-                dir.display()
-            ))
-        } else {
-            Error::from_io(format!("cannot read {}", f.display()), &e)
-        }
-    })?;
-    Ok(text
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect())
-}
+pub use ptest_shared::venv::{make_scripts_relocatable, read_cfg};
 
 #[cfg(test)]
 mod tests {
@@ -364,7 +304,7 @@ mod tests {
         .unwrap();
         fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
         fs::write(dir.join("bin/other"), "#!/bin/sh\necho hi\n").unwrap();
-        assert_eq!(make_scripts_relocatable(&dir).unwrap(), 1);
+        assert_eq!(make_scripts_relocatable(&dir, &[]).unwrap(), 1);
         let moved = tmp.path().join("moved");
         fs::rename(&dir, &moved).unwrap();
         let out = Command::new(moved.join("bin/hello")).output().unwrap();

@@ -11,77 +11,12 @@
 use ptest_shared::error::IoContext;
 use ptest_shared::state::{Durability, StateDir, write_atomic_with};
 use ptest_shared::{Error, Result};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The PEP 508 environment markers of an interpreter, as Python reports them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Markers {
-    pub implementation_name: String,
-    pub implementation_version: String,
-    pub os_name: String,
-    pub platform_machine: String,
-    pub platform_python_implementation: String,
-    pub platform_release: String,
-    pub platform_system: String,
-    pub platform_version: String,
-    pub python_full_version: String,
-    pub python_version: String,
-    pub sys_platform: String,
-}
-
-/// What an environment needs to know about its base interpreter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Interpreter {
-    /// The interpreter binary itself, symlinks resolved: what `bin/python`
-    /// of an environment links to.
-    pub executable: PathBuf,
-    /// `3.11.7`.
-    pub version: String,
-    /// `3.11`.
-    pub short_version: String,
-    /// `sys.base_prefix`.
-    pub base_prefix: PathBuf,
-    /// site-packages inside an environment, relative to it
-    /// (`lib/python3.11/site-packages`).
-    pub purelib: PathBuf,
-    /// Whether environments get `lib64 -> lib` (64-bit Linux, as venv does).
-    pub lib64: bool,
-    pub markers: Markers,
-    /// Size and mtime of the executable when the facts were learned: a
-    /// changed binary (an upgrade in place) is a different interpreter.
-    pub size: u64,
-    pub mtime_ns: i128,
-}
-
-impl Interpreter {
-    /// A short stable identity for cache keys and change detection.
-    pub fn identity(&self) -> String {
-        format!(
-            "{} {} {} {}",
-            self.executable.display(),
-            self.version,
-            self.size,
-            self.mtime_ns
-        )
-    }
-
-    /// Whether the binary on disk is still the one these facts describe.
-    pub fn is_current(&self) -> bool {
-        match std::fs::metadata(&self.executable) {
-            Ok(m) => m.len() == self.size && mtime_ns(&m) == self.mtime_ns,
-            Err(_) => false,
-        }
-    }
-}
-
-/// A file's mtime in nanoseconds.
-pub fn mtime_ns(m: &std::fs::Metadata) -> i128 {
-    i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec())
-}
+pub use ptest_shared::venv::{Interpreter, Markers, mtime_ns};
 
 /// Asked of an interpreter once: everything as one JSON object.
 const FACTS: &str = r#"

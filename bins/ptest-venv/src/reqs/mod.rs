@@ -163,26 +163,7 @@ fn parse_text(text: &str, file: &Path, constraint: bool, cwd: &Path) -> Result<R
     Ok(reader.out)
 }
 
-/// PEP 503 normalised project name: lowercase, runs of `-`, `_` and `.`
-/// become one `-`. The same as `pep508_rs::PackageName` stores, but total:
-/// it also takes names that are not valid (for messages about them), and
-/// ignores surrounding whitespace (metadata headers carry some).
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_run = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_run {
-                out.push('-');
-            }
-            in_run = true;
-        } else {
-            out.extend(c.to_lowercase());
-            in_run = false;
-        }
-    }
-    out
-}
+pub use ptest_shared::venv::normalize;
 
 /// `file:line[:column]`, or `command-line argument N[, column C]`.
 fn place(file: &Path, line: usize, column: Option<usize>) -> String {
