@@ -76,6 +76,9 @@ pub fn record(m: &Manifest, name: &Option<String>, stats: &Stats, lifetime: &Lif
     if !m.excludes.is_empty() {
         r.set("excludes", m.excludes.clone());
     }
+    if let Some(v) = &m.venv {
+        r.set("venv", v.id.as_str());
+    }
     r
 }
 
