@@ -5,7 +5,7 @@ use ptest_shared::testkit::Scenario;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 
-const CHECKS: [&str; 22] = [
+const CHECKS: [&str; 23] = [
     "python3",
     "pip",
     "uv",
@@ -26,6 +26,7 @@ const CHECKS: [&str; 22] = [
     "snap.copy_file_range",
     "snap.renameat2",
     "snap.xattrs",
+    "snap.overlay",
     "state",
     "quarantine",
 ];
