@@ -434,7 +434,12 @@ fn make_one(
     let id = extra.id.clone().unwrap_or_else(|| new_id("container"));
     let name = &plan.names[i];
     let body = container_body(plan, labels::for_object(&id, name, lifetime, run));
-    let engine_name = format!("ptest-{name}-{}", id.trim_start_matches("container-"));
+    let mut engine_name = format!("ptest-{name}-{}", id.trim_start_matches("container-"));
+    if extra.id.is_some() {
+        // The id's former container may still hold its name.
+        engine_name.push('-');
+        engine_name.push_str(&ptest_shared::record::random_hex(4));
+    }
     let opts = bollard::query_parameters::CreateContainerOptionsBuilder::default()
         .name(&engine_name)
         .build();

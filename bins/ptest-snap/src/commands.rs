@@ -232,6 +232,7 @@ pub fn ls(json: bool) -> Result<i32> {
 fn forget(store: &Store, reg: &Registry, rec: &Record) -> Result<()> {
     let id = rec.id().unwrap_or_default();
     reg.remove(id)?;
+    crate::container::forget(store, id);
     store.remove_manifest(id)?;
     crate::overlay::forget_lower(store, id);
     Ok(())
@@ -429,6 +430,7 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
         .iter()
         .filter_map(|r| r.id().map(str::to_owned))
         .collect();
+    crate::container::gc_images(&live);
     let mut referenced: HashSet<String> = HashSet::new();
     let mut orphans = 0;
     for id in store.manifest_ids()? {

@@ -1,62 +1,907 @@
-//! Snapshots of ptest containers: the filesystem through the engine's commit, every volume's data through its archive API.
+//! Snapshots of ptest containers: the filesystem through the engine's
+//! commit, every volume's data through its archive API.
+//!
+//! `create --container ID` takes a container `ptest docker create` made
+//! (the registry decides: anything else is refused). A running container
+//! is paused for the moment of the snapshot, so that its filesystem and
+//! its volumes are taken at one instant; its filesystem is committed as an
+//! image labelled `ptest.snapshot=<snapshot id>` (removed with the
+//! snapshot), and each volume's tree (`GET /containers/{id}/archive`) is
+//! streamed into the store, one pass hashing and writing each file, under
+//! the directory entry `v0`, `v1`… of the manifest. The manifest's
+//! [`Origin`] keeps the image, the container's settings, and each volume's
+//! destination and owners (uid, gid: a database's files are its user's).
+//!
+//! `restore` makes a new container through ptest-docker's own create
+//! (`ptest_docker::api::create_prepared`: guardian, labels, registry,
+//! records, readiness and the guard that removes what a failure leaves),
+//! with fresh volumes filled (`PUT …/archive`) before it starts. `reset`
+//! does the same in place of the running container: the new one keeps the
+//! container's ptest id and host ports, the old one is stopped just before
+//! the new one starts and removed once it runs.
 
+use crate::Mode;
 use crate::create::How;
-use crate::manifest::Manifest;
+use crate::manifest::{Bytes, Entry, FORMAT, Manifest, Root, Xattrs, check_path};
+use crate::scan::Stats;
 use crate::store::Store;
+use ptest_docker::api::{self, Engine, Extra, ObjectKind};
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::config::Config;
-use ptest_shared::owner::Lifetime;
-use ptest_shared::{Error, Record, Result};
+use ptest_shared::output::RecordWriter;
+use ptest_shared::owner::{Lifetime, LifetimeArgs, OwnerSpec};
+use ptest_shared::registry::Registry;
+use ptest_shared::{Error, Record, Result, hooks};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// The label naming the snapshot a committed image belongs to.
+pub const IMAGE_LABEL: &str = "ptest.snapshot";
 
 /// What the snapshot came from, kept in its manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Origin {
+    /// The ptest id of the container (what `reset` acts on).
     pub id: String,
+    /// The committed image (`sha256:…`).
+    pub image: String,
+    /// Its tag.
+    pub tag: String,
+    /// The container's ptest name.
+    pub name: String,
+    pub network: String,
+    /// `default` or `strict`.
+    pub security: String,
+    pub ports: Vec<Port>,
+    pub memory_bytes: Option<i64>,
+    pub nano_cpus: Option<i64>,
+    pub pids: Option<i64>,
+    pub tmpfs: Vec<String>,
+    pub volumes: Vec<Volume>,
+}
+
+/// A published port: the container's side (the host's is chosen anew).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Port {
+    pub container_port: u16,
+    pub proto: String,
+}
+
+/// A volume (or host directory) mounted in the container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    /// Where it is mounted.
+    pub destination: String,
+    /// The directory entry of the manifest its tree is below (`v0`).
+    pub prefix: String,
+    /// `volume` or `bind`.
+    pub kind: String,
+    pub read_only: bool,
+    /// The owner (uid, gid) of its root, and of most of its entries.
+    pub owner: (u32, u32),
+    /// Entries owned by someone else, by path below `prefix`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<(Bytes, u32, u32)>,
+}
+
+/// The engine, with an error that says what needs it.
+fn connect() -> Result<Engine> {
+    Engine::connect()
+}
+
+/// The `sha256:` image an engine error of which means it is gone.
+fn remove_image(engine: &Engine, image: &str) -> Result<()> {
+    let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default()
+        .force(true)
+        .build();
+    match engine.block_on(engine.docker.remove_image(image, Some(opts), None)) {
+        Ok(_) => Ok(()),
+        Err(e) if ptest_docker::engine::is_gone(&e) => Ok(()),
+        Err(e) => Err(ptest_docker::engine::error(
+            &format!("cannot remove image {image}"),
+            &e,
+        )),
+    }
+}
+
+/// An image this command committed: removed again unless kept.
+struct MadeImage<'a> {
+    engine: &'a Engine,
+    id: Option<String>,
+}
+
+impl Drop for MadeImage<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            let _ = remove_image(self.engine, &id);
+        }
+    }
+}
+
+/// A container this command paused: unpaused when this goes.
+struct Paused<'a> {
+    engine: &'a Engine,
+    cid: String,
+}
+
+impl Drop for Paused<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .engine
+            .block_on(self.engine.docker.unpause_container(&self.cid));
+    }
+}
+
+fn inspect(engine: &Engine, cid: &str) -> Result<bollard::models::ContainerInspectResponse> {
+    engine
+        .block_on(engine.docker.inspect_container(
+            cid,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        ))
+        .map_err(|e| ptest_docker::engine::error(&format!("cannot inspect container {cid}"), &e))
 }
 
 pub fn snapshot(
-    _common: &CommonArgs,
-    _config: &Config,
-    _store: &Store,
+    common: &CommonArgs,
+    config: &Config,
+    store: &Store,
     id: &str,
-    _how: &How,
-    _lifetime: &Lifetime,
+    how: &How,
+    lifetime: &Lifetime,
 ) -> Result<Record> {
-    Err(Error::unavailable(format!(
-        "{id}: container snapshots are being built"
-    )))
+    let _ = common;
+    if !how.exclude.is_empty() {
+        return Err(Error::usage(
+            "--exclude: a container is snapshotted whole (its filesystem and every volume)",
+        ));
+    }
+    if how.overlay {
+        return Err(Error::usage(
+            "--overlay: a container snapshot restores as a new container, not as an overlay mount",
+        ));
+    }
+    let engine = connect()?;
+    let rec = api::registered_container(&engine, id)?;
+    let ptest_id = rec.id().unwrap_or_default().to_owned();
+    let cid = api::engine_id(&rec)
+        .ok_or_else(|| Error::data(format!("record {ptest_id} names no container")))?;
+    let info = inspect(&engine, &cid)?;
+    let state = info.state.clone().unwrap_or_default();
+    let snap_id = ptest_shared::record::new_id("snapshot");
+    let lock = store.lock(false)?;
+    // One instant for the filesystem and every volume.
+    let paused = if state.running == Some(true) && state.paused != Some(true) {
+        engine
+            .block_on(engine.docker.pause_container(&cid))
+            .map_err(|e| ptest_docker::engine::error(&format!("cannot pause {ptest_id}"), &e))?;
+        Some(Paused {
+            engine: &engine,
+            cid: cid.clone(),
+        })
+    } else {
+        None
+    };
+    ptest_shared::interrupt::check()?;
+    let tag = format!("ptest-snap/{snap_id}:latest");
+    let labels = HashMap::from([(IMAGE_LABEL.to_owned(), snap_id.clone())]);
+    let image = api::commit_labelled(&engine, &cid, &tag, labels, paused.is_none())?;
+    let mut made = MadeImage {
+        engine: &engine,
+        id: Some(image.id.clone()),
+    };
+    let mut mounts: Vec<_> = info
+        .mounts
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| {
+            use bollard::models::MountPointTypeEnum as T;
+            matches!(m.typ, Some(T::VOLUME) | Some(T::BIND))
+        })
+        .collect();
+    mounts.sort_by(|a, b| a.destination.cmp(&b.destination));
+    let mut entries = Vec::new();
+    let mut stats = Stats::default();
+    let mut volumes = Vec::new();
+    for (i, mnt) in mounts.iter().enumerate() {
+        ptest_shared::interrupt::check()?;
+        let dest = mnt.destination.clone().unwrap_or_default();
+        let prefix = format!("v{i}");
+        let got = api::download(&engine, &cid, &dest, |r| ingest(store, r, &prefix, &dest))?;
+        entries.extend(got.entries);
+        stats.files += got.stats.files;
+        stats.dirs += got.stats.dirs;
+        stats.symlinks += got.stats.symlinks;
+        stats.bytes += got.stats.bytes;
+        stats.bytes_new += got.stats.bytes_new;
+        stats.bytes_hashed += got.stats.bytes_hashed;
+        stats.objects_new += got.stats.objects_new;
+        stats.skipped += got.stats.skipped;
+        use bollard::models::MountPointTypeEnum as T;
+        volumes.push(Volume {
+            destination: dest,
+            prefix,
+            kind: if mnt.typ == Some(T::BIND) {
+                "bind"
+            } else {
+                "volume"
+            }
+            .into(),
+            read_only: mnt.rw == Some(false),
+            owner: got.owner,
+            owners: got.owners,
+        });
+    }
+    drop(paused);
+    if stats.skipped > 0 {
+        eprintln!(
+            "ptest-snap: note: {} sockets, FIFOs or devices in the volumes were left out",
+            stats.skipped
+        );
+    }
+    entries.sort_by(|a: &Entry, b: &Entry| a.path().0.cmp(&b.path().0));
+    let host = info.host_config.clone().unwrap_or_default();
+    let limits = rec.get("limits").cloned().unwrap_or_default();
+    let origin = Origin {
+        id: ptest_id.clone(),
+        image: image.id.clone(),
+        tag,
+        name: rec
+            .get("name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("container")
+            .to_owned(),
+        network: rec
+            .get("network")
+            .and_then(|v| v.as_str())
+            .unwrap_or("bridge")
+            .to_owned(),
+        security: rec
+            .get("security")
+            .and_then(|v| v.as_str())
+            .unwrap_or("default")
+            .to_owned(),
+        ports: rec
+            .get("ports")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| {
+                        Some(Port {
+                            container_port: u16::try_from(p.get("container_port")?.as_u64()?)
+                                .ok()?,
+                            proto: p.get("proto")?.as_str()?.to_owned(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        memory_bytes: limits.get("memory_bytes").and_then(|v| v.as_i64()),
+        nano_cpus: host.nano_cpus.filter(|n| *n > 0),
+        pids: limits.get("pids").and_then(|v| v.as_i64()),
+        tmpfs: {
+            let mut t: Vec<String> = host.tmpfs.unwrap_or_default().into_keys().collect();
+            t.sort();
+            t
+        },
+        volumes,
+    };
+    let m = Manifest {
+        format: FORMAT,
+        id: snap_id,
+        source: String::new(),
+        created_at: ptest_shared::record::now_rfc3339(),
+        excludes: Vec::new(),
+        root: Root {
+            mode: 0o755,
+            mtime_ns: 0,
+            xattrs: Xattrs::new(),
+        },
+        venv: None,
+        container: Some(origin),
+        entries,
+    };
+    m.check()
+        .map_err(|e| Error::data(format!("the volumes of {ptest_id}: {e}: nothing was kept")))?;
+    ptest_shared::interrupt::check()?;
+    let record = crate::create::record(&m, &how.name, &stats, lifetime);
+    crate::create::register(store, config, &m, &record)?;
+    made.id = None;
+    drop(lock);
+    Ok(record)
+}
+
+/// One volume's tree, as read from the engine's archive.
+struct Ingested {
+    entries: Vec<Entry>,
+    stats: Stats,
+    owner: (u32, u32),
+    owners: Vec<(Bytes, u32, u32)>,
+}
+
+fn refuse(dest: &str, entry: &[u8], why: impl std::fmt::Display) -> Error {
+    Error::data(format!(
+        "the archive of {dest}: entry {:?}: {why}: nothing was kept",
+        String::from_utf8_lossy(entry)
+    ))
+}
+
+/// Reads the engine's archive of the volume at `dest` (its entries below
+/// its root, the directory's own name) into the store and manifest
+/// entries below `prefix`. Trusts nothing in it: paths of plain relative
+/// components below the root only (a path through a symlink is refused
+/// when the manifest is checked), hard links only to files read before.
+fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<Ingested> {
+    let bad = |e: std::io::Error| Error::data(format!("the archive of {dest} cannot be read: {e}"));
+    let mut archive = tar::Archive::new(r);
+    let mut root: Option<Vec<u8>> = None;
+    let mut out = Ingested {
+        entries: Vec::new(),
+        stats: Stats::default(),
+        owner: (0, 0),
+        owners: Vec::new(),
+    };
+    let mut files: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut groups = 0u32;
+    let mut seen_new: HashSet<String> = HashSet::new();
+    for entry in archive.entries().map_err(bad)? {
+        ptest_shared::interrupt::check()?;
+        let mut entry = entry.map_err(bad)?;
+        let h = entry.header();
+        let kind = h.entry_type();
+        if kind.is_pax_global_extensions() {
+            continue;
+        }
+        let mut raw = entry.path_bytes().into_owned();
+        while raw.len() > 1 && raw.ends_with(b"/") {
+            raw.pop();
+        }
+        let mode = h.mode().map_err(bad)? & 0o7777;
+        let mtime_ns = i64::try_from(h.mtime().map_err(bad)?)
+            .unwrap_or(0)
+            .saturating_mul(1_000_000_000);
+        let owner = (
+            u32::try_from(h.uid().map_err(bad)?).unwrap_or(0),
+            u32::try_from(h.gid().map_err(bad)?).unwrap_or(0),
+        );
+        let rel: Vec<u8> = match &root {
+            None => {
+                if !kind.is_dir() || check_path(&raw).is_err() || raw.contains(&b'/') {
+                    return Err(refuse(dest, &raw, "the archive's root is not a directory"));
+                }
+                root = Some(raw.clone());
+                out.owner = owner;
+                Vec::new()
+            }
+            Some(r) => match raw.strip_prefix(r.as_slice()) {
+                Some([b'/', rest @ ..]) => rest.to_vec(),
+                _ => return Err(refuse(dest, &raw, "outside the archive's root")),
+            },
+        };
+        if !rel.is_empty() {
+            check_path(&rel).map_err(|why| refuse(dest, &raw, why))?;
+        }
+        let mut path = prefix.as_bytes().to_vec();
+        if !rel.is_empty() {
+            path.push(b'/');
+            path.extend_from_slice(&rel);
+        }
+        if owner != out.owner {
+            out.owners.push((Bytes(rel.clone()), owner.0, owner.1));
+        }
+        use tar::EntryType as T;
+        match kind {
+            T::Directory => {
+                out.stats.dirs += 1;
+                out.entries.push(Entry::Dir {
+                    path: Bytes(path),
+                    mode,
+                    mtime_ns,
+                    xattrs: Xattrs::new(),
+                });
+            }
+            T::Regular | T::Continuous => {
+                let what = PathBuf::from(format!("{dest}/{}", String::from_utf8_lossy(&rel)));
+                let got = store.ingest(&mut entry, &what)?;
+                let hash = crate::manifest::hex(&got.hash);
+                out.stats.files += 1;
+                out.stats.bytes += got.hashed;
+                out.stats.bytes_hashed += got.hashed;
+                if got.new && seen_new.insert(hash.clone()) {
+                    out.stats.objects_new += 1;
+                    out.stats.bytes_new += got.hashed;
+                }
+                files.insert(rel.clone(), out.entries.len());
+                out.entries.push(Entry::File {
+                    path: Bytes(path),
+                    hash,
+                    size: got.hashed,
+                    mode,
+                    mtime_ns,
+                    link: None,
+                    xattrs: Xattrs::new(),
+                });
+            }
+            T::Symlink => {
+                let target = entry
+                    .link_name_bytes()
+                    .map(|t| t.into_owned())
+                    .unwrap_or_default();
+                out.stats.symlinks += 1;
+                out.entries.push(Entry::Symlink {
+                    path: Bytes(path),
+                    target: Bytes(target),
+                    mtime_ns,
+                });
+            }
+            T::Link => {
+                let target = entry
+                    .link_name_bytes()
+                    .map(|t| t.into_owned())
+                    .unwrap_or_default();
+                let root = root.as_deref().unwrap_or_default();
+                let to = match target.strip_prefix(root) {
+                    Some([b'/', rest @ ..]) => rest.to_vec(),
+                    _ => return Err(refuse(dest, &raw, "a hard link outside the archive")),
+                };
+                let Some(&i) = files.get(&to) else {
+                    return Err(refuse(dest, &raw, "a hard link to no file read before it"));
+                };
+                let Entry::File {
+                    hash,
+                    size,
+                    mode,
+                    mtime_ns,
+                    link,
+                    ..
+                } = &mut out.entries[i]
+                else {
+                    return Err(Error::internal("a hard link's target is not a file"));
+                };
+                let g = *link.get_or_insert_with(|| {
+                    groups += 1;
+                    groups
+                });
+                let e = Entry::File {
+                    path: Bytes(path),
+                    hash: hash.clone(),
+                    size: *size,
+                    mode: *mode,
+                    mtime_ns: *mtime_ns,
+                    link: Some(g),
+                    xattrs: Xattrs::new(),
+                };
+                out.stats.files += 1;
+                out.stats.bytes += *size;
+                files.insert(rel.clone(), out.entries.len());
+                out.entries.push(e);
+            }
+            _ => out.stats.skipped += 1,
+        }
+    }
+    if root.is_none() {
+        return Err(Error::data(format!("the archive of {dest} is empty")));
+    }
+    Ok(out)
+}
+
+/// One volume's tree as a tar stream for `PUT …/archive?path=DEST`: its
+/// root as `.`, then every entry below it, owners as the snapshot found
+/// them, file contents read from the store as they are written.
+fn volume_tar(
+    w: &mut dyn Write,
+    store: &Store,
+    entries: &[Entry],
+    v: &Volume,
+) -> std::io::Result<()> {
+    let owners: HashMap<&[u8], (u32, u32)> = v
+        .owners
+        .iter()
+        .map(|(p, u, g)| (p.0.as_slice(), (*u, *g)))
+        .collect();
+    let mut b = tar::Builder::new(w);
+    let mut first_of_group: HashMap<u32, Vec<u8>> = HashMap::new();
+    let prefix = v.prefix.as_bytes();
+    for e in entries {
+        let p = &e.path().0;
+        let rel: &[u8] = if p.as_slice() == prefix {
+            b"."
+        } else {
+            match p.strip_prefix(prefix) {
+                Some([b'/', rest @ ..]) => rest,
+                _ => continue,
+            }
+        };
+        let key: &[u8] = if rel == b"." { b"" } else { rel };
+        let (uid, gid) = owners.get(key).copied().unwrap_or(v.owner);
+        let name = Path::new(std::ffi::OsStr::from_bytes(rel));
+        let mut h = tar::Header::new_gnu();
+        h.set_uid(uid.into());
+        h.set_gid(gid.into());
+        let mtime = |ns: i64| u64::try_from(ns.div_euclid(1_000_000_000)).unwrap_or(0);
+        match e {
+            Entry::Dir { mode, mtime_ns, .. } => {
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(*mode);
+                h.set_mtime(mtime(*mtime_ns));
+                h.set_size(0);
+                b.append_data(&mut h, name, std::io::empty())?;
+            }
+            Entry::Symlink {
+                target, mtime_ns, ..
+            } => {
+                h.set_entry_type(tar::EntryType::Symlink);
+                h.set_mode(0o777);
+                h.set_mtime(mtime(*mtime_ns));
+                h.set_size(0);
+                b.append_link(&mut h, name, target.as_path())?;
+            }
+            Entry::File {
+                hash,
+                size,
+                mode,
+                mtime_ns,
+                link,
+                ..
+            } => {
+                h.set_mode(*mode);
+                h.set_mtime(mtime(*mtime_ns));
+                if let Some(first) = link.and_then(|g| first_of_group.get(&g)) {
+                    h.set_entry_type(tar::EntryType::Link);
+                    h.set_size(0);
+                    let to = Path::new(std::ffi::OsStr::from_bytes(first));
+                    b.append_link(&mut h, name, to)?;
+                    continue;
+                }
+                if let Some(g) = link {
+                    first_of_group.insert(*g, rel.to_vec());
+                }
+                h.set_entry_type(tar::EntryType::Regular);
+                h.set_size(*size);
+                let f = std::fs::File::open(store.object_path(hash))?;
+                b.append_data(&mut h, name, f.take(*size))?;
+            }
+        }
+    }
+    b.finish()
+}
+
+use std::os::unix::ffi::OsStrExt;
+
+/// Fills the volumes of new container `cid` (created, not started) from
+/// the snapshot.
+fn fill_volumes(engine: &Engine, cid: &str, store: &Store, m: &Manifest) -> Result<()> {
+    let o = origin(m)?;
+    for v in &o.volumes {
+        ptest_shared::interrupt::check()?;
+        let entries: Vec<Entry> = m
+            .entries
+            .iter()
+            .filter(|e| {
+                let p = &e.path().0;
+                p.as_slice() == v.prefix.as_bytes()
+                    || p.strip_prefix(v.prefix.as_bytes())
+                        .is_some_and(|r| r.first() == Some(&b'/'))
+            })
+            .cloned()
+            .collect();
+        let (store, v2) = (store.clone(), v.clone());
+        api::upload(engine, cid, &v.destination, move |w| {
+            volume_tar(w, &store, &entries, &v2)
+        })?;
+    }
+    Ok(())
+}
+
+fn origin(m: &Manifest) -> Result<&Origin> {
+    m.container
+        .as_ref()
+        .ok_or_else(|| Error::internal("not a container snapshot"))
+}
+
+/// What `ptest docker create` is asked for to make the snapshot's
+/// container again, with fresh volumes (named here, made by create).
+fn create_args(o: &Origin) -> api::CreateArgs {
+    let run = ptest_shared::record::random_hex(8);
+    api::CreateArgs {
+        image: o.image.clone(),
+        name: Some(o.name.clone()),
+        port: o
+            .ports
+            .iter()
+            .map(|p| format!("{}/{}", p.container_port, p.proto))
+            .collect(),
+        volume: o
+            .volumes
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                format!(
+                    "ptest-snap-{run}-{i}:{}{}",
+                    v.destination,
+                    if v.read_only { ":ro" } else { "" }
+                )
+            })
+            .collect(),
+        tmpfs: o.tmpfs.clone(),
+        memory: o.memory_bytes.map(|b| b.to_string()),
+        cpus: o.nano_cpus.map(|n| n as f64 / 1e9),
+        pids: o.pids,
+        network: o.network.clone(),
+        security: if o.security == "strict" {
+            api::Security::Strict
+        } else {
+            api::Security::Default
+        },
+        count: 1,
+        ..Default::default()
+    }
+}
+
+fn container_mode(mode: Mode, what: &str) -> Result<()> {
+    if mode == Mode::Overlay {
+        return Err(Error::usage(format!(
+            "--mode overlay: a container snapshot {what} containers and volumes, not an overlay mount (overlay is for directory snapshots)"
+        )));
+    }
+    Ok(())
+}
+
+fn event(name: &str, id: &str) -> Record {
+    let mut ev = Record::new("event");
+    ev.set("event", name).set("id", id);
+    ev
 }
 
 #[allow(clippy::too_many_arguments)]
 pub fn restore(
-    _common: &CommonArgs,
-    _config: &Config,
-    _store: &Store,
-    _rec: &Record,
+    common: &CommonArgs,
+    config: &Config,
+    store: &Store,
+    rec: &Record,
     m: &Manifest,
-    _to: Option<std::path::PathBuf>,
-    _mode: crate::Mode,
-    _lifetime: &ptest_shared::owner::LifetimeArgs,
+    to: Option<std::path::PathBuf>,
+    mode: crate::Mode,
+    lifetime: &LifetimeArgs,
 ) -> Result<i32> {
-    Err(Error::unavailable(format!(
-        "{}: container restore is being built",
-        m.id
-    )))
+    container_mode(mode, "restores as new")?;
+    if to.is_some() {
+        return Err(Error::usage(
+            "--to: a container snapshot restores as a new container, not into a directory",
+        ));
+    }
+    let o = origin(m)?;
+    let lifetime = lifetime.resolve(OwnerSpec::Session)?;
+    hooks::pre(config, "snapshot.restored", rec)?;
+    ptest_shared::interrupt::catch()?;
+    let started = Instant::now();
+    let lock = store.lock(false)?;
+    let args = create_args(o);
+    let fill = |engine: &Engine, cid: &str| fill_volumes(engine, cid, store, m);
+    let mut out = RecordWriter::stdout();
+    let made = api::create_prepared(
+        common,
+        &args,
+        &[],
+        &lifetime,
+        &Extra {
+            id: None,
+            before_start: &fill,
+        },
+        &mut out,
+    )?;
+    drop(lock);
+    let new = made
+        .last()
+        .cloned()
+        .ok_or_else(|| Error::internal("create made no container"))?;
+    let mut ev = event("snapshot.restored", &m.id);
+    ev.set("container", new.id().unwrap_or_default())
+        .set("files", m.file_count())
+        .set("bytes", m.bytes())
+        .set("method", "archive")
+        .set("replaced", false)
+        .set("seconds", started.elapsed().as_secs_f64());
+    if common.json() {
+        out.write(&ev)?;
+    }
+    hooks::post(config, "snapshot.restored", rec);
+    Ok(0)
 }
 
 #[allow(clippy::too_many_arguments)]
 pub fn reset(
-    _common: &CommonArgs,
-    _config: &Config,
-    _store: &Store,
-    _rec: &Record,
+    common: &CommonArgs,
+    config: &Config,
+    store: &Store,
+    rec: &Record,
     m: &Manifest,
-    _mode: crate::Mode,
+    mode: crate::Mode,
 ) -> Result<i32> {
-    Err(Error::unavailable(format!(
-        "{}: container reset is being built",
-        m.id
-    )))
+    container_mode(mode, "resets")?;
+    let o = origin(m)?;
+    let reg = Registry::open(&store.state)?;
+    let gone = || {
+        Error::no_input(format!("container {} is gone: nothing to reset", o.id))
+            .hint(format!("`ptest snap restore {}` makes a new one", m.id))
+    };
+    let old = match reg.get(&o.id)? {
+        Some(r) if r.kind() == "container" && r.tool() == Some("ptest-docker") => r,
+        _ => return Err(gone()),
+    };
+    let old_cid = api::engine_id(&old).ok_or_else(gone)?;
+    let engine = connect()?;
+    let info = match engine.block_on(engine.docker.inspect_container(
+        &old_cid,
+        None::<bollard::query_parameters::InspectContainerOptions>,
+    )) {
+        Ok(i) => i,
+        Err(e) if ptest_docker::engine::is_gone(&e) => return Err(gone()),
+        Err(e) => return Err(ptest_docker::engine::error("cannot inspect", &e)),
+    };
+    if info.state.as_ref().and_then(|s| s.running) != Some(true) {
+        return Err(Error::no_input(format!(
+            "container {} is not running: reset puts a running container's volumes back",
+            o.id
+        ))
+        .hint(format!("`ptest snap restore {}` makes a new one", m.id)));
+    }
+    // The host ports it has now, pinned for the new one.
+    let host_port = |p: &Port| {
+        old.get("ports")?.as_array()?.iter().find_map(|x| {
+            (x.get("container_port")?.as_u64()? == u64::from(p.container_port)
+                && x.get("proto")?.as_str()? == p.proto)
+                .then(|| x.get("host_port")?.as_u64())
+                .flatten()
+                .and_then(|h| u16::try_from(h).ok())
+        })
+    };
+    let pinned: Vec<Option<u16>> = o.ports.iter().map(host_port).collect();
+    let lifetime = Lifetime {
+        owner: old.owner()?,
+        expires_at: old.expires_at()?,
+    };
+    hooks::pre(config, "snapshot.reset", rec)?;
+    ptest_shared::interrupt::catch()?;
+    let started = Instant::now();
+    let lock = store.lock(false)?;
+    let args = create_args(o);
+    let stopped = AtomicBool::new(false);
+    let fill = |engine: &Engine, cid: &str| {
+        fill_volumes(engine, cid, store, m)?;
+        ptest_shared::interrupt::check()?;
+        // The old container lets go of its host ports just before the new
+        // one takes them.
+        let opts = bollard::query_parameters::StopContainerOptionsBuilder::default()
+            .t(10)
+            .build();
+        stopped.store(true, Ordering::SeqCst);
+        match engine.block_on(engine.docker.stop_container(&old_cid, Some(opts))) {
+            Ok(()) => Ok(()),
+            Err(e) if ptest_docker::engine::status(&e) == Some(304) => Ok(()),
+            Err(e) => Err(ptest_docker::engine::error(
+                &format!("cannot stop {}", o.id),
+                &e,
+            )),
+        }
+    };
+    let mut out = RecordWriter::stdout();
+    let made = api::create_prepared(
+        common,
+        &args,
+        &pinned,
+        &lifetime,
+        &Extra {
+            id: Some(o.id.clone()),
+            before_start: &fill,
+        },
+        &mut out,
+    );
+    let made = match made {
+        Ok(m) => m,
+        Err(e) => {
+            // What was made is gone, and with it the registry entry of the
+            // id they shared: the old container is put back as it was.
+            let _ = reg.put(&old);
+            if stopped.load(Ordering::SeqCst) {
+                let _ = engine.block_on(engine.docker.start_container(
+                    &old_cid,
+                    None::<bollard::query_parameters::StartContainerOptions>,
+                ));
+            }
+            return Err(e);
+        }
+    };
+    drop(lock);
+    // The old container goes, and the volumes ptest made for it.
+    api::remove_object(&engine, ObjectKind::Container, &old_cid)?;
+    let old_volumes: HashSet<String> = info
+        .mounts
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.name)
+        .collect();
+    for r in reg.list()? {
+        if r.kind() == "volume"
+            && r.tool() == Some("ptest-docker")
+            && let Some(name) = api::engine_id(&r)
+            && old_volumes.contains(&name)
+        {
+            api::remove_object(&engine, ObjectKind::Volume, &name)?;
+            reg.remove(r.id().unwrap_or_default())?;
+            if common.json() {
+                out.write(&event("volume.removed", r.id().unwrap_or_default()))?;
+            }
+        }
+    }
+    let new = made
+        .last()
+        .cloned()
+        .ok_or_else(|| Error::internal("create made no container"))?;
+    let mut ev = event("snapshot.reset", &m.id);
+    ev.set("container", o.id.as_str())
+        .set(
+            "container_id",
+            new.get("container_id").cloned().unwrap_or_default(),
+        )
+        .set("previous_container_id", old_cid)
+        .set("files", m.file_count())
+        .set("bytes_written", m.bytes())
+        .set("seconds", started.elapsed().as_secs_f64());
+    if common.json() {
+        out.write(&ev)?;
+    }
+    hooks::post(config, "snapshot.reset", rec);
+    Ok(0)
+}
+
+/// Removes the image committed for snapshot `id`, when it is a
+/// container's (before its manifest goes). A failure is a warning: `gc`
+/// finds the image by its label.
+pub fn forget(store: &Store, id: &str) {
+    let Ok(m) = store.read_manifest(id) else {
+        return;
+    };
+    let Some(o) = &m.container else {
+        return;
+    };
+    if let Err(e) = connect().and_then(|engine| remove_image(&engine, &o.image)) {
+        eprintln!(
+            "ptest-snap: warning: image {} of {id}: {} (`ptest snap gc` tries again)",
+            o.tag, e.message
+        );
+    }
+}
+
+/// For `gc` (the store lock held exclusively): removes the images
+/// committed for snapshots that are no longer registered (a `create` that
+/// died, an `rm` whose image was still in use). Nothing when no engine
+/// answers.
+pub fn gc_images(live: &HashSet<String>) -> u64 {
+    let Ok(engine) = connect() else {
+        return 0;
+    };
+    let opts = bollard::query_parameters::ListImagesOptionsBuilder::default()
+        .filters(&HashMap::from([("label", vec![IMAGE_LABEL])]))
+        .build();
+    let Ok(images) = engine.block_on(engine.docker.list_images(Some(opts))) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for i in images {
+        if let Some(snap) = i.labels.get(IMAGE_LABEL)
+            && !live.contains(snap)
+            && remove_image(&engine, &i.id).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }

@@ -62,7 +62,10 @@ fn check_name(name: &Option<String>) -> Result<()> {
 pub fn record(m: &Manifest, name: &Option<String>, stats: &Stats, lifetime: &Lifetime) -> Record {
     let mut r = Record::resource_with_id("snapshot", TOOL, &m.id);
     lifetime.apply(&mut r);
-    r.set("source", m.source.as_str());
+    match &m.container {
+        Some(c) => r.set("container", c.id.as_str()),
+        None => r.set("source", m.source.as_str()),
+    };
     if let Some(n) = name {
         r.set("name", n.as_str());
     }

@@ -209,7 +209,12 @@ impl Manifest {
         if !self.id.starts_with("snapshot-") {
             return Err(format!("{:?} is not a snapshot id", self.id));
         }
-        if !self.source.starts_with('/') || self.source.contains('\0') {
+        if self.container.is_some() {
+            // A container's snapshot has volumes, not a source directory.
+            if !self.source.is_empty() {
+                return Err("a container's snapshot has no source directory".into());
+            }
+        } else if !self.source.starts_with('/') || self.source.contains('\0') {
             return Err(format!("source {:?} is not an absolute path", self.source));
         }
         let mut dirs: HashSet<&[u8]> = HashSet::new();
