@@ -943,6 +943,7 @@ mod tests {
             format!(r#"{{"v":1,"kind":"image","image_id":"sha256:{hex}","tag":"localhost:5000/test/busybox:1"}}"#),
             r#"{"v":1,"kind":"error","code":"no_input","exit":66,"message":"no image","tool":"ptest-docker"}"#.to_owned(),
             r#"{"v":1,"kind":"error","message":"a plugin's plain error"}"#.to_owned(),
+            r#"{"v":1,"kind":"snapshot","tool":"ptest-snap","id":"snapshot-k3x9m2qa","source":"/tmp/v","venv":"venv-k3x9m2qa","files":3}"#.to_owned(),
             r#"{"v":1,"kind":"overlay","tool":"ptest-snap","id":"overlay-k3x9m2qa","snapshot":"snapshot-a1","path":"/tmp/t","lower":"/s/snap/lower/snapshot-a1","upper":"/s/snap/overlays/overlay-k3x9m2qa/upper","work":"/s/snap/overlays/overlay-k3x9m2qa/work","made_dir":false,"mnt_ns":4026531841}"#.to_owned(),
             r#"{"v":1,"kind":"tmpdir","tool":"ptest-tmpdir","id":"tmpdir_WEIRD","anything":"\u0000 goes"}"#.to_owned(),
         ] {
