@@ -13,7 +13,8 @@
 //! - [`interrupt`]: Ctrl-C that lets a command undo what it made;
 //!   [`environ`]: a command's environment from a stream, finding its program.
 //! - [`checks`]: what `doctor` reports; [`tools`]: finding tools and plugins; [`teardown`]: removing resources
-//!   through their tools; [`probe`]: what this machine offers; [`units`]:
+//!   through their tools; [`probe`]: what this machine offers; [`reflink`]:
+//!   copy-on-write copies of files; [`units`]:
 //!   sizes as users write them; [`venv`]: a virtual environment as the tools
 //!   that make one see it (its notes, relocation, its record; feature `venv`).
 
@@ -35,6 +36,7 @@ pub mod probe;
 #[cfg(feature = "ready")]
 pub mod ready;
 pub mod record;
+pub mod reflink;
 pub mod registry;
 pub mod staging;
 pub mod state;

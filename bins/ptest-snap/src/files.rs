@@ -5,7 +5,6 @@ use crate::manifest::{Xattrs, hex, unhex};
 use ptest_shared::error::IoContext;
 use ptest_shared::{Error, Result};
 use std::fs::{File, Metadata};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -121,14 +120,6 @@ fn skip_unsupported(r: std::io::Result<()>) -> std::io::Result<()> {
     }
 }
 
-nix::ioctl_write_int!(
-    /// FICLONE (`_IOW(0x94, 9, int)`): the destination shares the source's
-    /// extents, copy-on-write.
-    ficlone,
-    0x94,
-    9
-);
-
 /// How a file's contents were copied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -166,20 +157,9 @@ impl Methods {
     }
 }
 
-/// Tries a reflink of all of `src` into `dst`.
-pub fn reflink(src: &File, dst: &File) -> std::io::Result<()> {
-    // SAFETY: FICLONE takes the source descriptor by value; both
-    // descriptors are open for the duration of the call and no memory is
-    // shared with the kernel.
-    unsafe {
-        ficlone(
-            dst.as_raw_fd(),
-            src.as_raw_fd() as nix::sys::ioctl::ioctl_param_type,
-        )
-    }
-    .map(drop)
-    .map_err(std::io::Error::from)
-}
+/// Tries a reflink of all of `src` into `dst` (the one implementation
+/// ptest-venv's clones use too).
+pub use ptest_shared::reflink::reflink;
 
 /// Copies `len` bytes of `src` into the empty `dst`: a reflink where the
 /// filesystem has them, else `copy_file_range`, else read and write.

@@ -11,7 +11,6 @@
 use ptest_shared::error::IoContext;
 use ptest_shared::{Error, Result};
 use std::fs;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
 
@@ -37,9 +36,6 @@ impl LinkMode {
         }
     }
 }
-
-/// `_IOW(0x94, 9, int)`: make the destination file share the source's extents.
-const FICLONE: u64 = 0x4004_9409;
 
 /// What a clone did: how files were linked in the end (`reflink`,
 /// `hardlink` or `copy`) and how many files there were.
@@ -154,11 +150,7 @@ fn reflink(from: &Path, to: &Path) -> std::io::Result<()> {
         .write(true)
         .create_new(true)
         .open(to)?;
-    // SAFETY: FICLONE takes the source fd as its argument; both fds are open.
-    let r = unsafe { nix::libc::ioctl(dst.as_raw_fd(), FICLONE as _, src.as_raw_fd()) };
-    if r != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
+    ptest_shared::reflink::reflink(&src, &dst)?;
     finish(&dst, &meta)
 }
 
