@@ -1040,3 +1040,37 @@ pub fn check(dir: &Path) -> ptest_shared::checks::Check {
         "restore and reset --mode overlay fall back to copying: run as root, or inside a user and mount namespace of your own (unshare -Urm, Linux 5.11+), with the state directory on a filesystem an upper layer can use",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mountinfo_lines_and_their_escapes_are_read() {
+        let line = r"99 28 0:52 / /tmp/with\040space rw,relatime shared:1 - overlay ptest-snap rw,lowerdir=/s/snap/lower/snapshot-a1,upperdir=/s/snap/overlays/overlay-b2/upper,workdir=/s/snap/overlays/overlay-b2/work";
+        let m = parse_mountinfo(line).unwrap();
+        assert_eq!(m.point, Path::new("/tmp/with space"));
+        assert_eq!(m.fstype, "overlay");
+        assert_eq!(
+            m.option("upperdir"),
+            Some("/s/snap/overlays/overlay-b2/upper")
+        );
+        assert_eq!(m.option("lowerdir"), Some("/s/snap/lower/snapshot-a1"));
+        assert_eq!(m.option("upper"), None);
+        assert_eq!(unescape(r"a\134b\011c\"), "a\\b\tc\\");
+        assert_eq!(unescape_opt(r"a\:b\\c"), "a:b\\c");
+        assert!(parse_mountinfo("garbage").is_none());
+    }
+
+    #[test]
+    fn options_refuse_what_the_syntax_cannot_carry() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(
+            options(&p("/l"), &p("/u"), &p("/w")).ok().unwrap(),
+            "lowerdir=/l,upperdir=/u,workdir=/w"
+        );
+        for bad in ["/a,b", "/a:b", "/a\\b"] {
+            assert!(options(&p(bad), &p("/u"), &p("/w")).is_err(), "{bad}");
+        }
+    }
+}
