@@ -117,7 +117,7 @@ pub fn reset(common: &CommonArgs, id: &str, mode: Mode) -> Result<i32> {
     ptest_shared::interrupt::catch()?;
     let started = Instant::now();
     let lock = store.lock(false)?;
-    let plan = crate::compare::plan(&store, &m, &root)?;
+    let plan = crate::compare::plan(&store, &m, &root, parallel(common)?)?;
     let c = crate::reset::apply(&store, &m, &root, &plan)?;
     drop(lock);
     let mut ev = event("snapshot.reset", id);
@@ -162,7 +162,7 @@ pub fn diff(common: &CommonArgs, a: &str, b: &str) -> Result<i32> {
             if !crate::restore::target_state(&dir)? {
                 return Err(Error::no_input(format!("{b}: no such directory")));
             }
-            let plan = crate::compare::plan(&store, &ma, &dir)?;
+            let plan = crate::compare::plan(&store, &ma, &dir, parallel(common)?)?;
             (plan.changes, plan.bytes_hashed)
         };
     let mut out = RecordWriter::stdout();

@@ -10,7 +10,7 @@
 use crate::files::{ctime_ns, mtime_ns, read_xattrs};
 use crate::index::Index;
 use crate::manifest::{Bytes, Entry, Manifest, hex};
-use crate::scan::{Excludes, Found, walk};
+use crate::scan::{Excludes, Found, Node, walk_parallel};
 use crate::store::{Cache, CacheEntry, Store};
 use ptest_shared::Result;
 use ptest_shared::error::IoContext;
@@ -19,6 +19,8 @@ use std::fs::{self, OpenOptions};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One difference, from the snapshot's point of view.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,9 +77,10 @@ pub struct Plan {
     pub compared: u64,
 }
 
-/// Compares the live tree at `root` with `m`. Paths `m` excluded are
-/// neither compared nor touched.
-pub fn plan(store: &Store, m: &Manifest, root: &Path) -> Result<Plan> {
+/// Compares the live tree at `root` with `m`, `parallel` threads walking
+/// its metadata (and reading what the metadata leaves ambiguous). Paths `m`
+/// excluded are neither compared nor touched.
+pub fn plan(store: &Store, m: &Manifest, root: &Path, parallel: usize) -> Result<Plan> {
     let index: HashMap<&[u8], usize> = m
         .entries
         .iter()
@@ -86,69 +89,76 @@ pub fn plan(store: &Store, m: &Manifest, root: &Path) -> Result<Plan> {
         .collect();
     let excludes = Excludes(m.excludes.clone());
     // Read only when some file's metadata is ambiguous.
-    let mut cache: Option<Cache> = None;
+    let cache: OnceLock<Cache> = OnceLock::new();
+    let hashed = AtomicU64::new(0);
     // Only the snapshot's own source is indexed.
     let mut last_seen = (root == Path::new(&m.source)).then(|| Index::load(store, &m.id));
+    let state_root =
+        fs::canonicalize(store.state.path()).unwrap_or_else(|_| store.state.path().to_owned());
+    // The threads find and judge; what follows needs the walk's order. A
+    // directory added, or standing where the snapshot has something else,
+    // goes with all it holds: the walk does not descend into it.
+    let nodes = walk_parallel(root, &excludes, Some(&state_root), parallel, |f| {
+        let Some(&i) = index.get(f.rel) else {
+            return Ok((Seen::Added, false));
+        };
+        if last_seen
+            .as_ref()
+            .is_some_and(|x| x.unchanged(f.rel, f.meta))
+        {
+            return Ok((Seen::Known(i), true));
+        }
+        let v = judge(&m.entries[i], f, &cache, store, &hashed)?;
+        let descend = !matches!(v, Verdict::Changed);
+        Ok((Seen::Judged(i, v), descend))
+    })?;
     let mut plan = Plan::default();
     let mut seen = vec![false; m.entries.len()];
-    // Live directories already planned away with all they hold.
-    let mut gone: HashSet<Vec<u8>> = HashSet::new();
     // Hard-link groups: the live inodes of their members.
     let mut inodes: HashMap<u32, HashSet<(u64, u64)>> = HashMap::new();
     let mut changed_groups: HashSet<u32> = HashSet::new();
-    let state_root =
-        fs::canonicalize(store.state.path()).unwrap_or_else(|_| store.state.path().to_owned());
-    walk(root, &excludes, Some(&state_root), &mut |f: Found| {
-        if ancestors(f.rel).any(|a| gone.contains(a)) {
-            return Ok(());
-        }
-        let live_dir = f.meta.is_dir();
-        let Some(&i) = index.get(f.rel) else {
-            if live_dir {
-                gone.insert(f.rel.to_vec());
+    for Node { rel, meta, value } in nodes {
+        let (i, verdict) = match value {
+            Seen::Added => {
+                plan.changes.push(Change::Added {
+                    path: Bytes(rel),
+                    dir: meta.is_dir(),
+                });
+                continue;
             }
-            plan.changes.push(Change::Added {
-                path: Bytes(f.rel.to_vec()),
-                dir: live_dir,
-            });
-            return Ok(());
+            Seen::Known(i) => (i, Verdict::Same),
+            Seen::Judged(i, v) => {
+                plan.compared += 1;
+                (i, v)
+            }
         };
         seen[i] = true;
         let e = &m.entries[i];
-        let known = last_seen
-            .as_ref()
-            .is_some_and(|x| x.unchanged(f.rel, f.meta));
-        let verdict = if known {
-            Verdict::Same
-        } else {
-            plan.compared += 1;
-            judge(e, &f, &mut cache, store, &mut plan.bytes_hashed)?
-        };
         match verdict {
             Verdict::Same => {
                 if let Some(x) = last_seen.as_mut() {
-                    x.note(f.rel, f.meta);
+                    x.note(&rel, &meta);
                 }
             }
             Verdict::Metadata => plan.changes.push(Change::Metadata(i)),
             Verdict::Changed => {
-                if live_dir {
-                    gone.insert(f.rel.to_vec());
-                }
                 if let Entry::File { link: Some(g), .. } = e {
                     changed_groups.insert(*g);
                 }
-                plan.changes.push(Change::Changed { entry: i, live_dir });
+                plan.changes.push(Change::Changed {
+                    entry: i,
+                    live_dir: meta.is_dir(),
+                });
             }
         }
         if let Entry::File { link: Some(g), .. } = e {
             inodes
                 .entry(*g)
                 .or_default()
-                .insert((f.meta.dev(), f.meta.ino()));
+                .insert((meta.dev(), meta.ino()));
         }
-        Ok(())
-    })?;
+    }
+    plan.bytes_hashed = hashed.into_inner();
     // A group whose names no longer share one inode is rewritten whole, as
     // is a group one of whose names changed.
     // So is a group one of whose names is gone: put back alone, it would
@@ -204,12 +214,14 @@ pub fn plan(store: &Store, m: &Manifest, root: &Path) -> Result<Plan> {
     Ok(plan)
 }
 
-/// `a/b/c` → `a`, `a/b`.
-fn ancestors(rel: &[u8]) -> impl Iterator<Item = &[u8]> {
-    rel.iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'/')
-        .map(move |(i, _)| &rel[..i])
+/// What the walk's threads made of a live path.
+enum Seen {
+    /// Not in the snapshot.
+    Added,
+    /// The snapshot's entry `i`, vouched for by the index.
+    Known(usize),
+    /// The snapshot's entry `i`, compared.
+    Judged(usize, Verdict),
 }
 
 enum Verdict {
@@ -221,9 +233,9 @@ enum Verdict {
 fn judge(
     e: &Entry,
     f: &Found,
-    cache: &mut Option<Cache>,
+    cache: &OnceLock<Cache>,
     store: &Store,
-    hashed: &mut u64,
+    hashed: &AtomicU64,
 ) -> Result<Verdict> {
     let meta = f.meta;
     let ft = meta.file_type();
@@ -283,11 +295,11 @@ fn judge(
 /// is, else read (not stored).
 fn live_hash(
     f: &Found,
-    cache: &mut Option<Cache>,
+    cache: &OnceLock<Cache>,
     store: &Store,
-    hashed: &mut u64,
+    hashed: &AtomicU64,
 ) -> Result<String> {
-    let cache = cache.get_or_insert_with(|| Cache::load(store));
+    let cache = cache.get_or_init(|| Cache::load(store));
     let key = Cache::key(f.meta.dev(), f.meta.ino());
     let want = CacheEntry {
         size: f.meta.size(),
@@ -304,8 +316,9 @@ fn live_hash(
         .open(f.path)
         .io_context(|| format!("cannot open {}", f.path.display()))?;
     let mut hasher = blake3::Hasher::new();
-    *hashed += std::io::copy(&mut file, &mut hasher)
+    let n = std::io::copy(&mut file, &mut hasher)
         .io_context(|| format!("cannot read {}", f.path.display()))?;
+    hashed.fetch_add(n, Ordering::Relaxed);
     Ok(hex(hasher.finalize().as_bytes()))
 }
 
@@ -364,4 +377,124 @@ fn strip_path(e: &Entry) -> Entry {
         Entry::Symlink { path, .. } | Entry::Dir { path, .. } => *path = Bytes::default(),
     }
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::snapshot;
+    use ptest_shared::state::StateDir;
+    use std::collections::BTreeSet;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn words(m: &Manifest, p: &Plan) -> BTreeSet<(String, String)> {
+        p.changes
+            .iter()
+            .map(|c| {
+                let path = String::from_utf8(c.path(m).0.clone()).unwrap();
+                let word = match c {
+                    Change::Changed { live_dir: true, .. } => "changed-to-dir",
+                    other => other.word(),
+                };
+                (word.to_owned(), path)
+            })
+            .collect()
+    }
+
+    /// 40 directories (two levels) of 25 files each; changes of every kind
+    /// in many of them. Whatever the number of threads, the plan is the
+    /// same list, and exactly what was done.
+    #[test]
+    fn a_large_tree_changed_in_many_directories_gives_the_same_exact_plan_at_any_parallelism() {
+        let t = tempfile::tempdir().unwrap();
+        let store = Store::at(&StateDir::at(t.path().join("state")).unwrap()).unwrap();
+        let root = t.path().join("tree");
+        let mut dirs = Vec::new();
+        for a in 0..8 {
+            for b in 0..5 {
+                let d = format!("d{a}/e{b}");
+                fs::create_dir_all(root.join(&d)).unwrap();
+                for f in 0..25 {
+                    fs::write(root.join(format!("{d}/f{f:02}.txt")), format!("{d} {f}")).unwrap();
+                }
+                dirs.push(d);
+            }
+        }
+        // Old enough for the index to note (it leaves out the last 50 ms).
+        std::thread::sleep(std::time::Duration::from_millis(120));
+        let (m, _, index) =
+            snapshot(&store, &root, &Excludes::default(), "snapshot-aaaaaaaa", 4).unwrap();
+        index.save(&store, &m.id).unwrap();
+        let mut want: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut w = |word: &str, p: String| want.insert((word.to_owned(), p));
+        for (n, d) in dirs.iter().enumerate() {
+            match n % 5 {
+                0 => {
+                    fs::write(root.join(format!("{d}/f03.txt")), "other, longer contents").unwrap();
+                    w("changed", format!("{d}/f03.txt"));
+                }
+                1 => {
+                    let p = root.join(format!("{d}/f07.txt"));
+                    fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
+                    w("metadata", format!("{d}/f07.txt"));
+                }
+                2 => {
+                    fs::remove_file(root.join(format!("{d}/f11.txt"))).unwrap();
+                    w("removed", format!("{d}/f11.txt"));
+                    w("metadata", d.clone());
+                }
+                3 => {
+                    fs::create_dir_all(root.join(format!("{d}/new/deeper"))).unwrap();
+                    fs::write(root.join(format!("{d}/new/deeper/x")), "x").unwrap();
+                    fs::write(root.join(format!("{d}/zz-new.txt")), "new").unwrap();
+                    w("added", format!("{d}/new"));
+                    w("added", format!("{d}/zz-new.txt"));
+                    w("metadata", d.clone());
+                }
+                _ => {
+                    let p = root.join(format!("{d}/f20.txt"));
+                    fs::remove_file(&p).unwrap();
+                    fs::create_dir(&p).unwrap();
+                    fs::write(p.join("inside"), "y").unwrap();
+                    w("changed-to-dir", format!("{d}/f20.txt"));
+                    w("metadata", d.clone());
+                }
+            }
+        }
+        // With the index the snapshot wrote (it vouches for what did not
+        // change), then without one (every path compared).
+        let mut plans: Vec<Plan> = [1, 8, 3]
+            .into_iter()
+            .map(|n| plan(&store, &m, &root, n).unwrap())
+            .collect();
+        for n in [8, 1] {
+            crate::index::Index::remove(&store, &m.id);
+            plans.push(plan(&store, &m, &root, n).unwrap());
+        }
+        for p in &plans[1..] {
+            assert_eq!(p.changes, plans[0].changes);
+        }
+        assert_eq!(words(&m, &plans[0]), want);
+        // Additions first, in the walk's order; then the snapshot's order.
+        let added: Vec<&Bytes> = plans[0]
+            .changes
+            .iter()
+            .take_while(|c| matches!(c, Change::Added { .. }))
+            .map(|c| c.path(&m))
+            .collect();
+        assert_eq!(added.len(), 16);
+        assert!(added.windows(2).all(|x| x[0].0 < x[1].0));
+        let rest: Vec<usize> = plans[0].changes[16..]
+            .iter()
+            .map(|c| match c {
+                Change::Removed(i) | Change::Changed { entry: i, .. } | Change::Metadata(i) => *i,
+                Change::Added { .. } => panic!("an addition after the snapshot's entries"),
+            })
+            .collect();
+        assert!(rest.windows(2).all(|x| x[0] < x[1]));
+        // The index vouched for the paths that did not change.
+        let entries = m.entries.len() as u64;
+        assert!(plans[0].compared < entries / 10, "{}", plans[0].compared);
+        assert!(plans[3].compared > entries / 2, "{}", plans[3].compared);
+    }
 }

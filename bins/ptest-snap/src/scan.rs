@@ -5,17 +5,18 @@
 
 use crate::files::{ctime_ns, mtime_ns, read_xattrs};
 use crate::index::Index;
-use crate::manifest::{Bytes, Entry, FORMAT, Manifest, Root, hex};
+use crate::manifest::{Bytes, Entry, FORMAT, Manifest, Root, Xattrs, hex};
 use crate::store::{Cache, CacheEntry, Ingested, Store};
 use ptest_shared::error::IoContext;
 use ptest_shared::{Error, Result};
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::fs::{self, Metadata, OpenOptions};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 /// `--exclude` patterns: `*` and `?` within a name, `**` across `/`. A
 /// pattern without `/` is matched against each name, one with `/`
@@ -109,6 +110,188 @@ pub fn walk(
     Ok(())
 }
 
+/// One entry of [`walk_parallel`]'s result: its path below the root, its
+/// `lstat`, and what the visitor made of it.
+pub struct Node<T> {
+    pub rel: Vec<u8>,
+    pub meta: Metadata,
+    pub value: T,
+}
+
+/// A directory's entries as a worker listed them, and the ids of its
+/// subdirectories to walk, in byte order.
+struct Listing<T> {
+    nodes: Vec<Node<T>>,
+    children: Vec<usize>,
+}
+
+/// The directories still to list, shared by the workers.
+struct Queue {
+    /// (id, path, path below the root).
+    todo: Vec<(usize, PathBuf, Vec<u8>)>,
+    /// Listed or being listed: the walk is over when none are left.
+    pending: usize,
+    failed: Option<Error>,
+}
+
+/// The walk of [`walk`], by `parallel` threads taking directories from one
+/// queue, with `visit` called on each entry by the thread that found it.
+/// `visit` returns its value for the entry and whether to descend into it
+/// (when a directory). The result is in [`walk`]'s order whatever the
+/// threads did: each directory's entries in byte order, directories depth
+/// first, parents before their children. Each entry costs one `fstatat` on
+/// its directory's descriptor; excluded entries not even that.
+pub fn walk_parallel<T, F>(
+    root: &Path,
+    excludes: &Excludes,
+    skip: Option<&Path>,
+    parallel: usize,
+    visit: F,
+) -> Result<Vec<Node<T>>>
+where
+    T: Send,
+    F: Fn(&Found) -> Result<(T, bool)> + Sync,
+{
+    let queue = Mutex::new(Queue {
+        todo: vec![(0, root.to_owned(), Vec::new())],
+        pending: 1,
+        failed: None,
+    });
+    let wake = Condvar::new();
+    let ids = AtomicUsize::new(1);
+    let lock = || queue.lock().unwrap_or_else(|p| p.into_inner());
+    let work = || -> Vec<(usize, Listing<T>)> {
+        let mut done = Vec::new();
+        loop {
+            let (id, dir, rel) = {
+                let mut q = lock();
+                loop {
+                    if q.failed.is_some() || q.pending == 0 {
+                        return done;
+                    }
+                    if let Some(job) = q.todo.pop() {
+                        break job;
+                    }
+                    q = wake.wait(q).unwrap_or_else(|p| p.into_inner());
+                }
+            };
+            match list(&dir, &rel, excludes, skip, &visit, &ids) {
+                Ok((listing, subdirs)) => {
+                    done.push((id, listing));
+                    let mut q = lock();
+                    q.pending += subdirs.len();
+                    q.pending -= 1;
+                    let more = !subdirs.is_empty();
+                    q.todo.extend(subdirs);
+                    if more || q.pending == 0 {
+                        wake.notify_all();
+                    }
+                }
+                Err(e) => {
+                    lock().failed.get_or_insert(e);
+                    wake.notify_all();
+                    return done;
+                }
+            }
+        }
+    };
+    let threads = parallel.clamp(1, 64);
+    let mut listings: Vec<(usize, Listing<T>)> = if threads == 1 {
+        work()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    };
+    if let Some(e) = queue.into_inner().unwrap_or_else(|p| p.into_inner()).failed {
+        return Err(e);
+    }
+    // Directories depth first, each one's entries together: the order of
+    // the sequential walk.
+    let mut by_id: Vec<Option<Listing<T>>> =
+        (0..ids.load(Ordering::Relaxed)).map(|_| None).collect();
+    for (id, l) in listings.drain(..) {
+        by_id[id] = Some(l);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![0];
+    while let Some(id) = stack.pop() {
+        let l = by_id[id]
+            .take()
+            .ok_or_else(|| Error::internal("a directory of the walk was not listed"))?;
+        out.extend(l.nodes);
+        stack.extend(l.children.into_iter().rev());
+    }
+    Ok(out)
+}
+
+/// Lists one directory for [`walk_parallel`]: its entries, visited, and
+/// the subdirectories to walk next.
+#[allow(clippy::type_complexity)]
+fn list<T, F>(
+    dir: &Path,
+    rel: &[u8],
+    excludes: &Excludes,
+    skip: Option<&Path>,
+    visit: &F,
+    ids: &AtomicUsize,
+) -> Result<(Listing<T>, Vec<(usize, PathBuf, Vec<u8>)>)>
+where
+    F: Fn(&Found) -> Result<(T, bool)>,
+{
+    ptest_shared::interrupt::check()?;
+    let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> = fs::read_dir(dir)
+        .io_context(|| format!("cannot list {}", dir.display()))?
+        .map(|e| e.map(|e| (e.file_name(), e)))
+        .collect::<std::io::Result<_>>()
+        .io_context(|| format!("cannot list {}", dir.display()))?;
+    entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut listing = Listing {
+        nodes: Vec::with_capacity(entries.len()),
+        children: Vec::new(),
+    };
+    let mut subdirs = Vec::new();
+    let mut path = dir.to_path_buf();
+    for (name, entry) in entries {
+        let mut r = Vec::with_capacity(rel.len() + 1 + name.len());
+        r.extend_from_slice(rel);
+        if !r.is_empty() {
+            r.push(b'/');
+        }
+        r.extend_from_slice(name.as_bytes());
+        path.push(&name);
+        if excludes.matches(&r) || skip.is_some_and(|s| s == path) {
+            path.pop();
+            continue;
+        }
+        // fstatat(AT_SYMLINK_NOFOLLOW) on the directory's descriptor.
+        let meta = entry
+            .metadata()
+            .io_context(|| format!("cannot read {}", path.display()))?;
+        let (value, descend) = visit(&Found {
+            rel: &r,
+            path: &path,
+            meta: &meta,
+        })?;
+        if descend && meta.is_dir() {
+            let id = ids.fetch_add(1, Ordering::Relaxed);
+            listing.children.push(id);
+            subdirs.push((id, path.clone(), r.clone()));
+        }
+        listing.nodes.push(Node {
+            rel: r,
+            meta,
+            value,
+        });
+        path.pop();
+    }
+    Ok((listing, subdirs))
+}
+
 /// What taking a snapshot counted.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Stats {
@@ -161,7 +344,7 @@ pub fn snapshot(
         fs::metadata(source).io_context(|| format!("cannot read {}", source.display()))?;
     let started = ptest_shared::record::Timestamp::now().as_nanosecond() as i64;
     let mut cache = Cache::load(store);
-    let mut w = walk_tree(store, &cache, source, excludes)?;
+    let mut w = walk_tree(store, &cache, source, excludes, parallel)?;
     let done = hash_all(store, &w.jobs, parallel)?;
     for (job, (got, after)) in w.jobs.iter().zip(done) {
         let hash = hex(&got.hash);
@@ -236,9 +419,25 @@ fn drop_lone_links(entries: &mut [Entry]) {
     }
 }
 
-/// Walks the tree into entries; a file the cache knows gets its hash now,
-/// the others become jobs.
-fn walk_tree(store: &Store, cache: &Cache, source: &Path, excludes: &Excludes) -> Result<Walked> {
+/// What the walk's threads learn of an entry beyond its `lstat`.
+enum Seen {
+    Dir(Xattrs),
+    Symlink(Vec<u8>),
+    /// A regular file, and its hash when the cache knows it as it is and
+    /// the store holds the object.
+    File(Xattrs, Option<String>),
+    Other,
+}
+
+/// Walks the tree into entries, `parallel` threads reading metadata; a
+/// file the cache knows gets its hash now, the others become jobs.
+fn walk_tree(
+    store: &Store,
+    cache: &Cache,
+    source: &Path,
+    excludes: &Excludes,
+    parallel: usize,
+) -> Result<Walked> {
     let mut w = Walked {
         entries: Vec::new(),
         jobs: Vec::new(),
@@ -246,89 +445,106 @@ fn walk_tree(store: &Store, cache: &Cache, source: &Path, excludes: &Excludes) -
         stats: Stats::default(),
         index: Index::fresh(),
     };
-    // Hard-link groups: (dev, inode) → (group, entry of the first name).
-    let mut links: HashMap<(u64, u64), (u32, usize)> = HashMap::new();
     let bar = ptest_shared::output::progress(0, format!("snapshot of {}", source.display()));
     let state_root =
         fs::canonicalize(store.state.path()).unwrap_or_else(|_| store.state.path().to_owned());
-    walk(source, excludes, Some(&state_root), &mut |found| {
-        ptest_shared::interrupt::check()?;
+    let nodes = walk_parallel(source, excludes, Some(&state_root), parallel, |f| {
         bar.inc(1);
-        let Found { rel, path, meta } = found;
-        let ft = meta.file_type();
-        let path_b = Bytes(rel.to_vec());
-        w.index.note(rel, meta);
-        if ft.is_dir() {
-            w.stats.dirs += 1;
-            w.entries.push(Entry::Dir {
-                path: path_b,
-                mode: meta.mode() & 0o7777,
-                mtime_ns: mtime_ns(meta),
-                xattrs: read_xattrs(path)?,
-            });
+        let ft = f.meta.file_type();
+        let seen = if ft.is_dir() {
+            Seen::Dir(read_xattrs(f.path)?)
         } else if ft.is_symlink() {
-            w.stats.symlinks += 1;
             let target =
-                fs::read_link(path).io_context(|| format!("cannot read {}", path.display()))?;
-            w.entries.push(Entry::Symlink {
-                path: path_b,
-                target: Bytes(target.as_os_str().as_bytes().to_vec()),
-                mtime_ns: mtime_ns(meta),
-            });
+                fs::read_link(f.path).io_context(|| format!("cannot read {}", f.path.display()))?;
+            Seen::Symlink(target.into_os_string().into_vec())
         } else if ft.is_file() {
-            w.stats.files += 1;
-            w.stats.bytes += meta.size();
-            let index = w.entries.len();
-            let id_key = (meta.dev(), meta.ino());
-            let mut hash = String::new();
-            let link = match links.get(&id_key) {
-                Some(&(g, first)) => {
-                    w.same_as.push((index, first));
-                    Some(g)
-                }
-                None => {
-                    let key = Cache::key(meta.dev(), meta.ino());
-                    let want = CacheEntry {
-                        size: meta.size(),
-                        mtime_ns: mtime_ns(meta),
-                        ctime_ns: ctime_ns(meta),
-                        hash: String::new(),
-                    };
-                    match cache.get(&key, &want).filter(|h| store.has(h)) {
-                        Some(h) => hash = h.to_owned(),
-                        None => w.jobs.push(Job {
-                            entry: index,
-                            path: path.to_owned(),
-                            meta: meta.clone(),
-                            key,
-                        }),
-                    }
-                    (meta.nlink() > 1).then(|| {
-                        let g = links.len() as u32 + 1;
-                        links.insert(id_key, (g, index));
-                        g
-                    })
-                }
+            let want = CacheEntry {
+                size: f.meta.size(),
+                mtime_ns: mtime_ns(f.meta),
+                ctime_ns: ctime_ns(f.meta),
+                hash: String::new(),
             };
-            w.entries.push(Entry::File {
-                path: path_b,
-                hash,
-                size: meta.size(),
-                mode: meta.mode() & 0o7777,
-                mtime_ns: mtime_ns(meta),
-                link,
-                xattrs: read_xattrs(path)?,
-            });
+            let known = cache
+                .get(&Cache::key(f.meta.dev(), f.meta.ino()), &want)
+                .filter(|h| store.has(h))
+                .map(str::to_owned);
+            Seen::File(read_xattrs(f.path)?, known)
         } else {
-            w.stats.skipped += 1;
-            eprintln!(
-                "ptest-snap: note: {} is not a file, directory or symlink: left out",
-                path.display()
-            );
-        }
-        Ok(())
+            Seen::Other
+        };
+        Ok((seen, true))
     })?;
     bar.finish_and_clear();
+    // Hard-link groups: (dev, inode) → (group, entry of the first name).
+    let mut links: HashMap<(u64, u64), (u32, usize)> = HashMap::new();
+    for Node { rel, meta, value } in nodes {
+        w.index.note(&rel, &meta);
+        let path_b = Bytes(rel);
+        match value {
+            Seen::Dir(xattrs) => {
+                w.stats.dirs += 1;
+                w.entries.push(Entry::Dir {
+                    path: path_b,
+                    mode: meta.mode() & 0o7777,
+                    mtime_ns: mtime_ns(&meta),
+                    xattrs,
+                });
+            }
+            Seen::Symlink(target) => {
+                w.stats.symlinks += 1;
+                w.entries.push(Entry::Symlink {
+                    path: path_b,
+                    target: Bytes(target),
+                    mtime_ns: mtime_ns(&meta),
+                });
+            }
+            Seen::File(xattrs, known) => {
+                w.stats.files += 1;
+                w.stats.bytes += meta.size();
+                let index = w.entries.len();
+                let id_key = (meta.dev(), meta.ino());
+                let mut hash = String::new();
+                let link = match links.get(&id_key) {
+                    Some(&(g, first)) => {
+                        w.same_as.push((index, first));
+                        Some(g)
+                    }
+                    None => {
+                        match known {
+                            Some(h) => hash = h,
+                            None => w.jobs.push(Job {
+                                entry: index,
+                                path: source.join(OsStr::from_bytes(&path_b.0)),
+                                meta: meta.clone(),
+                                key: Cache::key(meta.dev(), meta.ino()),
+                            }),
+                        }
+                        (meta.nlink() > 1).then(|| {
+                            let g = links.len() as u32 + 1;
+                            links.insert(id_key, (g, index));
+                            g
+                        })
+                    }
+                };
+                w.entries.push(Entry::File {
+                    path: path_b,
+                    hash,
+                    size: meta.size(),
+                    mode: meta.mode() & 0o7777,
+                    mtime_ns: mtime_ns(&meta),
+                    link,
+                    xattrs,
+                });
+            }
+            Seen::Other => {
+                w.stats.skipped += 1;
+                eprintln!(
+                    "ptest-snap: note: {} is not a file, directory or symlink: left out",
+                    source.join(OsStr::from_bytes(&path_b.0)).display()
+                );
+            }
+        }
+    }
     Ok(w)
 }
 
@@ -409,6 +625,47 @@ fn read_one(store: &Store, job: &Job) -> Result<(Ingested, Metadata)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parallel walk gives the sequential walk's order, whatever the
+    /// number of threads, leaves out what is excluded and does not descend
+    /// where told not to.
+    #[test]
+    fn the_parallel_walk_keeps_the_sequential_order() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        for a in 0..6 {
+            for b in 0..4 {
+                let d = root.join(format!("a{a}/b{b}/c"));
+                fs::create_dir_all(&d).unwrap();
+                for f in 0..5 {
+                    fs::write(d.join(format!("f{f}")), "x").unwrap();
+                    fs::write(root.join(format!("a{a}/b{b}/g{f}.pyc")), "x").unwrap();
+                }
+                std::os::unix::fs::symlink("c", root.join(format!("a{a}/b{b}/link"))).unwrap();
+            }
+        }
+        let ex = Excludes(vec!["*.pyc".into()]);
+        let mut want = Vec::new();
+        walk(root, &ex, None, &mut |f| {
+            want.push(f.rel.to_vec());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(want.len(), 6 + 6 * 4 * (1 + 1 + 1 + 5));
+        for n in [1, 2, 8] {
+            let got = walk_parallel(root, &ex, None, n, |f| Ok((f.meta.is_dir(), true))).unwrap();
+            let rels: Vec<Vec<u8>> = got.iter().map(|x| x.rel.clone()).collect();
+            assert_eq!(rels, want, "{n} threads");
+        }
+        let pruned =
+            walk_parallel(root, &ex, None, 4, |f| Ok(((), !f.rel.ends_with(b"b1")))).unwrap();
+        assert!(pruned.iter().any(|x| x.rel.ends_with(b"/b1")));
+        assert!(
+            !pruned
+                .iter()
+                .any(|x| x.rel.windows(4).any(|w| w == b"/b1/"))
+        );
+    }
 
     #[test]
     fn globs() {
