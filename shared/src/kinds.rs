@@ -510,7 +510,61 @@ pub struct Container {
     pub engine_name: Option<EngineName>,
     pub image: Option<ImageRef>,
     pub ports: Option<Vec<Published>>,
+    /// The readiness checks it was made with (what `ptest snap restore`
+    /// and `reset` wait for again).
+    pub ready: Option<ContainerReady>,
 }
+
+/// A container's readiness checks, in the `--ready-*` flags' own words
+/// with every port a container port: each one checked as the flag is.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContainerReady {
+    pub port: Option<Port>,
+    pub log: Option<ReadyLog>,
+    pub http: Option<ReadyHttp>,
+    pub cmd: Option<ReadyCmd>,
+    pub timeout_ms: Option<TimeoutMs>,
+}
+
+validated!(
+    /// A `--ready-log` pattern (compiled, and so checked, where it is used).
+    ReadyLog(String) from String,
+    |s| no_nul(&s).map(|()| s)
+);
+
+validated!(
+    /// A `--ready-http` target: a URL, or `PORT:PATH` on a container port.
+    ReadyHttp(String) from String,
+    |s| {
+        let url = match s.split_once(':') {
+            _ if s.contains("://") => s.clone(),
+            Some((port, path)) if path.starts_with('/') => {
+                Port::parse(port.parse::<u64>().unwrap_or(0))?;
+                format!("http://127.0.0.1{path}")
+            }
+            _ => return Err(format!("{s:?} is neither a URL nor PORT:/PATH")),
+        };
+        url.parse::<crate::http::HttpUrl>().map(|_| s)
+    }
+);
+
+validated!(
+    /// A `--ready-cmd` command: not empty, no NUL.
+    ReadyCmd(String) from String,
+    |s| {
+        no_nul(&s)?;
+        if s.trim().is_empty() {
+            return Err("the command is empty".into());
+        }
+        Ok(s)
+    }
+);
+
+validated!(
+    /// A readiness timeout in milliseconds: at least 1.
+    TimeoutMs(u64) from u64,
+    |n| if n >= 1 { Ok(n) } else { Err("a timeout of 0 ms".into()) }
+);
 
 /// A network (`ptest-docker`).
 #[derive(Debug, Clone, Deserialize)]
@@ -938,6 +992,7 @@ mod tests {
             r#"{"v":1,"kind":"port","name":"db","port":5432}"#.to_owned(),
             r#"{"v":1,"kind":"proc","tool":"ptest-proc","id":"proc-x1","pid":42,"cgroup":["/sys/fs/cgroup/memory/ptest/x"],"command":["sh","-c","true"]}"#.to_owned(),
             format!(r#"{{"v":1,"kind":"container","tool":"ptest-docker","id":"container-ab12","container_id":"{hex}","name":"db","image":"postgres:16","ports":[{{"container_port":5432,"proto":"tcp","host_port":20001}}]}}"#),
+            format!(r#"{{"v":1,"kind":"container","tool":"ptest-docker","id":"container-ab12","container_id":"{hex}","ready":{{"port":5432,"log":"^ready$","http":"5432:/health","cmd":"pg_isready","timeout_ms":60000}}}}"#),
             format!(r#"{{"v":1,"kind":"network","tool":"ptest-docker","id":"network-ab12","network_id":"{hex}","name":"ptest-ab12","bridge":"br-0123456789ab"}}"#),
             r#"{"v":1,"kind":"volume","tool":"ptest-docker","id":"volume-ab12","volume_name":"pgdata"}"#.to_owned(),
             format!(r#"{{"v":1,"kind":"image","image_id":"sha256:{hex}","tag":"localhost:5000/test/busybox:1"}}"#),
@@ -973,6 +1028,11 @@ mod tests {
             (r#"{"v":1,"kind":"venv","id":"venv-abc","path":"/v\u0000/x"}"#.to_owned(), "NUL"),
             (r#"{"v":1,"kind":"container","id":"container-abcdefgh","container_id":"../volumes/victim"}"#.to_owned(), "container_id: "),
             (format!(r#"{{"v":1,"kind":"container","id":"container-abc","container_id":"{hex}","ports":[{{"container_port":1,"host_port":99999}}]}}"#), "ports[0].host_port"),
+            (format!(r#"{{"v":1,"kind":"container","id":"container-abc","container_id":"{hex}","ready":{{"http":"/health"}}}}"#), "ready.http: "),
+            (format!(r#"{{"v":1,"kind":"container","id":"container-abc","container_id":"{hex}","ready":{{"http":"https://x/"}}}}"#), "ready.http: "),
+            (format!(r#"{{"v":1,"kind":"container","id":"container-abc","container_id":"{hex}","ready":{{"cmd":" "}}}}"#), "ready.cmd: "),
+            (format!(r#"{{"v":1,"kind":"container","id":"container-abc","container_id":"{hex}","ready":{{"port":0}}}}"#), "ready.port: "),
+            (format!(r#"{{"v":1,"kind":"container","id":"container-abc","container_id":"{hex}","ready":{{"timeout_ms":0}}}}"#), "ready.timeout_ms: "),
             (format!(r#"{{"v":1,"kind":"network","id":"network-abc","network_id":"{hex}","name":"../x"}}"#), "name: "),
             (r#"{"v":1,"kind":"volume","id":"volume-abc","volume_name":"../images/x"}"#.to_owned(), "volume_name: "),
             (r#"{"v":1,"kind":"image","image_id":"../x"}"#.to_owned(), "image_id: "),

@@ -614,5 +614,8 @@ fn container_record(
         )
         .set("security", if strict { "strict" } else { "default" })
         .set("env", serde_json::Value::Object(env));
+    if let Some(ready) = plan.ready.to_record() {
+        rec.set("ready", ready);
+    }
     rec
 }

@@ -83,6 +83,41 @@ pub fn plan(r: &Readiness, ports: &[PortSpec]) -> Result<Wanted> {
     })
 }
 
+impl Wanted {
+    /// The checks as the container record keeps them (`ready`), in the
+    /// flags' own words with every port a container port, so that
+    /// `ptest snap restore` and `reset` wait for them again through the
+    /// same flags ([`ptest_shared::ready::ReadyArgs::from_record`]).
+    /// `None` without checks (ready once started).
+    pub fn to_record(&self) -> Option<serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        if let Some(p) = self.port {
+            m.insert("port".into(), p.into());
+        }
+        if let Some(re) = &self.log {
+            m.insert("log".into(), re.as_str().into());
+        }
+        match &self.http {
+            Some(Http::Url(u)) => {
+                m.insert("http".into(), u.to_string().into());
+            }
+            Some(Http::Path { port, path }) => {
+                m.insert("http".into(), format!("{port}:{path}").into());
+            }
+            None => {}
+        }
+        if let Some(c) = &self.cmd {
+            m.insert("cmd".into(), c.as_str().into());
+        }
+        if m.is_empty() {
+            return None;
+        }
+        let ms = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
+        m.insert("timeout_ms".into(), ms.into());
+        Some(serde_json::Value::Object(m))
+    }
+}
+
 /// Where a container port can be reached from here.
 #[derive(Debug, Clone, Default)]
 pub struct Reach {
