@@ -55,6 +55,10 @@ pub struct Origin {
     /// The container's ptest name.
     pub name: String,
     pub network: String,
+    /// The network is one `ptest docker create --network isolated` made
+    /// (registered when the snapshot was taken).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub isolated: bool,
     /// `default` or `strict`.
     pub security: String,
     pub ports: Vec<Port>,
@@ -63,6 +67,54 @@ pub struct Origin {
     pub pids: Option<i64>,
     pub tmpfs: Vec<String>,
     pub volumes: Vec<Volume>,
+    /// The readiness checks it was made with (the registry's record), waited
+    /// for again by restore and reset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready: Option<Ready>,
+}
+
+/// `ptest docker create`'s `--ready-*` checks, every port a container port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ready {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cmd: Option<String>,
+    pub timeout_ms: u64,
+}
+
+impl Ready {
+    /// The registry's `ready` of a container record (validated when read).
+    fn of(r: &ptest_shared::kinds::ContainerReady) -> Ready {
+        Ready {
+            port: r.port.as_ref().map(|p| *p.get()),
+            log: r.log.as_ref().map(|l| l.get().clone()),
+            http: r.http.as_ref().map(|h| h.get().clone()),
+            cmd: r.cmd.as_ref().map(|c| c.get().clone()),
+            timeout_ms: r
+                .timeout_ms
+                .as_ref()
+                .map(|t| *t.get())
+                .unwrap_or(ptest_shared::ready::DEFAULT_TIMEOUT.as_millis() as u64),
+        }
+    }
+
+    /// The same checks as `create`'s flags (parsed, and so checked again,
+    /// by create's own plan).
+    fn args(&self) -> ptest_shared::ready::ReadyArgs {
+        ptest_shared::ready::ReadyArgs {
+            ready_port: self.port.map(|p| p.to_string()),
+            ready_log: self.log.clone(),
+            ready_http: self.http.clone(),
+            ready_cmd: self.cmd.clone(),
+            ready_timeout: std::time::Duration::from_millis(self.timeout_ms.max(1)),
+        }
+    }
 }
 
 /// A published port: the container's side (the host's is chosen anew).
@@ -170,6 +222,9 @@ pub fn snapshot(
     let engine = connect()?;
     let rec = api::registered_container(&engine, id)?;
     let ptest_id = rec.id().unwrap_or_default().to_owned();
+    // The registry's record, typed: only the registry says how the
+    // container was made (its readiness checks among it).
+    let typed: ptest_shared::kinds::Container = rec.typed()?;
     let cid = api::engine_id(&rec)
         .ok_or_else(|| Error::data(format!("record {ptest_id} names no container")))?;
     let info = inspect(&engine, &cid)?;
@@ -249,6 +304,12 @@ pub fn snapshot(
     entries.sort_by(|a: &Entry, b: &Entry| a.path().0.cmp(&b.path().0));
     let host = info.host_config.clone().unwrap_or_default();
     let limits = rec.get("limits").cloned().unwrap_or_default();
+    let network = rec
+        .get("network")
+        .and_then(|v| v.as_str())
+        .unwrap_or("bridge")
+        .to_owned();
+    let isolated = ptest_network(&Registry::open(&store.state)?, &network)?.is_some();
     let origin = Origin {
         id: ptest_id.clone(),
         image: image.id.clone(),
@@ -258,11 +319,8 @@ pub fn snapshot(
             .and_then(|v| v.as_str())
             .unwrap_or("container")
             .to_owned(),
-        network: rec
-            .get("network")
-            .and_then(|v| v.as_str())
-            .unwrap_or("bridge")
-            .to_owned(),
+        network,
+        isolated,
         security: rec
             .get("security")
             .and_then(|v| v.as_str())
@@ -292,6 +350,7 @@ pub fn snapshot(
             t
         },
         volumes,
+        ready: typed.ready.as_ref().map(Ready::of),
     };
     let m = Manifest {
         format: FORMAT,
@@ -310,6 +369,8 @@ pub fn snapshot(
     };
     m.check()
         .map_err(|e| Error::data(format!("the volumes of {ptest_id}: {e}: nothing was kept")))?;
+    check_origin(m.container.as_ref().expect("set above"))
+        .map_err(|e| Error::data(format!("{ptest_id}: {}: nothing was kept", e.message)))?;
     ptest_shared::interrupt::check()?;
     let record = crate::create::record(&m, &how.name, &stats, lifetime);
     crate::create::register(store, config, &m, &record)?;
@@ -593,22 +654,206 @@ fn fill_volumes(engine: &Engine, cid: &str, store: &Store, m: &Manifest) -> Resu
             .cloned()
             .collect();
         let (store, v2) = (store.clone(), v.clone());
-        api::upload(engine, cid, &v.destination, move |w| {
-            volume_tar(w, &store, &entries, &v2)
-        })?;
+        let produce = move |w: &mut dyn Write| volume_tar(w, &store, &entries, &v2);
+        if !v.read_only {
+            api::upload(engine, cid, &v.destination, produce)?;
+            continue;
+        }
+        // The engine writes into no read-only mount: a read-only volume is
+        // filled through a container of its own that mounts it writable
+        // (created, never started), removed again at once.
+        let volume = inspect(engine, cid)?
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .find(|mnt| mnt.destination.as_deref() == Some(v.destination.as_str()))
+            .and_then(|mnt| mnt.name)
+            .ok_or_else(|| {
+                Error::internal(format!(
+                    "no volume at {} of the new container",
+                    v.destination
+                ))
+            })?;
+        let body = bollard::models::ContainerCreateBody {
+            image: Some(o.image.clone()),
+            cmd: Some(vec!["true".into()]),
+            labels: Some(HashMap::from([(IMAGE_LABEL.to_owned(), m.id.clone())])),
+            host_config: Some(bollard::models::HostConfig {
+                binds: Some(vec![format!("{volume}:/fill:nocopy")]),
+                network_mode: Some("none".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let opts = bollard::query_parameters::CreateContainerOptionsBuilder::default()
+            .name(&format!(
+                "ptest-snap-fill-{}",
+                ptest_shared::record::random_hex(8)
+            ))
+            .build();
+        let helper = engine
+            .block_on(engine.docker.create_container(Some(opts), body))
+            .map_err(|e| {
+                ptest_docker::engine::error(&format!("cannot fill volume {}", v.destination), &e)
+            })?
+            .id;
+        let filled = api::upload(engine, &helper, "/fill", produce);
+        let removed = api::remove_object(engine, ObjectKind::Container, &helper);
+        filled?;
+        removed?;
     }
     Ok(())
 }
 
 fn origin(m: &Manifest) -> Result<&Origin> {
-    m.container
+    let o = m
+        .container
         .as_ref()
-        .ok_or_else(|| Error::internal("not a container snapshot"))
+        .ok_or_else(|| Error::internal("not a container snapshot"))?;
+    check_origin(o).map_err(|e| {
+        Error::data(format!(
+            "snapshot {}: its manifest's container: {}: nothing done",
+            m.id, e.message
+        ))
+        .hint("the manifest was changed after the snapshot was taken: `ptest snap verify`, or take the snapshot again")
+    })?;
+    Ok(o)
+}
+
+/// A path inside the container to mount on or fill: absolute, normal
+/// (no `.`, `..` or empty component), not `/` itself, and nothing that a
+/// mount's `SRC:DST:MODE` or the engine's URLs would read otherwise.
+fn check_container_path(what: &str, p: &str) -> Result<()> {
+    let bad = |why: &str| Error::data(format!("{what} {p:?}: {why}"));
+    let Some(rest) = p.strip_prefix('/') else {
+        return Err(bad("not an absolute path"));
+    };
+    if rest.is_empty() {
+        return Err(bad("the container's root is not a mount point"));
+    }
+    if p.len() > 4096 {
+        return Err(bad("longer than a path can be"));
+    }
+    if rest
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+    {
+        return Err(bad("not a normal path (an empty, '.' or '..' component)"));
+    }
+    if p.bytes()
+        .any(|b| b.is_ascii_control() || b == b':' || b == b',')
+    {
+        return Err(bad("holds a ':', ',' or a control character"));
+    }
+    Ok(())
+}
+
+/// Everything a restore or reset takes from the manifest's origin,
+/// checked as if a user had typed it (the state dir is the user's, but a
+/// manifest is data): the ids, the image, the network, the mounts.
+fn check_origin(o: &Origin) -> Result<()> {
+    use ptest_shared::kinds;
+    let id_ok = o.id.strip_prefix("container-").is_some_and(|r| {
+        !r.is_empty()
+            && r.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    if !id_ok {
+        return Err(Error::data(format!("{:?} is not a container id", o.id)));
+    }
+    kinds::ImageId::parse(o.image.clone()).map_err(Error::data)?;
+    kinds::check_engine_name(&o.network).map_err(|e| Error::data(format!("network: {e}")))?;
+    if !matches!(o.security.as_str(), "default" | "strict") {
+        return Err(Error::data(format!("security {:?}", o.security)));
+    }
+    for p in &o.ports {
+        if p.container_port == 0 || !matches!(p.proto.as_str(), "tcp" | "udp") {
+            return Err(Error::data(format!(
+                "port {}/{}",
+                p.container_port, p.proto
+            )));
+        }
+    }
+    for t in &o.tmpfs {
+        check_container_path("tmpfs", t)?;
+    }
+    let mut seen = HashSet::new();
+    for (i, v) in o.volumes.iter().enumerate() {
+        check_container_path("volume", &v.destination)?;
+        if v.prefix != format!("v{i}") {
+            return Err(Error::data(format!(
+                "volume {}: its entries are under {:?}, not v{i}",
+                v.destination, v.prefix
+            )));
+        }
+        if !seen.insert(v.destination.as_str()) {
+            return Err(Error::data(format!(
+                "volume {} is mounted twice",
+                v.destination
+            )));
+        }
+        for (p, _, _) in &v.owners {
+            if !p.0.is_empty() {
+                check_path(&p.0).map_err(|why| {
+                    Error::data(format!("volume {}: an owner's path: {why}", v.destination))
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The registry's record of the network ptest made under `name`
+/// (`--network isolated`), if any.
+fn ptest_network(reg: &Registry, name: &str) -> Result<Option<Record>> {
+    Ok(reg.list()?.into_iter().find(|r| {
+        r.kind() == "network"
+            && r.tool() == Some("ptest-docker")
+            && r.get("name").and_then(|n| n.as_str()) == Some(name)
+    }))
+}
+
+/// The network the new container joins: the original's when it is still
+/// there, a new isolated one of its own when the original was an isolated
+/// network ptest made and has removed since (with its owner); a network
+/// ptest did not make that is gone is 66, naming it.
+fn network_for(engine: &Engine, reg: &Registry, o: &Origin, snap: &str) -> Result<String> {
+    if matches!(o.network.as_str(), "bridge" | "host" | "none" | "default") {
+        return Ok(o.network.clone());
+    }
+    if o.isolated {
+        if ptest_network(reg, &o.network)?.is_some() {
+            return Ok(o.network.clone());
+        }
+        eprintln!(
+            "ptest-snap: note: the isolated network {} of {}'s container is gone: the new container gets an isolated network of its own",
+            o.network, snap
+        );
+        return Ok("isolated".into());
+    }
+    match engine.block_on(engine.docker.inspect_network(
+        &o.network,
+        None::<bollard::query_parameters::InspectNetworkOptions>,
+    )) {
+        Ok(_) => Ok(o.network.clone()),
+        Err(e) if ptest_docker::engine::is_gone(&e) => Err(Error::no_input(format!(
+            "network {} of {snap}'s container is gone: nothing made",
+            o.network
+        ))
+        .hint(format!(
+            "make it again (`docker network create {}`) and retry",
+            o.network
+        ))),
+        Err(e) => Err(ptest_docker::engine::error(
+            &format!("cannot inspect network {}", o.network),
+            &e,
+        )),
+    }
 }
 
 /// What `ptest docker create` is asked for to make the snapshot's
 /// container again, with fresh volumes (named here, made by create).
-fn create_args(o: &Origin) -> api::CreateArgs {
+fn create_args(o: &Origin, network: String) -> api::CreateArgs {
     let run = ptest_shared::record::random_hex(8);
     api::CreateArgs {
         image: o.image.clone(),
@@ -634,7 +879,8 @@ fn create_args(o: &Origin) -> api::CreateArgs {
         memory: o.memory_bytes.map(|b| b.to_string()),
         cpus: o.nano_cpus.map(|n| n as f64 / 1e9),
         pids: o.pids,
-        network: o.network.clone(),
+        network,
+        ready: o.ready.as_ref().map(Ready::args).unwrap_or_default(),
         security: if o.security == "strict" {
             api::Security::Strict
         } else {
@@ -683,7 +929,9 @@ pub fn restore(
     ptest_shared::interrupt::catch()?;
     let started = Instant::now();
     let lock = store.lock(false)?;
-    let args = create_args(o);
+    let engine = connect()?;
+    let network = network_for(&engine, &Registry::open(&store.state)?, o, &m.id)?;
+    let args = create_args(o, network);
     let fill = |engine: &Engine, cid: &str| fill_volumes(engine, cid, store, m);
     let mut out = RecordWriter::stdout();
     let made = api::create_prepared(
@@ -772,7 +1020,7 @@ pub fn reset(
     ptest_shared::interrupt::catch()?;
     let started = Instant::now();
     let lock = store.lock(false)?;
-    let args = create_args(o);
+    let args = create_args(o, network_for(&engine, &reg, o, &m.id)?);
     let stopped = AtomicBool::new(false);
     let fill = |engine: &Engine, cid: &str| {
         fill_volumes(engine, cid, store, m)?;

@@ -238,3 +238,259 @@ fn a_container_ptest_did_not_make_is_refused_and_nothing_is_made() {
     ]);
     assert_eq!(commits, "", "nothing committed");
 }
+
+/// What the engine holds (containers, volumes, networks) labelled for the
+/// owner of process `pid`.
+fn owned_by(pid: u32) -> Vec<String> {
+    let prefix = format!("{pid}:");
+    let mut found = Vec::new();
+    for (what, args, name) in [
+        ("container", &["ps", "-a"][..], "{{.Names}}"),
+        ("volume", &["volume", "ls"][..], "{{.Name}}"),
+        ("network", &["network", "ls"][..], "{{.Name}}"),
+    ] {
+        let format = format!("{name}\t{{{{.Label \"ptest.owner\"}}}}");
+        let mut a = args.to_vec();
+        a.extend(["--format", &format]);
+        for line in docker(&a).lines() {
+            if let Some((name, owner)) = line.split_once('\t')
+                && owner.starts_with(&prefix)
+            {
+                found.push(format!("{what} {name}"));
+            }
+        }
+    }
+    found
+}
+
+/// The registry's records of `kind`.
+fn registered(s: &Scenario, kind: &str) -> usize {
+    s.registry()
+        .list()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind() == kind)
+        .count()
+}
+
+/// A process the restored objects are owned by, so that only the command's
+/// own undo can remove them (not the guardian); killed when the test ends.
+struct Owner(std::process::Child);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn readiness_is_waited_for_again_and_a_restore_that_never_gets_ready_leaves_nothing() {
+    use std::time::{Duration, Instant};
+    let image = busybox_image();
+    let s = scenario();
+    let owner = Owner(
+        std::process::Command::new("sleep")
+            .arg("300")
+            .spawn()
+            .unwrap(),
+    );
+    let pid = owner.0.id();
+    let volume = format!("ptest-snap-ready-{}", std::process::id());
+    // Ready once /data/up exists; the command makes it unless /data/never
+    // is there.
+    let created = s
+        .cmd("ptest-docker")
+        .args(["create", "--json", "--image", &image, "--name", "slow"])
+        .args([
+            "--volume",
+            &format!("{volume}:/data"),
+            "--tmpfs",
+            "/scratch",
+        ])
+        .args(["--ready-cmd", "test -f /data/up", "--ready-timeout", "5s"])
+        .args([
+            "--",
+            "sh",
+            "-c",
+            "test -f /data/never || touch /data/up; exec sleep 600",
+        ])
+        .stdin("")
+        .run()
+        .success()
+        .records();
+    let _cleanup = Cleanup(&s, created.clone());
+    let original = of_kind(&created, "container").remove(0);
+    assert_eq!(
+        original["ready"],
+        serde_json::json!({"cmd": "test -f /data/up", "timeout_ms": 5000}),
+        "the record keeps the checks: {original}"
+    );
+    let id = original["id"].as_str().unwrap().to_owned();
+    exec(&s, &id, "rm /data/up && touch /data/never");
+    // create --all from the stream create wrote: its container is taken.
+    let stream: String = created.iter().map(|r| format!("{r}\n")).collect();
+    let snap = s
+        .cmd("ptest-snap")
+        .args(["create", "--json", "--all"])
+        .stdin(stream)
+        .run()
+        .success()
+        .records();
+    let snap = of_kind(&snap, "snapshot").remove(0);
+    let snap_id = snap["id"].as_str().unwrap().to_owned();
+    let _snap_cleanup = SnapCleanup(&s, snap_id.clone());
+    assert_eq!(snap["container"], id.as_str(), "{snap}");
+
+    let before = (registered(&s, "container"), registered(&s, "volume"));
+    // The restored container never gets ready: 124 naming the check, and
+    // what the restore made is gone.
+    let started = Instant::now();
+    let run = s
+        .cmd("ptest-snap")
+        .args(["restore", "--json", "--owner", &pid.to_string(), &snap_id])
+        .run()
+        .expect_code(124);
+    assert!(started.elapsed() >= Duration::from_secs(5), "it waited");
+    let err = run.error_record("ptest-snap");
+    let msg = err["message"].as_str().unwrap();
+    assert!(
+        msg.contains("not ready after 5s") && msg.contains("command `test -f /data/up`"),
+        "{msg}"
+    );
+    assert!(run.stderr.contains("log"), "the log's tail: {}", run.stderr);
+    assert_eq!(owned_by(pid), Vec::<String>::new(), "nothing left");
+    let after = (registered(&s, "container"), registered(&s, "volume"));
+    assert_eq!(before, after, "nothing registered");
+
+    // Interrupted while it waits: nothing left either.
+    for (sig, code) in [
+        (nix::sys::signal::Signal::SIGINT, 130),
+        (nix::sys::signal::Signal::SIGTERM, 143),
+    ] {
+        let mut c =
+            s.cmd("ptest-snap")
+                .args(["restore", "--json", "--owner", &pid.to_string(), &snap_id]);
+        let child = c
+            .inner
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !owned_by(pid).iter().any(|o| o.starts_with("container ")) {
+            assert!(Instant::now() < deadline, "the container never came");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{err}");
+        assert_eq!(owned_by(pid), Vec::<String>::new(), "{sig}: nothing left");
+        assert_eq!(
+            (registered(&s, "container"), registered(&s, "volume")),
+            before,
+            "{sig}: nothing registered"
+        );
+    }
+
+    // Reset of a container that does not run: 66, nothing changed.
+    let cid = original["container_id"].as_str().unwrap();
+    docker(&["stop", "-t", "1", cid]);
+    s.cmd("ptest-snap")
+        .args(["reset", &snap_id])
+        .run()
+        .expect_code(66);
+    assert_eq!(
+        docker(&["inspect", "-f", "{{.State.Status}}", cid]),
+        "exited"
+    );
+    let still = s.registry().get(&id).unwrap().expect("still registered");
+    assert_eq!(still.get("container_id").unwrap(), cid);
+    assert_eq!(owned_by(pid), Vec::<String>::new());
+}
+
+#[test]
+fn read_only_volumes_and_host_directories_are_captured_and_restored() {
+    let image = busybox_image();
+    let s = scenario();
+    let host = s.work.join("hostdir");
+    std::fs::create_dir(&host).unwrap();
+    std::fs::write(host.join("h.txt"), "from the host\n").unwrap();
+    let volume = format!("ptest-snap-ro-{}", std::process::id());
+    // A volume filled first, then mounted read-only.
+    let filler = s
+        .cmd("ptest-docker")
+        .args(["create", "--json", "--image", &image, "--name", "fill"])
+        .args(["--volume", &format!("{volume}:/v")])
+        .args(["--", "sh", "-c", "echo ro > /v/r.txt; exec sleep 600"])
+        .stdin("")
+        .run()
+        .success()
+        .records();
+    let mut cleanup = Cleanup(&s, filler.clone());
+    let created = s
+        .cmd("ptest-docker")
+        .args(["create", "--json", "--image", &image, "--name", "ro"])
+        .args(["--volume", &format!("{volume}:/ro:ro")])
+        .args(["--volume", &format!("{}:/bind", host.display())])
+        .args(["--ready-cmd", "test -f /ro/r.txt"])
+        .args(["--", "sleep", "600"])
+        .stdin("")
+        .run()
+        .success()
+        .records();
+    cleanup.1.extend(created.iter().cloned());
+    let id = of_kind(&created, "container")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let snap = s
+        .cmd("ptest-snap")
+        .args(["create", "--json", "--container", &id])
+        .stdin("")
+        .run()
+        .success()
+        .records();
+    let snap_id = of_kind(&snap, "snapshot")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let _snap_cleanup = SnapCleanup(&s, snap_id.clone());
+    let restored = s
+        .cmd("ptest-snap")
+        .args(["restore", "--json", &snap_id])
+        .run()
+        .success()
+        .records();
+    cleanup.1.extend(restored.iter().cloned());
+    let copy = of_kind(&restored, "container").remove(0);
+    let copy_id = copy["id"].as_str().unwrap();
+    let copy_cid = copy["container_id"].as_str().unwrap();
+    assert_eq!(
+        exec(&s, copy_id, "cat /ro/r.txt /bind/h.txt"),
+        "ro\nfrom the host"
+    );
+    // Still read-only; the host directory is not the restored one's: it
+    // gets a fresh volume of its own, and the host's stays as it was.
+    assert_eq!(
+        exec(&s, copy_id, "touch /ro/x 2>/dev/null && echo rw || echo ro"),
+        "ro"
+    );
+    exec(&s, copy_id, "echo changed > /bind/h.txt");
+    assert_eq!(
+        std::fs::read_to_string(host.join("h.txt")).unwrap(),
+        "from the host\n"
+    );
+    let mounts = docker(&[
+        "inspect",
+        "-f",
+        "{{range .Mounts}}{{.Destination}}={{.Type}}:{{.RW}} {{end}}",
+        copy_cid,
+    ]);
+    assert!(mounts.contains("/bind=volume:true"), "{mounts}");
+    assert!(mounts.contains("/ro=volume:false"), "{mounts}");
+    drop(cleanup);
+    docker_quiet(&["volume", "rm", &volume]);
+}
