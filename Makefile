@@ -66,6 +66,7 @@ bench: release
 	PTEST_BIN_DIR=$(RELEASE) bench/run venv
 	PTEST_BIN_DIR=$(RELEASE) bench/run docker
 	PTEST_BIN_DIR=$(RELEASE) bench/run mon
+	PTEST_BIN_DIR=$(RELEASE) bench/run snap
 
 print-release:
 	@echo $(RELEASE)
