@@ -1153,3 +1153,28 @@ pub fn gc_images(live: &HashSet<String>) -> u64 {
     }
     removed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mount_points_from_a_manifest_are_checked() {
+        for ok in ["/data", "/var/lib/postgresql/data", "/a b"] {
+            check_container_path("volume", ok).unwrap();
+        }
+        for (bad, why) in [
+            ("/", "root"),
+            ("data", "absolute"),
+            ("/a/../etc", "normal"),
+            ("/a//b", "normal"),
+            ("/a/.", "normal"),
+            ("/data:rw", "':'"),
+            ("/x,nocopy", "','"),
+            ("/a\nb", "control"),
+        ] {
+            let e = check_container_path("volume", bad).unwrap_err();
+            assert!(e.message.contains(why), "{bad:?}: {}", e.message);
+        }
+    }
+}
