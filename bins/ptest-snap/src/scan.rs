@@ -139,8 +139,8 @@ struct Queue {
 /// `visit` returns its value for the entry and whether to descend into it
 /// (when a directory). The result is in [`walk`]'s order whatever the
 /// threads did: each directory's entries in byte order, directories depth
-/// first, parents before their children. Each entry costs one `fstatat` on
-/// its directory's descriptor; excluded entries not even that.
+/// first, parents before their children. Each entry costs one `lstat`
+/// (std's `DirEntry::metadata`); excluded entries not even that.
 pub fn walk_parallel<T, F>(
     root: &Path,
     excludes: &Excludes,
@@ -268,7 +268,9 @@ where
             path.pop();
             continue;
         }
-        // fstatat(AT_SYMLINK_NOFOLLOW) on the directory's descriptor.
+        // No symlink followed: fstatat(AT_SYMLINK_NOFOLLOW) on the
+        // directory's descriptor with glibc, lstat of the whole path with
+        // musl (what std does there).
         let meta = entry
             .metadata()
             .io_context(|| format!("cannot read {}", path.display()))?;
