@@ -737,8 +737,11 @@ fn reset_never_writes_through_a_symlink_a_test_put_in_the_tree() {
     std::fs::write(victim.join("config"), "victim's config\n").unwrap();
     std::fs::write(victim.join("sub/x"), "victim's x\n").unwrap();
     std::fs::write(victim.join("file"), "victim's file\n").unwrap();
-    std::fs::set_permissions(victim.join("config"), std::fs::Permissions::from_mode(0o600))
-        .unwrap();
+    std::fs::set_permissions(
+        victim.join("config"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
     let victim_before = describe(&victim);
     std::fs::remove_dir_all(src.join("data")).unwrap();
     std::os::unix::fs::symlink(&victim, src.join("data")).unwrap();
@@ -746,7 +749,11 @@ fn reset_never_writes_through_a_symlink_a_test_put_in_the_tree() {
     std::os::unix::fs::symlink(victim.join("file"), src.join("top")).unwrap();
     snap(&s, &["reset", &id(&rec)]).success();
     assert_eq!(describe(&src), want);
-    assert_eq!(describe(&victim), victim_before, "reset wrote outside the tree");
+    assert_eq!(
+        describe(&victim),
+        victim_before,
+        "reset wrote outside the tree"
+    );
     // A diff against the dirty tree and a restore over it do not follow it either.
     std::fs::remove_dir_all(src.join("data")).unwrap();
     std::os::unix::fs::symlink(&victim, src.join("data")).unwrap();
@@ -754,5 +761,9 @@ fn reset_never_writes_through_a_symlink_a_test_put_in_the_tree() {
     assert!(d.stdout.contains("data"), "{}", d.stdout);
     snap(&s, &["restore", &id(&rec)]).success();
     assert_eq!(describe(&src), want);
-    assert_eq!(describe(&victim), victim_before, "restore wrote outside the tree");
+    assert_eq!(
+        describe(&victim),
+        victim_before,
+        "restore wrote outside the tree"
+    );
 }
