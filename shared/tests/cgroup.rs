@@ -416,3 +416,29 @@ fn v2_cgroup_tracks_and_kills_through_cgroup_kill() {
     cg.0.remove().unwrap();
     assert!(!cg.0.paths()[0].exists());
 }
+
+#[test]
+fn gc_sweeps_unregistered_cgroups_of_a_tool_and_kills_what_they_hold() {
+    // A tool name of this test's own, so that no other test's cgroup is swept.
+    let tool = format!("sweep{}", std::process::id());
+    let limits = Limits {
+        memory: Some(64 << 20),
+        ..Limits::default()
+    };
+    let orphan = Cleanup(Cgroup::create(&format!("ptest-{tool}-orphan1"), &limits).unwrap());
+    let kept = Cleanup(Cgroup::create(&format!("ptest-{tool}-kept1"), &limits).unwrap());
+    let mut child = spawn_in(&orphan.0, "exec sleep 100");
+    // Too young: nothing is taken (a run registers within moments).
+    let none =
+        ptest_shared::cgroup::sweep_unregistered(&tool, Duration::from_secs(3600), |_| false);
+    assert!(none.is_empty(), "{none:?}");
+    assert!(orphan.0.paths().iter().all(|p| p.is_dir()));
+    let kept_id = format!("{tool}-kept1");
+    let swept = ptest_shared::cgroup::sweep_unregistered(&tool, Duration::ZERO, |id| id == kept_id);
+    assert_eq!(swept, vec![format!("ptest-{tool}-orphan1")]);
+    assert!(orphan.0.paths().iter().all(|p| !p.exists()));
+    assert!(kept.0.paths().iter().all(|p| p.is_dir()));
+    let status =
+        wait_timeout(&mut child, Duration::from_secs(5)).expect("the orphan's process was killed");
+    assert_eq!(status.signal(), Some(Signal::SIGKILL as i32));
+}

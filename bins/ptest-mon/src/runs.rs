@@ -177,8 +177,18 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
             }
         }
     }
+    // A run killed between making its cgroup and registering it.
+    for name in ptest_shared::cgroup::sweep_unregistered("mon", SWEEP_AGE, |id| {
+        reg.get(id).ok().flatten().is_some()
+    }) {
+        eprintln!("ptest-mon: removed cgroup {name}, which no run registered");
+    }
     failed.map_or(Ok(0), Err)
 }
+
+/// How old an unregistered cgroup must be before gc takes it: a run
+/// registers its cgroup within moments of making it.
+const SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn event(common: &CommonArgs, out: &mut RecordWriter, id: &str) -> Result<()> {
     if common.json() {

@@ -366,6 +366,12 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
         }
     }
     sweep_dirs(&reg)?;
+    // A run killed between making its cgroup and registering it.
+    for name in ptest_shared::cgroup::sweep_unregistered("proc", Duration::from_secs(60), |id| {
+        reg.get(id).ok().flatten().is_some()
+    }) {
+        eprintln!("ptest-proc: removed cgroup {name}, which no run registered");
+    }
     Ok(0)
 }
 

@@ -410,3 +410,59 @@ pub(super) fn describe_pid(pid: u32) -> String {
         _ => pid.to_string(),
     }
 }
+
+/// Cgroups named `ptest-<tool>-<id>` beside where a new one for `tool` would
+/// go, that are at least `min_age` old and whose id `registered` does not
+/// know: left by a `run` killed between making its cgroup and registering
+/// it. Their processes (none, normally: they die with their supervisor) are
+/// killed and the cgroups removed; returns their names. Where no cgroup
+/// can be made there is nothing to sweep.
+pub fn sweep_unregistered(
+    tool: &str,
+    min_age: Duration,
+    registered: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let Ok(facts) = Facts::read() else {
+        return Vec::new();
+    };
+    // Every hierarchy a command's cgroup may have a directory in.
+    let all = Limits {
+        memory: Some(1 << 30),
+        cpus: Some(1.0),
+        pids: Some(1024),
+    };
+    let probe = format!("ptest-{tool}-probe");
+    let Ok(plan) = Plan::new(&facts, &probe, &all) else {
+        return Vec::new();
+    };
+    let parents: Vec<PathBuf> = plan
+        .dirs()
+        .iter()
+        .filter_map(|d| d.parent().map(Path::to_path_buf))
+        .collect();
+    let prefix = format!("ptest-{tool}-");
+    let mut names: Vec<String> = Vec::new();
+    for p in &parents {
+        let Ok(rd) = fs::read_dir(p) else { continue };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().unwrap_or_default() >= min_age);
+            if name.starts_with(&prefix)
+                && old
+                && e.file_type().is_ok_and(|t| t.is_dir())
+                && !registered(&name["ptest-".len()..])
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
+        }
+    }
+    names.retain(|name| {
+        let cg = Cgroup::from_paths(parents.iter().map(|p| p.join(name)).collect());
+        cg.kill_all(Duration::from_secs(2)).is_ok() && cg.remove().is_ok()
+    });
+    names
+}

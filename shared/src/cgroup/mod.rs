@@ -250,7 +250,7 @@ mod meter;
 mod plan;
 mod realize;
 
-pub use control::{clock_ticks, measuring_dirs};
+pub use control::{clock_ticks, measuring_dirs, sweep_unregistered};
 pub use formats::*;
 pub use meter::{Meter, Usage};
 pub use plan::{Facts, Placement, Plan, V1Part, V2Plan};
