@@ -76,6 +76,7 @@ pub fn restore(
             target.display()
         );
     }
+    crate::files::note_owners(&target);
     ev.set("files", done.files)
         .set("bytes", done.bytes)
         .set("method", done.method.as_str())
@@ -120,6 +121,7 @@ pub fn reset(common: &CommonArgs, id: &str, mode: Mode) -> Result<i32> {
     let plan = crate::compare::plan(&store, &m, &root, parallel(common)?)?;
     let c = crate::reset::apply(&store, &m, &root, &plan)?;
     drop(lock);
+    crate::files::note_owners(&root);
     let mut ev = event("snapshot.reset", id);
     ev.set("path", m.source.as_str())
         .set("touched", c.touched())

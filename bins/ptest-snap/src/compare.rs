@@ -1,8 +1,10 @@
 //! What differs between a snapshot and a live tree (what `reset` undoes
 //! and `diff` shows), or between two snapshots.
 //!
-//! Metadata first: type, size, mode, mtime and `user.*` xattrs from one
-//! `lstat` per path. Contents are read only where the metadata is
+//! Metadata first: type, size, mode, mtime, owner and `user.*` xattrs
+//! from one `lstat` per path. Owners are compared when running as root
+//! only: anyone else could not put them back, and writes only files of
+//! its own. Contents are read only where the metadata is
 //! ambiguous (same size, another mtime), and not even then when the cache
 //! knows the file as it is. So the cost is one walk of metadata plus the
 //! size of what changed.
@@ -33,7 +35,7 @@ pub enum Change {
     /// Another type or other contents (entry index; `live_dir` when a
     /// directory stands where the snapshot has something else).
     Changed { entry: usize, live_dir: bool },
-    /// Same contents, other mode, mtime or xattrs (entry index).
+    /// Same contents, other mode, mtime, owner or xattrs (entry index).
     Metadata(usize),
 }
 
@@ -95,6 +97,7 @@ pub fn plan(store: &Store, m: &Manifest, root: &Path, parallel: usize) -> Result
     let mut last_seen = (root == Path::new(&m.source)).then(|| Index::load(store, &m.id));
     let state_root =
         fs::canonicalize(store.state.path()).unwrap_or_else(|_| store.state.path().to_owned());
+    let owners = crate::files::is_root();
     // The threads find and judge; what follows needs the walk's order. A
     // directory added, or standing where the snapshot has something else,
     // goes with all it holds: the walk does not descend into it.
@@ -108,7 +111,8 @@ pub fn plan(store: &Store, m: &Manifest, root: &Path, parallel: usize) -> Result
         {
             return Ok((Seen::Known(i), true));
         }
-        let v = judge(&m.entries[i], f, &cache, store, &hashed)?;
+        let owner = m.owner(&m.entries[i]).filter(|_| owners);
+        let v = judge(&m.entries[i], owner, f, &cache, store, &hashed)?;
         let descend = !matches!(v, Verdict::Changed);
         Ok((Seen::Judged(i, v), descend))
     })?;
@@ -230,8 +234,17 @@ enum Verdict {
     Changed,
 }
 
+/// Whether the live entry of `meta` is not owned by `owner` (`None`: not
+/// compared).
+pub fn owner_differs(owner: Option<(u32, u32)>, meta: &fs::Metadata) -> bool {
+    owner.is_some_and(|o| o != (meta.uid(), meta.gid()))
+}
+
+/// What entry `e` (owned by `owner`, when owners are compared) makes of
+/// the live path `f`.
 fn judge(
     e: &Entry,
+    owner: Option<(u32, u32)>,
     f: &Found,
     cache: &OnceLock<Cache>,
     store: &Store,
@@ -241,6 +254,7 @@ fn judge(
     let ft = meta.file_type();
     let mode = meta.mode() & 0o7777;
     let mtime = mtime_ns(meta);
+    let other_owner = owner_differs(owner, meta);
     Ok(match e {
         Entry::Dir {
             mode: m,
@@ -248,7 +262,7 @@ fn judge(
             xattrs,
             ..
         } if ft.is_dir() => {
-            if *m != mode || *mtime_ns != mtime || read_xattrs(f.path)? != *xattrs {
+            if *m != mode || *mtime_ns != mtime || other_owner || read_xattrs(f.path)? != *xattrs {
                 Verdict::Metadata
             } else {
                 Verdict::Same
@@ -261,7 +275,7 @@ fn judge(
                 fs::read_link(f.path).io_context(|| format!("cannot read {}", f.path.display()))?;
             if live.as_os_str().as_bytes() != target.0.as_slice() {
                 Verdict::Changed
-            } else if *mtime_ns != mtime {
+            } else if *mtime_ns != mtime || other_owner {
                 Verdict::Metadata
             } else {
                 Verdict::Same
@@ -281,7 +295,7 @@ fn judge(
             if *mtime_ns != mtime && live_hash(f, cache, store, hashed)? != *hash {
                 return Ok(Verdict::Changed);
             }
-            if *m != mode || *mtime_ns != mtime || read_xattrs(f.path)? != *xattrs {
+            if *m != mode || *mtime_ns != mtime || other_owner || read_xattrs(f.path)? != *xattrs {
                 Verdict::Metadata
             } else {
                 Verdict::Same
@@ -332,6 +346,8 @@ pub fn between(a: &Manifest, b: &Manifest) -> Vec<Change> {
         .map(|e| (e.path().0.as_slice(), e))
         .collect();
     let ai: HashSet<&[u8]> = a.entries.iter().map(|e| e.path().0.as_slice()).collect();
+    // Owners are compared when both snapshots recorded them.
+    let owners = a.root.owner().is_some() && b.root.owner().is_some();
     let mut out = Vec::new();
     for (i, e) in a.entries.iter().enumerate() {
         match bi.get(e.path().0.as_slice()) {
@@ -348,7 +364,7 @@ pub fn between(a: &Manifest, b: &Manifest) -> Vec<Change> {
                         entry: i,
                         live_dir: matches!(other, Entry::Dir { .. }),
                     });
-                } else if strip_path(e) != strip_path(other) {
+                } else if strip_path(e, a, owners) != strip_path(other, b, owners) {
                     out.push(Change::Metadata(i));
                 }
             }
@@ -366,9 +382,12 @@ pub fn between(a: &Manifest, b: &Manifest) -> Vec<Change> {
 }
 
 /// An entry without its path and hard-link group number (which differ
-/// between snapshots of one tree without meaning anything).
-fn strip_path(e: &Entry) -> Entry {
+/// between snapshots of one tree without meaning anything), with its
+/// owner in full (of manifest `m`) when `owners`, else none.
+fn strip_path(e: &Entry, m: &Manifest, owners: bool) -> Entry {
+    let full = m.owner(e).filter(|_| owners);
     let mut e = e.clone();
+    e.set_ids(full.map(|o| o.0), full.map(|o| o.1));
     match &mut e {
         Entry::File { path, link, .. } => {
             *path = Bytes::default();

@@ -362,6 +362,8 @@ pub fn snapshot(
             mode: 0o755,
             mtime_ns: 0,
             xattrs: Xattrs::new(),
+            uid: None,
+            gid: None,
         },
         venv: None,
         container: Some(origin),
@@ -466,6 +468,8 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     mode,
                     mtime_ns,
                     xattrs: Xattrs::new(),
+                    uid: None,
+                    gid: None,
                 });
             }
             T::Regular | T::Continuous => {
@@ -488,6 +492,8 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     mtime_ns,
                     link: None,
                     xattrs: Xattrs::new(),
+                    uid: None,
+                    gid: None,
                 });
             }
             T::Symlink => {
@@ -500,6 +506,8 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     path: Bytes(path),
                     target: Bytes(target),
                     mtime_ns,
+                    uid: None,
+                    gid: None,
                 });
             }
             T::Link => {
@@ -538,6 +546,8 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     mtime_ns: *mtime_ns,
                     link: Some(g),
                     xattrs: Xattrs::new(),
+                    uid: None,
+                    gid: None,
                 };
                 out.stats.files += 1;
                 out.stats.bytes += *size;

@@ -1,5 +1,6 @@
 //! What snapshots need from the filesystem beyond `std`: nanosecond
-//! times, extended attributes, reflinks (FICLONE) and `copy_file_range`.
+//! times, extended attributes, owners, reflinks (FICLONE) and
+//! `copy_file_range`.
 
 use crate::manifest::{Xattrs, hex, unhex};
 use ptest_shared::error::IoContext;
@@ -117,6 +118,80 @@ fn skip_unsupported(r: std::io::Result<()>) -> std::io::Result<()> {
             Ok(())
         }
         r => r,
+    }
+}
+
+/// Set once some entry's owner was not restored (not running as root, or
+/// the filesystem refused), so that the note is given once.
+static OWNERS_SKIPPED: AtomicBool = AtomicBool::new(false);
+
+/// Whether some entry's owner could not be restored.
+pub fn owners_skipped() -> bool {
+    OWNERS_SKIPPED.load(Ordering::Relaxed)
+}
+
+/// The note, once, when some owner was not restored at `target`.
+pub fn note_owners(target: &Path) {
+    if owners_skipped() {
+        eprintln!(
+            "ptest-snap: note: the owners of the snapshot's files were not restored at {} (they are yours; run as root to restore them)",
+            target.display()
+        );
+    }
+}
+
+/// Whether this process may give files to anyone (euid 0).
+pub fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+/// The owner to set on a new entry whose snapshot owner is `owner`:
+/// as root, that owner; otherwise none (what we write is ours), noting it
+/// unless the owner is ourselves.
+fn owner_to_set(owner: Option<(u32, u32)>) -> Option<(u32, u32)> {
+    let (uid, gid) = owner?;
+    if is_root() {
+        return Some((uid, gid));
+    }
+    if (uid, gid)
+        != (
+            nix::unistd::geteuid().as_raw(),
+            nix::unistd::getegid().as_raw(),
+        )
+    {
+        OWNERS_SKIPPED.store(true, Ordering::Relaxed);
+    }
+    None
+}
+
+/// A refusal that leaves the owner as it is, with the note: ids a user
+/// namespace does not map (EINVAL), a filesystem that does not allow it
+/// (EPERM: NFS with root squashed, a FUSE mount).
+fn owner_result(r: std::io::Result<()>, what: &Path) -> Result<()> {
+    match r {
+        Err(e) if matches!(e.raw_os_error(), Some(nix::libc::EPERM | nix::libc::EINVAL)) => {
+            OWNERS_SKIPPED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        r => r.io_context(|| format!("cannot set the owner of {}", what.display())),
+    }
+}
+
+/// Gives `path` itself (a symlink is not followed) the snapshot's
+/// `owner`, as [`owner_to_set`] says. To be called before the mode is
+/// set: `chown` clears the setuid and setgid bits.
+pub fn set_owner(path: &Path, owner: Option<(u32, u32)>) -> Result<()> {
+    match owner_to_set(owner) {
+        Some((u, g)) => owner_result(std::os::unix::fs::lchown(path, Some(u), Some(g)), path),
+        None => Ok(()),
+    }
+}
+
+/// [`set_owner`] of an open file.
+pub fn set_owner_fd(f: &File, owner: Option<(u32, u32)>, what: &Path) -> Result<()> {
+    match owner_to_set(owner) {
+        Some((u, g)) => owner_result(std::os::unix::fs::fchown(f, Some(u), Some(g)), what),
+        None => Ok(()),
     }
 }
 

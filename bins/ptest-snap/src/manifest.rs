@@ -8,6 +8,14 @@
 //! being imported: relative paths of plain components only, each below a
 //! directory entry of the manifest (so no path passes through a symlink),
 //! no path twice, hashes of 64 hex digits, hard-link groups of files only.
+//!
+//! Owners (uid, gid, numeric): the root always has both when the snapshot
+//! recorded owners; an entry has `uid` or `gid` only where it differs from
+//! the root's (most trees have one owner, so most entries carry neither).
+//! An entry's owner is its own value, else the root's ([`Manifest::owner`]).
+//! A manifest without owners on its root (written before they were kept)
+//! has none anywhere: its tree is owned by whoever restores it. Neither
+//! may be `4294967295` (`-1`, which `chown` reads as "leave as it is").
 
 use ptest_shared::{Error, Result};
 use serde::de::{self, Deserializer};
@@ -100,12 +108,21 @@ pub enum Entry {
         link: Option<u32>,
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         xattrs: Xattrs,
+        /// Owner, where it differs from the root's (see the module doc).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        uid: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gid: Option<u32>,
     },
     Symlink {
         path: Bytes,
         /// The link's target, as bytes: data, never followed.
         target: Bytes,
         mtime_ns: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        uid: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gid: Option<u32>,
     },
     Dir {
         path: Bytes,
@@ -113,6 +130,10 @@ pub enum Entry {
         mtime_ns: i64,
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         xattrs: Xattrs,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        uid: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gid: Option<u32>,
     },
 }
 
@@ -131,7 +152,27 @@ impl Entry {
             Entry::Dir { .. } => "dir",
         }
     }
+    /// The owner the entry itself records: (uid, gid), each `None` where
+    /// it is the root's (see [`Manifest::owner`]).
+    pub fn ids(&self) -> (Option<u32>, Option<u32>) {
+        match self {
+            Entry::File { uid, gid, .. }
+            | Entry::Symlink { uid, gid, .. }
+            | Entry::Dir { uid, gid, .. } => (*uid, *gid),
+        }
+    }
+    /// Sets the owner the entry records: `None` for the root's.
+    pub fn set_ids(&mut self, u: Option<u32>, g: Option<u32>) {
+        match self {
+            Entry::File { uid, gid, .. }
+            | Entry::Symlink { uid, gid, .. }
+            | Entry::Dir { uid, gid, .. } => (*uid, *gid) = (u, g),
+        }
+    }
 }
+
+/// The (uid, gid) `chown` reads as "leave as it is": never an owner.
+pub const NO_ID: u32 = u32::MAX;
 
 /// The root directory's own metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +182,19 @@ pub struct Root {
     pub mtime_ns: i64,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub xattrs: Xattrs,
+    /// The root's owner, and most entries' (see the module doc); absent in
+    /// manifests written before owners were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
+}
+
+impl Root {
+    /// The root's (uid, gid), when the snapshot recorded owners.
+    pub fn owner(&self) -> Option<(u32, u32)> {
+        self.uid.zip(self.gid)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +231,24 @@ impl Manifest {
             } => Some((path, hash.as_str(), *size)),
             _ => None,
         })
+    }
+
+    /// The owner (uid, gid) of entry `e`: its own where it records one,
+    /// else the root's; `None` when the manifest records no owners.
+    pub fn owner(&self, e: &Entry) -> Option<(u32, u32)> {
+        let (ru, rg) = self.root.owner()?;
+        let (u, g) = e.ids();
+        Some((u.unwrap_or(ru), g.unwrap_or(rg)))
+    }
+
+    /// Records `owner` on `e` as the module doc says: only what differs
+    /// from the root's owner (the root's must be set first).
+    pub fn compact_ids(root: &Root, e: &mut Entry, owner: (u32, u32)) {
+        let (ru, rg) = (root.uid, root.gid);
+        e.set_ids(
+            Some(owner.0).filter(|u| Some(*u) != ru),
+            Some(owner.1).filter(|g| Some(*g) != rg),
+        );
     }
 
     pub fn file_count(&self) -> u64 {
@@ -217,6 +289,15 @@ impl Manifest {
         } else if !self.source.starts_with('/') || self.source.contains('\0') {
             return Err(format!("source {:?} is not an absolute path", self.source));
         }
+        match (self.root.uid, self.root.gid) {
+            (Some(NO_ID), _) | (_, Some(NO_ID)) => {
+                return Err(format!("the root's owner: {NO_ID} is not an id"));
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                return Err("the root has a uid without a gid, or a gid without a uid".into());
+            }
+            _ => {}
+        }
         let mut dirs: HashSet<&[u8]> = HashSet::new();
         let mut seen: HashSet<&[u8]> = HashSet::new();
         let mut groups: HashMap<u32, &str> = HashMap::new();
@@ -225,6 +306,22 @@ impl Manifest {
             check_path(p).map_err(|why| format!("entry {:?}: {why}", e.path().show()))?;
             if !seen.insert(p) {
                 return Err(format!("entry {:?}: named twice", e.path().show()));
+            }
+            match e.ids() {
+                (None, None) => {}
+                _ if self.root.owner().is_none() => {
+                    return Err(format!(
+                        "entry {:?}: an owner, but the root has none (a manifest records owners on its root or nowhere)",
+                        e.path().show()
+                    ));
+                }
+                (Some(NO_ID), _) | (_, Some(NO_ID)) => {
+                    return Err(format!(
+                        "entry {:?}: owner {NO_ID} is not an id",
+                        e.path().show()
+                    ));
+                }
+                _ => {}
             }
             if let Some(i) = p.iter().rposition(|b| *b == b'/')
                 && !dirs.contains(&p[..i])
@@ -314,6 +411,8 @@ mod tests {
                 mode: 0o755,
                 mtime_ns: 0,
                 xattrs: Xattrs::new(),
+                uid: None,
+                gid: None,
             },
             venv: None,
             container: None,
@@ -327,6 +426,8 @@ mod tests {
             mode: 0o755,
             mtime_ns: 0,
             xattrs: Xattrs::new(),
+            uid: None,
+            gid: None,
         }
     }
 
@@ -335,6 +436,8 @@ mod tests {
             path: Bytes(p.into()),
             target: Bytes(b"/etc".to_vec()),
             mtime_ns: 0,
+            uid: None,
+            gid: None,
         }
     }
 
@@ -345,6 +448,8 @@ mod tests {
             mode: 0o700,
             mtime_ns: -5,
             xattrs: Xattrs::new(),
+            uid: None,
+            gid: None,
         }]);
         let text = serde_json::to_string(&m).unwrap();
         assert!(text.contains(r#"{"hex":"61ff620a63"}"#), "{text}");
@@ -377,5 +482,55 @@ mod tests {
         let text = r#"{"format":1,"id":"snapshot-a","source":"/s","created_at":"x","root":{"mode":493,"mtime_ns":0},"entries":[{"type":"chardev","path":"null"}]}"#;
         let e = Manifest::parse(text.as_bytes(), "m").unwrap_err();
         assert_eq!(e.exit.code(), 65);
+    }
+
+    /// A manifest written before owners were kept parses, and has none.
+    #[test]
+    fn a_manifest_without_owners_still_parses() {
+        let text = r#"{"format":1,"id":"snapshot-a","source":"/s","created_at":"x","root":{"mode":493,"mtime_ns":0},"entries":[{"type":"dir","path":"d","mode":493,"mtime_ns":0},{"type":"symlink","path":"d/l","target":"x","mtime_ns":0},{"type":"file","path":"f","hash":"0000000000000000000000000000000000000000000000000000000000000000","size":0,"mode":420,"mtime_ns":0}]}"#;
+        let m = Manifest::parse(text.as_bytes(), "m").unwrap();
+        assert_eq!(m.root.owner(), None);
+        assert!(m.entries.iter().all(|e| m.owner(e).is_none()));
+    }
+
+    /// Owners: the root's always, an entry's only where it differs; each
+    /// entry's owner is its own else the root's; written back the same.
+    #[test]
+    fn owners_are_kept_compactly_and_checked() {
+        let mut m = manifest(vec![dir("a"), dir("a/b"), link("a/b/c")]);
+        m.root.uid = Some(999);
+        m.root.gid = Some(999);
+        let root = m.root.clone();
+        Manifest::compact_ids(&root, &mut m.entries[0], (999, 999));
+        Manifest::compact_ids(&root, &mut m.entries[1], (1234, 4321));
+        Manifest::compact_ids(&root, &mut m.entries[2], (999, 65534));
+        assert_eq!(m.entries[0].ids(), (None, None));
+        assert_eq!(m.entries[1].ids(), (Some(1234), Some(4321)));
+        assert_eq!(m.entries[2].ids(), (None, Some(65534)));
+        assert_eq!(m.owner(&m.entries[0]), Some((999, 999)));
+        assert_eq!(m.owner(&m.entries[2]), Some((999, 65534)));
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(text.contains(r#""uid":999,"gid":999"#), "{text}");
+        assert_eq!(text.matches("\"uid\"").count(), 2, "{text}");
+        assert_eq!(Manifest::parse(text.as_bytes(), "m").unwrap(), m);
+
+        let mut bad = m.clone();
+        bad.root.gid = None;
+        assert!(bad.check().unwrap_err().contains("uid without a gid"));
+        let mut bad = m.clone();
+        bad.entries[2].set_ids(Some(NO_ID), None);
+        assert!(bad.check().unwrap_err().contains("not an id"));
+        let mut bad = m.clone();
+        bad.root.uid = None;
+        bad.root.gid = None;
+        assert!(bad.check().unwrap_err().contains("the root has none"));
+        let text = r#"{"format":1,"id":"snapshot-a","source":"/s","created_at":"x","root":{"mode":493,"mtime_ns":0,"uid":-1,"gid":0},"entries":[]}"#;
+        assert_eq!(
+            Manifest::parse(text.as_bytes(), "m")
+                .unwrap_err()
+                .exit
+                .code(),
+            65
+        );
     }
 }

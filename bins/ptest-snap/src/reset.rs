@@ -4,8 +4,9 @@
 //! sees half a file; the reset as a whole is not atomic (a full `restore`
 //! is).
 
+use crate::compare::owner_differs;
 use crate::compare::{Change, Plan};
-use crate::files::{mtime_ns, read_xattrs, set_mtime, set_xattrs};
+use crate::files::{is_root, mtime_ns, read_xattrs, set_mtime, set_owner, set_xattrs};
 use crate::manifest::{Entry, Manifest};
 use crate::restore::{at, finish_dir, remove_tree, write_file_at};
 use crate::store::Store;
@@ -25,9 +26,9 @@ pub struct Counts {
     pub restored: u64,
     /// Paths whose contents or type changed, rewritten.
     pub rewritten: u64,
-    /// Paths whose mode, mtime or xattrs only changed, fixed.
+    /// Paths whose mode, mtime, owner or xattrs only changed, fixed.
     pub metadata: u64,
-    /// Directories whose mode, mtime or xattrs were put back (most only
+    /// Directories whose mode, mtime, owner or xattrs were put back (most only
     /// because an entry in them was made or removed): not counted as
     /// touched.
     pub dirs: u64,
@@ -53,9 +54,11 @@ fn beside(p: &Path) -> PathBuf {
     ))
 }
 
-/// Applies `plan` to the tree at `root`.
+/// Applies `plan` to the tree at `root`. Owners are put back as root
+/// (before modes: `chown` clears setuid bits), and compared only then.
 pub fn apply(store: &Store, m: &Manifest, root: &Path, plan: &Plan) -> Result<Counts> {
     let mut c = Counts::default();
+    let compared = |o: Option<(u32, u32)>| o.filter(|_| is_root());
     // Where each hard-link group's first rewritten name is.
     let mut groups: HashMap<u32, PathBuf> = HashMap::new();
     for change in &plan.changes {
@@ -67,17 +70,17 @@ pub fn apply(store: &Store, m: &Manifest, root: &Path, plan: &Plan) -> Result<Co
                 c.removed += 1;
             }
             Change::Removed(i) => {
-                put(store, &m.entries[*i], root, &mut groups, &mut c)?;
+                put(store, m, &m.entries[*i], root, &mut groups, &mut c)?;
                 c.restored += 1;
             }
             Change::Changed { entry, .. } => {
-                put(store, &m.entries[*entry], root, &mut groups, &mut c)?;
+                put(store, m, &m.entries[*entry], root, &mut groups, &mut c)?;
                 c.rewritten += 1;
             }
             // Directories are put back last, below.
             Change::Metadata(i) if matches!(m.entries[*i], Entry::Dir { .. }) => {}
             Change::Metadata(i) => {
-                fix_metadata(&m.entries[*i], root)?;
+                fix_metadata(&m.entries[*i], m.owner(&m.entries[*i]), root)?;
                 c.metadata += 1;
             }
         }
@@ -89,8 +92,9 @@ pub fn apply(store: &Store, m: &Manifest, root: &Path, plan: &Plan) -> Result<Co
             let p = at(root, &path.0);
             let meta =
                 fs::symlink_metadata(&p).io_context(|| format!("cannot read {}", p.display()))?;
-            if dir_differs(e, &meta, &p)? {
-                fix_metadata(e, root)?;
+            let owner = m.owner(e);
+            if dir_differs(e, &meta, &p)? || owner_differs(compared(owner), &meta) {
+                fix_metadata(e, owner, root)?;
                 c.dirs += 1;
             }
         }
@@ -99,9 +103,11 @@ pub fn apply(store: &Store, m: &Manifest, root: &Path, plan: &Plan) -> Result<Co
         fs::symlink_metadata(root).io_context(|| format!("cannot read {}", root.display()))?;
     if meta.mode() & 0o7777 != m.root.mode
         || mtime_ns(&meta) != m.root.mtime_ns
+        || owner_differs(compared(m.root.owner()), &meta)
         || read_xattrs(root)? != m.root.xattrs
     {
         drop_extra_xattrs(root, &m.root.xattrs)?;
+        set_owner(root, m.root.owner())?;
         finish_dir(root, m.root.mode, m.root.mtime_ns, &m.root.xattrs)?;
         c.dirs += 1;
     }
@@ -133,6 +139,7 @@ fn remove_any(p: &Path) -> Result<()> {
 /// Puts entry `e` at its path below `root`, replacing what is there.
 fn put(
     store: &Store,
+    m: &Manifest,
     e: &Entry,
     root: &Path,
     groups: &mut HashMap<u32, PathBuf>,
@@ -140,6 +147,7 @@ fn put(
 ) -> Result<()> {
     let p = at(root, &e.path().0);
     let live = fs::symlink_metadata(&p).ok();
+    let owner = m.owner(e);
     match e {
         Entry::Dir {
             mode,
@@ -151,6 +159,7 @@ fn put(
                 remove_any(&p)?;
                 fs::create_dir(&p).io_context(|| format!("cannot create {}", p.display()))?;
             }
+            set_owner(&p, owner)?;
             finish_dir(&p, *mode, *mtime_ns, xattrs)
         }
         Entry::Symlink {
@@ -159,7 +168,7 @@ fn put(
             let tmp = beside(&p);
             std::os::unix::fs::symlink(target.as_path(), &tmp)
                 .io_context(|| format!("cannot create {}", tmp.display()))?;
-            if let Err(e) = set_mtime(&tmp, *mtime_ns) {
+            if let Err(e) = set_owner(&tmp, owner).and_then(|()| set_mtime(&tmp, *mtime_ns)) {
                 let _ = fs::remove_file(&tmp);
                 return Err(e);
             }
@@ -171,7 +180,7 @@ fn put(
                 Some(first) => fs::hard_link(first, &tmp)
                     .io_context(|| format!("cannot link {}", tmp.display()))?,
                 None => {
-                    if let Err(err) = write_file_at(store, e, &tmp) {
+                    if let Err(err) = write_file_at(store, e, owner, &tmp) {
                         let _ = fs::remove_file(&tmp);
                         return Err(err);
                     }
@@ -198,9 +207,11 @@ fn replace(tmp: &Path, p: &Path, live: Option<&fs::Metadata>) -> Result<()> {
     })
 }
 
-/// Puts back an entry's mode, mtime and xattrs, its contents being right.
-fn fix_metadata(e: &Entry, root: &Path) -> Result<()> {
+/// Puts back an entry's owner, mode, mtime and xattrs, its contents being
+/// right.
+fn fix_metadata(e: &Entry, owner: Option<(u32, u32)>, root: &Path) -> Result<()> {
     let p = at(root, &e.path().0);
+    set_owner(&p, owner)?;
     match e {
         Entry::Dir {
             mode,

@@ -9,9 +9,14 @@
 //! Files are copied out of the store with reflinks where the filesystem
 //! has them, else `copy_file_range`, by a pool of threads; never hard-linked
 //! into the store (a test could then write into it).
+//!
+//! Owners are the snapshot's when restoring as root (before each mode, as
+//! `chown` clears setuid bits); otherwise every entry is ours, and a note
+//! says so when the snapshot had others ([`crate::files::owners_skipped`]).
 
 use crate::files::{
-    Method, Methods, clone_or_copy, set_mtime, set_mtime_fd, set_xattrs, set_xattrs_fd,
+    Method, Methods, clone_or_copy, set_mtime, set_mtime_fd, set_owner, set_owner_fd, set_xattrs,
+    set_xattrs_fd,
 };
 use crate::manifest::{Entry, Manifest};
 use crate::store::Store;
@@ -120,7 +125,7 @@ pub fn at(dst: &Path, rel: &[u8]) -> PathBuf {
 
 /// Writes the whole tree of `m` into the empty directory `dst`, which we
 /// made: directories first, then symlinks and files (in parallel), hard
-/// links, and last the directories' modes and times, deepest first.
+/// links, and last the directories' owners, modes and times, deepest first.
 pub fn write_tree(
     store: &Store,
     m: &Manifest,
@@ -139,11 +144,13 @@ pub fn write_tree(
             path,
             target,
             mtime_ns,
+            ..
         } = e
         {
             let p = at(dst, &path.0);
             std::os::unix::fs::symlink(target.as_path(), &p)
                 .io_context(|| format!("cannot create {}", p.display()))?;
+            set_owner(&p, m.owner(e))?;
             set_mtime(&p, *mtime_ns)?;
         }
     }
@@ -163,7 +170,7 @@ pub fn write_tree(
             }
         }
     }
-    copy_files(store, &jobs, dst, parallel, methods)?;
+    copy_files(store, m, &jobs, dst, parallel, methods)?;
     for (to, from) in linked {
         let (to, from) = (at(dst, to), at(dst, from));
         fs::hard_link(&to, &from).io_context(|| format!("cannot link {}", from.display()))?;
@@ -174,11 +181,15 @@ pub fn write_tree(
             mode,
             mtime_ns,
             xattrs,
+            ..
         } = e
         {
-            finish_dir(&at(dst, &path.0), *mode, *mtime_ns, xattrs)?;
+            let p = at(dst, &path.0);
+            set_owner(&p, m.owner(e))?;
+            finish_dir(&p, *mode, *mtime_ns, xattrs)?;
         }
     }
+    set_owner(dst, m.root.owner())?;
     finish_dir(dst, m.root.mode, m.root.mtime_ns, &m.root.xattrs)
 }
 
@@ -197,6 +208,7 @@ pub fn finish_dir(
 /// Copies each file entry of `jobs` out of the store, `parallel` at a time.
 fn copy_files(
     store: &Store,
+    m: &Manifest,
     jobs: &[&Entry],
     dst: &Path,
     parallel: usize,
@@ -215,7 +227,7 @@ fn copy_files(
                         return;
                     }
                     let r = ptest_shared::interrupt::check()
-                        .and_then(|()| write_file(store, jobs[i], dst))
+                        .and_then(|()| write_file(store, jobs[i], m.owner(jobs[i]), dst))
                         .map(|m| methods.add(m));
                     if let Err(e) = r {
                         let mut f = failed.lock().unwrap_or_else(|p| p.into_inner());
@@ -235,12 +247,24 @@ fn copy_files(
 }
 
 /// Writes one file entry at its path below `dst` (which must not exist).
-pub fn write_file(store: &Store, e: &Entry, dst: &Path) -> Result<Method> {
-    write_file_at(store, e, &at(dst, &e.path().0))
+pub fn write_file(
+    store: &Store,
+    e: &Entry,
+    owner: Option<(u32, u32)>,
+    dst: &Path,
+) -> Result<Method> {
+    write_file_at(store, e, owner, &at(dst, &e.path().0))
 }
 
-/// Writes one file entry at `p`, which must not exist.
-pub fn write_file_at(store: &Store, e: &Entry, p: &Path) -> Result<Method> {
+/// Writes one file entry at `p`, which must not exist, owned by `owner`
+/// (its owner in the manifest: [`Manifest::owner`]) as
+/// [`crate::files::set_owner`] says.
+pub fn write_file_at(
+    store: &Store,
+    e: &Entry,
+    owner: Option<(u32, u32)>,
+    p: &Path,
+) -> Result<Method> {
     let Entry::File {
         path,
         hash,
@@ -283,6 +307,7 @@ pub fn write_file_at(store: &Store, e: &Entry, p: &Path) -> Result<Method> {
         .io_context(|| format!("cannot create {}", p.display()))?;
     let method = clone_or_copy(&src, &out, *size, p)?;
     set_xattrs_fd(&out, xattrs, p)?;
+    set_owner_fd(&out, owner, p)?;
     out.set_permissions(fs::Permissions::from_mode(*mode))
         .io_context(|| format!("cannot chmod {}", p.display()))?;
     set_mtime_fd(&out, *mtime_ns, p)?;

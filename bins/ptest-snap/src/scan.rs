@@ -346,7 +346,14 @@ pub fn snapshot(
         fs::metadata(source).io_context(|| format!("cannot read {}", source.display()))?;
     let started = ptest_shared::record::Timestamp::now().as_nanosecond() as i64;
     let mut cache = Cache::load(store);
-    let mut w = walk_tree(store, &cache, source, excludes, parallel)?;
+    let root = Root {
+        mode: root_meta.mode() & 0o7777,
+        mtime_ns: mtime_ns(&root_meta),
+        xattrs: read_xattrs(source)?,
+        uid: Some(root_meta.uid()),
+        gid: Some(root_meta.gid()),
+    };
+    let mut w = walk_tree(store, &cache, source, excludes, parallel, &root)?;
     let done = hash_all(store, &w.jobs, parallel)?;
     for (job, (got, after)) in w.jobs.iter().zip(done) {
         let hash = hex(&got.hash);
@@ -386,11 +393,7 @@ pub fn snapshot(
         source: source.to_string_lossy().into_owned(),
         created_at: ptest_shared::record::now_rfc3339(),
         excludes: excludes.0.clone(),
-        root: Root {
-            mode: root_meta.mode() & 0o7777,
-            mtime_ns: mtime_ns(&root_meta),
-            xattrs: read_xattrs(source)?,
-        },
+        root,
         venv: None,
         container: None,
         entries: w.entries,
@@ -432,13 +435,15 @@ enum Seen {
 }
 
 /// Walks the tree into entries, `parallel` threads reading metadata; a
-/// file the cache knows gets its hash now, the others become jobs.
+/// file the cache knows gets its hash now, the others become jobs. Each
+/// entry's owner is recorded where it differs from `root`'s.
 fn walk_tree(
     store: &Store,
     cache: &Cache,
     source: &Path,
     excludes: &Excludes,
     parallel: usize,
+    root: &Root,
 ) -> Result<Walked> {
     let mut w = Walked {
         entries: Vec::new(),
@@ -482,6 +487,7 @@ fn walk_tree(
     for Node { rel, meta, value } in nodes {
         w.index.note(&rel, &meta);
         let path_b = Bytes(rel);
+        let before = w.entries.len();
         match value {
             Seen::Dir(xattrs) => {
                 w.stats.dirs += 1;
@@ -490,6 +496,8 @@ fn walk_tree(
                     mode: meta.mode() & 0o7777,
                     mtime_ns: mtime_ns(&meta),
                     xattrs,
+                    uid: None,
+                    gid: None,
                 });
             }
             Seen::Symlink(target) => {
@@ -498,6 +506,8 @@ fn walk_tree(
                     path: path_b,
                     target: Bytes(target),
                     mtime_ns: mtime_ns(&meta),
+                    uid: None,
+                    gid: None,
                 });
             }
             Seen::File(xattrs, known) => {
@@ -536,6 +546,8 @@ fn walk_tree(
                     mtime_ns: mtime_ns(&meta),
                     link,
                     xattrs,
+                    uid: None,
+                    gid: None,
                 });
             }
             Seen::Other => {
@@ -545,6 +557,9 @@ fn walk_tree(
                     source.join(OsStr::from_bytes(&path_b.0)).display()
                 );
             }
+        }
+        if let Some(e) = w.entries.get_mut(before) {
+            Manifest::compact_ids(root, e, (meta.uid(), meta.gid()));
         }
     }
     Ok(w)

@@ -767,3 +767,174 @@ fn reset_never_writes_through_a_symlink_a_test_put_in_the_tree() {
         "restore wrote outside the tree"
     );
 }
+
+/// Every path below `root` (and the root, as ""): its owner (uid, gid).
+fn owners(root: &std::path::Path) -> std::collections::BTreeMap<String, (u32, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![(root.to_owned(), String::new())];
+    while let Some((p, rel)) = stack.pop() {
+        let m = std::fs::symlink_metadata(&p).unwrap();
+        out.insert(rel.clone(), (m.uid(), m.gid()));
+        if m.is_dir() {
+            for e in std::fs::read_dir(&p).unwrap() {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                let r = if rel.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{rel}/{name}")
+                };
+                stack.push((p.join(&name), r));
+            }
+        }
+    }
+    out
+}
+
+/// A tree owned by others: the root by 999 (a database's user), a
+/// directory, a file, a setuid file and a symlink by 1234:4321, a file by
+/// 65534 (nobody), the rest by root. `None` when not running as root.
+fn owned_tree(root: &std::path::Path) -> Option<()> {
+    use std::os::unix::fs::{chown, lchown};
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("not root: owners cannot be given away; skipped");
+        return None;
+    }
+    std::fs::create_dir_all(root.join("data/base")).unwrap();
+    std::fs::write(root.join("data/PG_VERSION"), "16\n").unwrap();
+    std::fs::write(root.join("data/base/1"), "rows").unwrap();
+    std::fs::write(root.join("nobody.txt"), "nobody's").unwrap();
+    std::fs::write(root.join("root.txt"), "root's").unwrap();
+    std::fs::write(root.join("suid"), "#!/bin/sh\n").unwrap();
+    std::os::unix::fs::symlink("data/PG_VERSION", root.join("link")).unwrap();
+    chown(root, Some(999), Some(999)).unwrap();
+    for p in ["data", "data/PG_VERSION", "suid"] {
+        chown(root.join(p), Some(1234), Some(4321)).unwrap();
+    }
+    lchown(root.join("link"), Some(1234), Some(4321)).unwrap();
+    chown(root.join("nobody.txt"), Some(65534), Some(65534)).unwrap();
+    chown(root.join("root.txt"), Some(0), Some(0)).unwrap();
+    // After the chown, which clears it.
+    std::fs::set_permissions(root.join("suid"), std::fs::Permissions::from_mode(0o4755)).unwrap();
+    Some(())
+}
+
+#[test]
+fn owners_round_trip_through_restore_and_through_export_and_import() {
+    let s = Scenario::new();
+    let src = s.work.join("src");
+    if owned_tree(&src).is_none() {
+        return;
+    }
+    let (want, want_owners) = (describe(&src), owners(&src));
+    assert_eq!(want_owners["data/base/1"], (0, 0));
+    let rec = create(&s, &src, &[]);
+    let out = s.work.join("out");
+    snap(&s, &["restore", &id(&rec), "--to", out.to_str().unwrap()]).success();
+    assert_eq!(owners(&out), want_owners);
+    assert_eq!(
+        describe(&out),
+        want,
+        "modes (the setuid bit too) after the owners"
+    );
+    // In place, over a tree now owned by root.
+    std::fs::remove_dir_all(&src).unwrap();
+    std::fs::create_dir(&src).unwrap();
+    snap(&s, &["restore", &id(&rec)]).success();
+    assert_eq!(owners(&src), want_owners);
+    // The manifest is compact: owners on the root, and on the entries whose
+    // owner differs from it only.
+    let m = std::fs::read_to_string(
+        s.state
+            .join("snap/manifests")
+            .join(format!("{}.json", id(&rec))),
+    )
+    .unwrap();
+    let m: serde_json::Value = serde_json::from_str(&m).unwrap();
+    assert_eq!(m["root"]["uid"], 999, "{m}");
+    let with_uid = m["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.get("uid").is_some())
+        .count();
+    assert_eq!(with_uid, 8, "every entry differs from the root here: {m}");
+    // Through an archive into another state directory.
+    let archive = s
+        .cmd("ptest-snap")
+        .args(["export", &id(&rec)])
+        .inner
+        .output()
+        .unwrap();
+    assert!(archive.status.success());
+    let other = Scenario::new();
+    let got = other
+        .cmd("ptest-snap")
+        .args(["import", "--json"])
+        .stdin(archive.stdout)
+        .run()
+        .success()
+        .records()
+        .pop()
+        .unwrap();
+    let out = other.work.join("imported");
+    snap(
+        &other,
+        &["restore", &id(&got), "--to", out.to_str().unwrap()],
+    )
+    .success();
+    assert_eq!(owners(&out), want_owners);
+    assert_eq!(describe(&out), want);
+}
+
+#[test]
+fn reset_puts_owners_back_as_metadata_and_keeps_the_setuid_bit() {
+    use std::os::unix::fs::{chown, lchown};
+    let s = Scenario::new();
+    let src = s.work.join("src");
+    if owned_tree(&src).is_none() {
+        return;
+    }
+    let (want, want_owners) = (describe(&src), owners(&src));
+    let rec = create(&s, &src, &[]);
+    chown(src.join("nobody.txt"), Some(0), Some(0)).unwrap();
+    chown(src.join("root.txt"), Some(1234), None).unwrap();
+    // Clears the setuid bit too.
+    chown(src.join("suid"), Some(0), Some(0)).unwrap();
+    lchown(src.join("link"), Some(0), Some(0)).unwrap();
+    chown(src.join("data/base"), None, Some(65534)).unwrap();
+    chown(&src, Some(0), Some(0)).unwrap();
+    let diff = snap(&s, &["diff", &id(&rec), src.to_str().unwrap(), "--json"]).success();
+    let changes: Vec<(String, String)> = diff
+        .records()
+        .iter()
+        .map(|r| {
+            (
+                r["change"].as_str().unwrap_or_default().to_owned(),
+                r["path"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for p in ["nobody.txt", "root.txt", "suid", "link", "data/base"] {
+        assert!(
+            changes.contains(&("metadata".into(), p.into())),
+            "{p}: {changes:?}"
+        );
+    }
+    let ev = snap(&s, &["reset", &id(&rec), "--json"])
+        .success()
+        .records()
+        .pop()
+        .unwrap();
+    assert_eq!(ev["metadata"], 4, "{ev}");
+    assert_eq!(ev["touched"], 4, "{ev}");
+    assert_eq!(owners(&src), want_owners);
+    assert_eq!(describe(&src), want);
+    let ev = snap(&s, &["reset", &id(&rec), "--json"])
+        .success()
+        .records()
+        .pop()
+        .unwrap();
+    assert_eq!(ev["touched"], 0, "{ev}");
+    assert_eq!(ev["dirs"], 0, "{ev}");
+}
