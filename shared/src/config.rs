@@ -151,6 +151,12 @@ pub const SETTINGS: &[Setting] = &[
         doc: "How many threads `ptest snap create` hashes and `restore` copies files with; 0: one per CPU.",
     },
     Setting {
+        key: "snap.volumes",
+        kind: Kind::Choice(&["auto", "archive"]),
+        default: "auto",
+        doc: "How container snapshots read and write volumes: `auto`: through the volume's directory on the host where the engine is local and ptest is root, else the engine's archive API; `archive`: always the archive API.",
+    },
+    Setting {
         key: "mon.max-memory",
         kind: Kind::Size,
         default: "0",

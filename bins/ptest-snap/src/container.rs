@@ -71,6 +71,16 @@ pub struct Origin {
     /// for again by restore and reset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<Ready>,
+    /// The filesystem had no change but the mount points the engine made:
+    /// `image` is the container's own image, given the tag `tag` for the
+    /// snapshot (which keeps it), not a committed one; `cmd` and `env` are
+    /// then what the container had beyond its image (a commit keeps them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tagged: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cmd: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<String>,
 }
 
 /// `ptest docker create`'s `--ready-*` checks, every port a container port.
@@ -163,18 +173,158 @@ fn remove_image(engine: &Engine, image: &str) -> Result<()> {
     }
 }
 
-/// An image this command committed: removed again unless kept.
+/// Removes the snapshot's tag `tag` of an image it did not make: the
+/// image itself goes only when no other tag names it and no container
+/// uses it.
+fn untag(engine: &Engine, tag: &str) -> Result<()> {
+    let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default()
+        .force(false)
+        .noprune(true)
+        .build();
+    match engine.block_on(engine.docker.remove_image(tag, Some(opts), None)) {
+        Ok(_) => Ok(()),
+        Err(e) if ptest_docker::engine::is_gone(&e) => Ok(()),
+        Err(e) => Err(ptest_docker::engine::error(
+            &format!("cannot remove tag {tag}"),
+            &e,
+        )),
+    }
+}
+
+/// An image this command committed (or a tag it gave): removed again
+/// unless kept.
 struct MadeImage<'a> {
     engine: &'a Engine,
+    /// The committed image's id, or the tag given.
     id: Option<String>,
+    tagged: bool,
 }
 
 impl Drop for MadeImage<'_> {
     fn drop(&mut self) {
         if let Some(id) = self.id.take() {
-            let _ = remove_image(self.engine, &id);
+            let _ = if self.tagged {
+                untag(self.engine, &id)
+            } else {
+                remove_image(self.engine, &id)
+            };
         }
     }
+}
+
+/// The image of a snapshot: committed, or the container's own, tagged.
+struct Image {
+    id: String,
+    tagged: bool,
+    cmd: Option<Vec<String>>,
+    env: Vec<String>,
+}
+
+/// Commits container `cid` as `tag`, unless [`tag_unchanged`] finds its
+/// filesystem unchanged.
+fn take_image(
+    engine: &Engine,
+    cid: &str,
+    info: &bollard::models::ContainerInspectResponse,
+    tag: &str,
+    labels: HashMap<String, String>,
+    pause: bool,
+) -> Result<Image> {
+    if let Some(i) = tag_unchanged(engine, cid, info, tag)? {
+        return Ok(i);
+    }
+    let i = api::commit_labelled(engine, cid, tag, labels, pause)?;
+    Ok(Image {
+        id: i.id,
+        tagged: false,
+        cmd: None,
+        env: Vec::new(),
+    })
+}
+
+/// The container's own image, given the tag `tag`, when the engine's
+/// `GET /containers/{id}/changes` lists nothing but the mount points it
+/// made (each mount's destination and the directories on its way, the
+/// init binary's `/sbin/docker-init`), the container has the image's
+/// entrypoint, working directory and user, and the image has a tag of its
+/// own (an image known only by its id is committed: removing the
+/// snapshot's tag could remove it). `None`: commit.
+fn tag_unchanged(
+    engine: &Engine,
+    cid: &str,
+    info: &bollard::models::ContainerInspectResponse,
+    tag: &str,
+) -> Result<Option<Image>> {
+    use bollard::models::ChangeType;
+    let Some(image) = info.image.clone() else {
+        return Ok(None);
+    };
+    let Ok(changes) = engine.block_on(engine.docker.container_changes(cid)) else {
+        return Ok(None);
+    };
+    let host = info.host_config.clone().unwrap_or_default();
+    let mut dests: Vec<String> = info
+        .mounts
+        .iter()
+        .flatten()
+        .filter_map(|m| m.destination.clone())
+        .collect();
+    dests.extend(host.tmpfs.unwrap_or_default().into_keys());
+    if host.init == Some(true) {
+        dests.push("/sbin/docker-init".into());
+    }
+    let mut made = HashSet::new();
+    for d in &dests {
+        let mut p = Path::new(d);
+        while p != Path::new("/") && !p.as_os_str().is_empty() {
+            made.insert(p.to_string_lossy().into_owned());
+            p = p.parent().unwrap_or(Path::new("/"));
+        }
+    }
+    if !changes
+        .unwrap_or_default()
+        .iter()
+        .all(|c| c.kind != ChangeType::_2 && made.contains(&c.path))
+    {
+        return Ok(None);
+    }
+    let Ok(ii) = engine.block_on(engine.docker.inspect_image(&image)) else {
+        return Ok(None);
+    };
+    let ic = ii.config.unwrap_or_default();
+    let cc = info.config.clone().unwrap_or_default();
+    let own_tag = ii
+        .repo_tags
+        .unwrap_or_default()
+        .iter()
+        .any(|t| !t.starts_with("ptest-snap/") && !t.starts_with("<none>"));
+    if !own_tag
+        || cc.entrypoint != ic.entrypoint
+        || cc.working_dir.unwrap_or_default() != ic.working_dir.unwrap_or_default()
+        || cc.user.unwrap_or_default() != ic.user.unwrap_or_default()
+    {
+        return Ok(None);
+    }
+    let (repo, t) = tag.rsplit_once(':').unwrap_or((tag, "latest"));
+    let opts = bollard::query_parameters::TagImageOptionsBuilder::default()
+        .repo(repo)
+        .tag(t)
+        .build();
+    engine
+        .block_on(engine.docker.tag_image(&image, Some(opts)))
+        .map_err(|e| ptest_docker::engine::error(&format!("cannot tag {image} as {tag}"), &e))?;
+    let image_env = ic.env.unwrap_or_default();
+    Ok(Some(Image {
+        id: ii.id.unwrap_or(image),
+        tagged: true,
+        cmd: cc.cmd.filter(|c| Some(c) != ic.cmd.as_ref()),
+        env: cc
+            .env
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| !image_env.contains(e))
+            .collect(),
+    }))
 }
 
 /// A container this command paused: unpaused when this goes.
@@ -208,7 +358,7 @@ pub fn snapshot(
     how: &How,
     lifetime: &Lifetime,
 ) -> Result<Record> {
-    let _ = common;
+    let parallel = crate::commands::parallel(common)?;
     if !how.exclude.is_empty() {
         return Err(Error::usage(
             "--exclude: a container is snapshotted whole (its filesystem and every volume)",
@@ -246,11 +396,6 @@ pub fn snapshot(
     ptest_shared::interrupt::check()?;
     let tag = format!("ptest-snap/{snap_id}:latest");
     let labels = HashMap::from([(IMAGE_LABEL.to_owned(), snap_id.clone())]);
-    let image = api::commit_labelled(&engine, &cid, &tag, labels, paused.is_none())?;
-    let mut made = MadeImage {
-        engine: &engine,
-        id: Some(image.id.clone()),
-    };
     let mut mounts: Vec<_> = info
         .mounts
         .clone()
@@ -262,38 +407,29 @@ pub fn snapshot(
         })
         .collect();
     mounts.sort_by(|a, b| a.destination.cmp(&b.destination));
-    let mut entries = Vec::new();
-    let mut stats = Stats::default();
-    let mut volumes = Vec::new();
-    for (i, mnt) in mounts.iter().enumerate() {
-        ptest_shared::interrupt::check()?;
-        let dest = mnt.destination.clone().unwrap_or_default();
-        let prefix = format!("v{i}");
-        let got = api::download(&engine, &cid, &dest, |r| ingest(store, r, &prefix, &dest))?;
-        entries.extend(got.entries);
-        stats.files += got.stats.files;
-        stats.dirs += got.stats.dirs;
-        stats.symlinks += got.stats.symlinks;
-        stats.bytes += got.stats.bytes;
-        stats.bytes_new += got.stats.bytes_new;
-        stats.bytes_hashed += got.stats.bytes_hashed;
-        stats.objects_new += got.stats.objects_new;
-        stats.skipped += got.stats.skipped;
-        use bollard::models::MountPointTypeEnum as T;
-        volumes.push(Volume {
-            destination: dest,
-            prefix,
-            kind: if mnt.typ == Some(T::BIND) {
-                "bind"
-            } else {
-                "volume"
-            }
-            .into(),
-            read_only: mnt.rw == Some(false),
-            owner: got.owner,
-            owners: got.owners,
-        });
-    }
+    // The filesystem is committed (on a client of its own) while the
+    // volumes are read: both wait on the engine or the disk.
+    let unpaused = paused.is_none();
+    let (image, captured) = std::thread::scope(|s| {
+        let commit = s.spawn(|| take_image(&connect()?, &cid, &info, &tag, labels, unpaused));
+        let local = crate::hostvol::Local::new(config);
+        let captured = capture_volumes(&engine, store, &cid, &mounts, parallel, local);
+        let image = commit
+            .join()
+            .unwrap_or_else(|_| Err(Error::internal("the thread committing the image panicked")));
+        (image, captured)
+    });
+    let image = image?;
+    let mut made = MadeImage {
+        engine: &engine,
+        id: Some(if image.tagged {
+            tag.clone()
+        } else {
+            image.id.clone()
+        }),
+        tagged: image.tagged,
+    };
+    let (mut entries, stats, volumes, methods) = captured?;
     drop(paused);
     if stats.skipped > 0 {
         eprintln!(
@@ -351,6 +487,9 @@ pub fn snapshot(
         },
         volumes,
         ready: typed.ready.as_ref().map(Ready::of),
+        tagged: image.tagged,
+        cmd: image.cmd.clone(),
+        env: image.env.clone(),
     };
     let m = Manifest {
         format: FORMAT,
@@ -374,11 +513,89 @@ pub fn snapshot(
     check_origin(m.container.as_ref().expect("set above"))
         .map_err(|e| Error::data(format!("{ptest_id}: {}: nothing was kept", e.message)))?;
     ptest_shared::interrupt::check()?;
-    let record = crate::create::record(&m, &how.name, &stats, lifetime);
+    let mut record = crate::create::record(&m, &how.name, &stats, lifetime);
+    if !methods.is_empty() {
+        record.set("volume_method", methods.join("+"));
+    }
+    record.set("image_method", if image.tagged { "tag" } else { "commit" });
     crate::create::register(store, config, &m, &record)?;
     made.id = None;
     drop(lock);
     Ok(record)
+}
+
+/// What the volumes of a snapshot gave: their entries, counts, origins,
+/// and how they were read (`host`, `archive`: each once).
+type Volumes = (Vec<Entry>, Stats, Vec<Volume>, Vec<&'static str>);
+
+/// Reads every mount of `mounts` (of container `cid`, paused) into the
+/// store: through its host directory where [`crate::hostvol`] allows it,
+/// else through the engine's archive API.
+fn capture_volumes(
+    engine: &Engine,
+    store: &Store,
+    cid: &str,
+    mounts: &[bollard::models::MountPoint],
+    parallel: usize,
+    mut local: crate::hostvol::Local,
+) -> Result<Volumes> {
+    use bollard::models::MountPointTypeEnum as T;
+    let mut entries = Vec::new();
+    let mut stats = Stats::default();
+    let mut volumes = Vec::new();
+    let mut methods = Vec::new();
+    for (i, mnt) in mounts.iter().enumerate() {
+        ptest_shared::interrupt::check()?;
+        let dest = mnt.destination.clone().unwrap_or_default();
+        let prefix = format!("v{i}");
+        let host = if mnt.typ == Some(T::VOLUME) {
+            crate::hostvol::dir(engine, &mut local, mnt.name.as_deref()).ok()
+        } else {
+            None
+        };
+        let (got, method) = match host {
+            Some(dir) => {
+                let c = crate::hostvol::capture(store, &dir, &prefix, parallel)?;
+                let got = Ingested {
+                    entries: c.entries,
+                    stats: c.stats,
+                    owner: c.owner,
+                    owners: c.owners,
+                };
+                (got, crate::hostvol::HOST)
+            }
+            None => (
+                api::download(engine, cid, &dest, |r| ingest(store, r, &prefix, &dest))?,
+                crate::hostvol::ARCHIVE,
+            ),
+        };
+        if !methods.contains(&method) {
+            methods.push(method);
+        }
+        entries.extend(got.entries);
+        stats.files += got.stats.files;
+        stats.dirs += got.stats.dirs;
+        stats.symlinks += got.stats.symlinks;
+        stats.bytes += got.stats.bytes;
+        stats.bytes_new += got.stats.bytes_new;
+        stats.bytes_hashed += got.stats.bytes_hashed;
+        stats.objects_new += got.stats.objects_new;
+        stats.skipped += got.stats.skipped;
+        volumes.push(Volume {
+            destination: dest,
+            prefix,
+            kind: if mnt.typ == Some(T::BIND) {
+                "bind"
+            } else {
+                "volume"
+            }
+            .into(),
+            read_only: mnt.rw == Some(false),
+            owner: got.owner,
+            owners: got.owners,
+        });
+    }
+    Ok((entries, stats, volumes, methods))
 }
 
 /// One volume's tree, as read from the engine's archive.
@@ -646,12 +863,67 @@ fn volume_tar(
 
 use std::os::unix::ffi::OsStrExt;
 
+/// How the volumes of a restore were written: `host`, `archive` (each
+/// once), and how the host's files were copied.
+#[derive(Debug, Default)]
+struct Filled {
+    methods: Vec<&'static str>,
+    copy: Option<String>,
+}
+
+impl Filled {
+    fn add(&mut self, method: &'static str) {
+        if !self.methods.contains(&method) {
+            self.methods.push(method);
+        }
+    }
+
+    /// Sets the event's `method` (and `copy`, for host directories).
+    fn describe(&self, ev: &mut Record) {
+        if self.methods.is_empty() {
+            return;
+        }
+        ev.set("method", self.methods.join("+"));
+        if let Some(c) = &self.copy {
+            ev.set("copy", c.as_str());
+        }
+    }
+}
+
 /// Fills the volumes of new container `cid` (created, not started) from
-/// the snapshot.
-fn fill_volumes(engine: &Engine, cid: &str, store: &Store, m: &Manifest) -> Result<()> {
+/// the snapshot: through each new volume's host directory where
+/// [`crate::hostvol`] allows it, else through the engine's archive API.
+fn fill_volumes(
+    engine: &Engine,
+    cid: &str,
+    store: &Store,
+    m: &Manifest,
+    parallel: usize,
+    mut local: crate::hostvol::Local,
+) -> Result<Filled> {
     let o = origin(m)?;
+    let mut filled = Filled::default();
+    let mounts = if o.volumes.is_empty() {
+        Vec::new()
+    } else {
+        inspect(engine, cid)?.mounts.unwrap_or_default()
+    };
     for v in &o.volumes {
         ptest_shared::interrupt::check()?;
+        let name = mounts
+            .iter()
+            .find(|mnt| mnt.destination.as_deref() == Some(v.destination.as_str()))
+            .and_then(|mnt| mnt.name.clone());
+        if let Ok(dir) = crate::hostvol::dir(engine, &mut local, name.as_deref()) {
+            let copy = crate::hostvol::fill(store, m, v, &dir, parallel)?;
+            filled.add(crate::hostvol::HOST);
+            filled.copy = Some(match filled.copy.take() {
+                Some(c) if c != copy && c != "none" => format!("{c}+{copy}"),
+                _ => copy,
+            });
+            continue;
+        }
+        filled.add(crate::hostvol::ARCHIVE);
         let entries: Vec<Entry> = m
             .entries
             .iter()
@@ -672,18 +944,12 @@ fn fill_volumes(engine: &Engine, cid: &str, store: &Store, m: &Manifest) -> Resu
         // The engine writes into no read-only mount: a read-only volume is
         // filled through a container of its own that mounts it writable
         // (created, never started), removed again at once.
-        let volume = inspect(engine, cid)?
-            .mounts
-            .unwrap_or_default()
-            .into_iter()
-            .find(|mnt| mnt.destination.as_deref() == Some(v.destination.as_str()))
-            .and_then(|mnt| mnt.name)
-            .ok_or_else(|| {
-                Error::internal(format!(
-                    "no volume at {} of the new container",
-                    v.destination
-                ))
-            })?;
+        let volume = name.ok_or_else(|| {
+            Error::internal(format!(
+                "no volume at {} of the new container",
+                v.destination
+            ))
+        })?;
         let body = bollard::models::ContainerCreateBody {
             image: Some(o.image.clone()),
             cmd: Some(vec!["true".into()]),
@@ -712,7 +978,7 @@ fn fill_volumes(engine: &Engine, cid: &str, store: &Store, m: &Manifest) -> Resu
         filled?;
         removed?;
     }
-    Ok(())
+    Ok(filled)
 }
 
 fn origin(m: &Manifest) -> Result<&Origin> {
@@ -772,6 +1038,26 @@ fn check_origin(o: &Origin) -> Result<()> {
         return Err(Error::data(format!("{:?} is not a container id", o.id)));
     }
     kinds::ImageId::parse(o.image.clone()).map_err(Error::data)?;
+    let tag_ok = o
+        .tag
+        .strip_prefix("ptest-snap/snapshot-")
+        .and_then(|r| r.strip_suffix(":latest"))
+        .is_some_and(|r| {
+            !r.is_empty()
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if !tag_ok {
+        return Err(Error::data(format!("{:?} is not a snapshot's tag", o.tag)));
+    }
+    for e in &o.env {
+        if !e.contains('=') || e.starts_with('=') || e.contains('\0') {
+            return Err(Error::data(format!("env {e:?}: not K=V")));
+        }
+    }
+    if o.cmd.iter().flatten().any(|a| a.contains('\0')) {
+        return Err(Error::data("cmd: an argument holds a NUL"));
+    }
     kinds::check_engine_name(&o.network).map_err(|e| Error::data(format!("network: {e}")))?;
     if !matches!(o.security.as_str(), "default" | "strict") {
         return Err(Error::data(format!("security {:?}", o.security)));
@@ -897,7 +1183,8 @@ fn create_args(o: &Origin, network: String) -> api::CreateArgs {
             api::Security::Default
         },
         count: 1,
-        ..Default::default()
+        cmd: o.cmd.clone().unwrap_or_default(),
+        env: o.env.clone(),
     }
 }
 
@@ -942,7 +1229,20 @@ pub fn restore(
     let engine = connect()?;
     let network = network_for(&engine, &Registry::open(&store.state)?, o, &m.id)?;
     let args = create_args(o, network);
-    let fill = |engine: &Engine, cid: &str| fill_volumes(engine, cid, store, m);
+    let parallel = crate::commands::parallel(common)?;
+    let filled = std::sync::Mutex::new(Filled::default());
+    let fill = |engine: &Engine, cid: &str| {
+        let f = fill_volumes(
+            engine,
+            cid,
+            store,
+            m,
+            parallel,
+            crate::hostvol::Local::new(config),
+        )?;
+        *filled.lock().unwrap_or_else(|p| p.into_inner()) = f;
+        Ok(())
+    };
     let mut out = RecordWriter::stdout();
     let made = api::create_prepared(
         common,
@@ -964,9 +1264,12 @@ pub fn restore(
     ev.set("container", new.id().unwrap_or_default())
         .set("files", m.file_count())
         .set("bytes", m.bytes())
-        .set("method", "archive")
         .set("replaced", false)
         .set("seconds", started.elapsed().as_secs_f64());
+    filled
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .describe(&mut ev);
     if common.json() {
         out.write(&ev)?;
     }
@@ -1032,8 +1335,18 @@ pub fn reset(
     let lock = store.lock(false)?;
     let args = create_args(o, network_for(&engine, &reg, o, &m.id)?);
     let stopped = AtomicBool::new(false);
+    let parallel = crate::commands::parallel(common)?;
+    let filled = std::sync::Mutex::new(Filled::default());
     let fill = |engine: &Engine, cid: &str| {
-        fill_volumes(engine, cid, store, m)?;
+        let f = fill_volumes(
+            engine,
+            cid,
+            store,
+            m,
+            parallel,
+            crate::hostvol::Local::new(config),
+        )?;
+        *filled.lock().unwrap_or_else(|p| p.into_inner()) = f;
         ptest_shared::interrupt::check()?;
         // The old container lets go of its host ports just before the new
         // one takes them.
@@ -1113,6 +1426,10 @@ pub fn reset(
         .set("files", m.file_count())
         .set("bytes_written", m.bytes())
         .set("seconds", started.elapsed().as_secs_f64());
+    filled
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .describe(&mut ev);
     if common.json() {
         out.write(&ev)?;
     }
@@ -1130,7 +1447,14 @@ pub fn forget(store: &Store, id: &str) {
     let Some(o) = &m.container else {
         return;
     };
-    if let Err(e) = connect().and_then(|engine| remove_image(&engine, &o.image)) {
+    let removed = connect().and_then(|engine| {
+        if o.tagged {
+            untag(&engine, &o.tag)
+        } else {
+            remove_image(&engine, &o.image)
+        }
+    });
+    if let Err(e) = removed {
         eprintln!(
             "ptest-snap: warning: image {} of {id}: {} (`ptest snap gc` tries again)",
             o.tag, e.message
@@ -1159,6 +1483,30 @@ pub fn gc_images(live: &HashSet<String>) -> u64 {
             && remove_image(&engine, &i.id).is_ok()
         {
             removed += 1;
+        }
+    }
+    // The tags given to images of unchanged containers (no label: the
+    // image is not ours): the tag goes, the image stays while named.
+    let opts = bollard::query_parameters::ListImagesOptionsBuilder::default()
+        .filters(&HashMap::from([("reference", vec!["ptest-snap/*"])]))
+        .build();
+    let images = engine
+        .block_on(engine.docker.list_images(Some(opts)))
+        .unwrap_or_default();
+    for i in images {
+        if i.labels.contains_key(IMAGE_LABEL) {
+            continue;
+        }
+        for t in &i.repo_tags {
+            if let Some(snap) = t
+                .strip_prefix("ptest-snap/")
+                .and_then(|r| r.strip_suffix(":latest"))
+                && snap.starts_with("snapshot-")
+                && !live.contains(snap)
+                && untag(&engine, t).is_ok()
+            {
+                removed += 1;
+            }
         }
     }
     removed

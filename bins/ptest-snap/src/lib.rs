@@ -9,6 +9,7 @@ mod compare;
 mod container;
 mod create;
 mod files;
+mod hostvol;
 mod index;
 mod manifest;
 mod overlay;

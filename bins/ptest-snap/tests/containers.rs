@@ -63,7 +63,8 @@ fn volume_data_survive_snapshot_change_reset_and_restore() {
         &s,
         &id,
         "echo one > /data/f && mkdir /data/d && echo two > /data/d/g && \
-         chown 65534:65534 /data/d/g && ln -s f /data/link && ln /data/f /data/hard",
+         chown 65534:65534 /data/d/g && ln -s f /data/link && ln /data/f /data/hard && \
+         echo fs > /fs.txt",
     );
 
     let snap = s
@@ -80,6 +81,8 @@ fn volume_data_survive_snapshot_change_reset_and_restore() {
     assert!(snap.get("source").is_none(), "{snap}");
     assert_eq!(snap["files"], 3, "f, hard and d/g: {snap}");
     assert_eq!(snap["symlinks"], 1, "{snap}");
+    // Its filesystem changed (/fs.txt): committed.
+    assert_eq!(snap["image_method"], "commit", "{snap}");
     let label = format!("label=ptest.snapshot={snap_id}");
     let committed = docker(&["image", "ls", "-q", "--filter", &label]);
     assert!(
@@ -458,6 +461,14 @@ fn read_only_volumes_and_host_directories_are_captured_and_restored() {
         .unwrap()
         .to_owned();
     let _snap_cleanup = SnapCleanup(&s, snap_id.clone());
+    if nix::unistd::geteuid().is_root() {
+        // The host directory through the archive API, the volume through
+        // its own directory on the host.
+        assert_eq!(
+            of_kind(&snap, "snapshot")[0]["volume_method"],
+            "archive+host"
+        );
+    }
     let restored = s
         .cmd("ptest-snap")
         .args(["restore", "--json", &snap_id])
@@ -492,5 +503,150 @@ fn read_only_volumes_and_host_directories_are_captured_and_restored() {
     assert!(mounts.contains("/bind=volume:true"), "{mounts}");
     assert!(mounts.contains("/ro=volume:false"), "{mounts}");
     drop(cleanup);
+    docker_quiet(&["volume", "rm", &volume]);
+}
+
+/// A named volume of the local engine is read and written through its
+/// host directory (`host` in the record and the event): a second snapshot
+/// of the unchanged volume hashes nothing. With `snap.volumes = archive`
+/// the same container goes through the engine's archive API, and both
+/// restore the same data, owners and links.
+#[test]
+fn volumes_go_through_their_host_directory_and_the_archive_api_when_asked() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: host directories of volumes are used as root only");
+        return;
+    }
+    let image = busybox_image();
+    let s = scenario();
+    let volume = format!("ptest-snap-host-{}", std::process::id());
+    let created = s
+        .cmd("ptest-docker")
+        .args(["create", "--json", "--image", &image, "--name", "hv"])
+        .args(["--volume", &format!("{volume}:/data")])
+        .args(["--", "sleep", "600"])
+        .stdin("")
+        .run()
+        .success()
+        .records();
+    let mut cleanup = Cleanup(&s, created.clone());
+    let id = of_kind(&created, "container")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    exec(
+        &s,
+        &id,
+        "head -c 300000 /dev/urandom > /data/big && mkdir /data/d && echo x > /data/d/f && \
+         chown -R 65534:65534 /data/d && chmod 750 /data/big && ln -s big /data/l && \
+         ln /data/big /data/hard",
+    );
+    let want = exec(
+        &s,
+        &id,
+        "cd /data && md5sum big d/f && ls -ln d d/f big hard && readlink l",
+    );
+    let tagged = |snap: &Value| {
+        docker(&[
+            "image",
+            "ls",
+            "-q",
+            &format!("ptest-snap/{}", snap["id"].as_str().unwrap()),
+        ])
+    };
+    let snapshot = |config: &[&str]| {
+        let recs = s
+            .cmd("ptest-snap")
+            .args(config)
+            .args(["create", "--json", "--container", &id])
+            .stdin("")
+            .run()
+            .success()
+            .records();
+        of_kind(&recs, "snapshot").remove(0)
+    };
+    // Files changed within 50 ms of a scan are hashed again next time
+    // (their ctime may not show a change): the first scan comes later.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let first = snapshot(&[]);
+    let _c1 = SnapCleanup(&s, first["id"].as_str().unwrap().to_owned());
+    assert_eq!(first["volume_method"], "host", "{first}");
+    assert_eq!(first["files"], 3, "{first}");
+    // Nothing changed outside the volume: the image is tagged, not committed.
+    assert_eq!(first["image_method"], "tag", "{first}");
+    assert_ne!(tagged(&first), "", "{first}");
+    let second = snapshot(&[]);
+    let _c2 = SnapCleanup(&s, second["id"].as_str().unwrap().to_owned());
+    assert_eq!(second["volume_method"], "host", "{second}");
+    assert_eq!(second["bytes_hashed"], 0, "unchanged: {second}");
+    assert_eq!(second["bytes"], first["bytes"], "{second}");
+    let archived = snapshot(&["--config", "snap.volumes=archive"]);
+    let _c3 = SnapCleanup(&s, archived["id"].as_str().unwrap().to_owned());
+    assert_eq!(archived["volume_method"], "archive", "{archived}");
+    assert_eq!(archived["bytes_hashed"], 300_002, "read whole: {archived}");
+
+    for (snap, config, method) in [
+        (&second, &[][..], "host"),
+        (
+            &archived,
+            &["--config", "snap.volumes=archive"][..],
+            "archive",
+        ),
+        // Read one way, written the other.
+        (&archived, &[][..], "host"),
+        (
+            &second,
+            &["--config", "snap.volumes=archive"][..],
+            "archive",
+        ),
+    ] {
+        let restored = s
+            .cmd("ptest-snap")
+            .args(config)
+            .args(["restore", "--json", snap["id"].as_str().unwrap()])
+            .run()
+            .success()
+            .records();
+        cleanup.1.extend(restored.iter().cloned());
+        let ev = of_kind(&restored, "event").pop().unwrap();
+        assert_eq!(ev["method"], method, "{ev}");
+        let copy = of_kind(&restored, "container").remove(0);
+        let got = exec(
+            &s,
+            copy["id"].as_str().unwrap(),
+            "cd /data && md5sum big d/f && ls -ln d d/f big hard && readlink l",
+        );
+        assert_eq!(got, want, "{snap}, {method}");
+        // The container's own command, from the tagged image.
+        let cmd = docker(&[
+            "inspect",
+            "-f",
+            "{{json .Config.Cmd}}",
+            copy["container_id"].as_str().unwrap(),
+        ]);
+        assert_eq!(cmd, r#"["sleep","600"]"#);
+    }
+    // Once the filesystem changes, it is committed.
+    exec(&s, &id, "echo fs > /fs.txt");
+    let changed = snapshot(&[]);
+    let _c4 = SnapCleanup(&s, changed["id"].as_str().unwrap().to_owned());
+    assert_eq!(changed["image_method"], "commit", "{changed}");
+    let restored = s
+        .cmd("ptest-snap")
+        .args(["restore", "--json", changed["id"].as_str().unwrap()])
+        .run()
+        .success()
+        .records();
+    cleanup.1.extend(restored.iter().cloned());
+    let copy = of_kind(&restored, "container").remove(0);
+    assert_eq!(exec(&s, copy["id"].as_str().unwrap(), "cat /fs.txt"), "fs");
+    // rm takes the snapshot's tag away, never the image it names.
+    drop(cleanup);
+    s.cmd("ptest-snap")
+        .args(["rm", first["id"].as_str().unwrap()])
+        .run()
+        .success();
+    assert_eq!(tagged(&first), "");
+    assert_ne!(docker(&["image", "ls", "-q", &image]), "", "{image} stays");
     docker_quiet(&["volume", "rm", &volume]);
 }
