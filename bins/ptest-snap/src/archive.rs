@@ -68,8 +68,11 @@ pub fn export(store: &Store, m: &Manifest, out: impl Write) -> Result<()> {
     let mut h = header(manifest.len() as u64);
     tar.append_data(&mut h, "manifest.json", manifest.as_slice())
         .map_err(io)?;
-    for (hash, size) in m.objects() {
+    let objects = m.objects();
+    let bar = ptest_shared::output::progress(objects.len() as u64, format!("exporting {}", m.id));
+    for (hash, size) in objects {
         ptest_shared::interrupt::check()?;
+        bar.inc(1);
         let path = store.object_path(hash);
         let f = File::open(&path).map_err(|e| {
             Error::from_io(format!("cannot open object {hash} of {}", m.id), &e)
@@ -79,6 +82,7 @@ pub fn export(store: &Store, m: &Manifest, out: impl Write) -> Result<()> {
         tar.append_data(&mut h, format!("objects/{hash}"), f.take(size))
             .map_err(io)?;
     }
+    bar.finish_and_clear();
     let enc = tar.into_inner().map_err(io)?;
     enc.finish().map_err(io)?.flush().map_err(io)
 }
@@ -160,6 +164,7 @@ pub fn import(store: &Store, input: impl Read) -> Result<Imported> {
     let mut want: HashMap<String, u64> = HashMap::new();
     let mut got: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut bytes_new = 0;
+    let bar = ptest_shared::output::progress(0, "importing");
     for entry in archive.entries().map_err(bad)? {
         ptest_shared::interrupt::check()?;
         let mut entry = entry.map_err(bad)?;
@@ -184,6 +189,8 @@ pub fn import(store: &Store, input: impl Read) -> Result<Imported> {
                 .into_iter()
                 .map(|(h, s)| (h.to_owned(), s))
                 .collect();
+            bar.set_length(want.len() as u64);
+            bar.set_message(format!("importing {}", m.id));
             manifest = Some(m);
             continue;
         }
@@ -212,7 +219,9 @@ pub fn import(store: &Store, input: impl Read) -> Result<Imported> {
         let n = receive(&mut entry, &path, hash, size, &name)?;
         bytes_new += n;
         got.insert(hash.to_owned(), path);
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     let Some(manifest) = manifest else {
         return Err(Error::data(
             "the archive holds no manifest.json: nothing was imported",
