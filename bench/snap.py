@@ -17,7 +17,10 @@ highest) are printed. Goals, from issue 14:
 
 A row whose side of ptest is not there prints n/a and counts for
 nothing: exit 69 (unavailable: no engine, or a mode not built), or an
-overlay restore that fell back to a copy (mounting not permitted here). The tree is a real venv (python -m venv, then pytest, requests,
+overlay restore that fell back to a copy (mounting not permitted here).
+BENCH_SNAP_ROWS (default 1,2,3,4,5) picks the rows to run; BENCH_ROUNDS,
+BENCH_OVERLAY_ROUNDS, BENCH_SNAP_ROUNDS and BENCH_CONTAINER_ROUNDS their
+rounds. The tree is a real venv (python -m venv, then pytest, requests,
 pytest-cov and pytest-xdist with their dependencies from a wheelhouse in
 target/bench-wheelhouse, downloaded once, like bench/venv.py's), built
 inside PTEST_HOME so that it lies on the filesystem of the store and the
@@ -50,6 +53,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 SNAP_ROUNDS = int(os.environ.get("BENCH_SNAP_ROUNDS", "5"))
 OVERLAY_ROUNDS = int(os.environ.get("BENCH_OVERLAY_ROUNDS", "10"))
 CONTAINER_ROUNDS = int(os.environ.get("BENCH_CONTAINER_ROUNDS", "3"))
+# Which rows run: BENCH_SNAP_ROWS=5 runs the container row alone (no venv
+# is built); rows 1 and 2 are measured together.
+ROWS = set(os.environ.get("BENCH_SNAP_ROWS", "1,2,3,4,5").replace(" ", "").split(","))
 CHANGED = 10
 UNAVAILABLE = 69
 MB = 1 << 20
@@ -477,6 +483,7 @@ def container_row(env):
         docker("run", "-d", "--name", src, "-v", f"{vol}:/data", tag, "sleep", "3600")
         made_docker["containers"].append(src)
         n = [0]
+        how = []
 
         def docker_side():
             n[0] += 1
@@ -506,8 +513,12 @@ def container_row(env):
 
             def ptest_side():
                 t1, out1 = run([SNAP, "create", "--container", cid["id"], "--json"], env)
-                sid = [r for r in records(out1) if r.get("kind") == "snapshot"][-1]["id"]
+                snap = [r for r in records(out1) if r.get("kind") == "snapshot"][-1]
+                sid = snap["id"]
                 t2, out2 = run([SNAP, "restore", sid, "--json", "--owner", str(pid), "--ttl", "30m"], env)
+                ev = [r for r in records(out2) if r.get("kind") == "event"][-1:]
+                how.append((snap.get("volume_method"), snap.get("bytes_hashed"),
+                            ev[0].get("method") if ev else None, round(t1, 3), round(t2, 3)))
                 down(env, records(out2))
                 subprocess.run([SNAP, "rm", sid], env=env, capture_output=True)
                 return t1 + t2
@@ -528,6 +539,10 @@ def container_row(env):
     if not available:
         print(f"{'ptest snap create --container + restore':44}       n/a  (exit 69: {' '.join(why)})")
         return [(label, None, "<=", 0.5, "x")]
+    print("ptest rounds, warm-up first (snapshot's volume method, bytes hashed, restore's method, "
+          "create s, restore s):")
+    for h in how:
+        print(f"  {h}")
     r = ratio(res["ptest snap create --container + restore"], res["docker commit + tar helper + docker run"])
     print(f"\n{'ptest / docker':60} {fmt_ratio(r)}")
     return [(label, r[0], "<=", 0.5, "x")]
@@ -546,7 +561,6 @@ def main():
         if not os.path.exists(b):
             raise SystemExit(f"no {b}: run `bench/run snap`, or set PTEST_BIN_DIR")
     python = real_python()
-    wh = wheelhouse(python)
     # The state directory and the trees side by side in one temporary
     # directory: one filesystem (a tree inside the state directory would
     # be refused).
@@ -555,24 +569,30 @@ def main():
     os.mkdir(work)
     env = dict(os.environ, PTEST_HOME=os.path.join(home, "state"))
     made = []
+    goals = []
     try:
-        tree = os.path.join(work, "venv")
-        build_venv(python, wh, tree)
-        files, dirs, links, size = tree_facts(tree)
-        tar = os.path.join(work, "venv.tar")
-        subprocess.run(["tar", "cf", tar, "-C", work, "venv"], check=True)
         fstype = subprocess.run(["stat", "-f", "-c", "%T", home], capture_output=True, text=True).stdout.strip()
         rl = reflinks(env)
         print(f"binaries: {BIN}\n{build.describe(SNAP, PTEST)}\nmachine: {os.cpu_count()} cores; "
               f"PTEST_HOME and the trees in {home}, on {fstype} (reflinks: {rl[0]}{'; ' + rl[1] if rl[1] else ''})")
-        print(f"tree: a venv of CPython {python} with {', '.join(TEST_SET)} and their dependencies "
-              f"(14 packages): {files} files, {dirs} directories, {links} symlinks, {size / MB:.1f} MB; "
-              f"the tar {os.path.getsize(tar) / MB:.1f} MB\n")
-        snap_id = snapshot(env, tree)["id"]
-        goals = restore_rows(env, work, tree, tar, snap_id, made)
-        goals += overlay_row(env, work, snap_id, made)
-        goals += second_snapshot_row(env, work, tree)
-        goals += container_row(env)
+        if ROWS & {"1", "2", "3", "4"}:
+            tree = os.path.join(work, "venv")
+            build_venv(python, wheelhouse(python), tree)
+            files, dirs, links, size = tree_facts(tree)
+            tar = os.path.join(work, "venv.tar")
+            subprocess.run(["tar", "cf", tar, "-C", work, "venv"], check=True)
+            print(f"tree: a venv of CPython {python} with {', '.join(TEST_SET)} and their dependencies "
+                  f"(14 packages): {files} files, {dirs} directories, {links} symlinks, {size / MB:.1f} MB; "
+                  f"the tar {os.path.getsize(tar) / MB:.1f} MB\n")
+            snap_id = snapshot(env, tree)["id"]
+            if ROWS & {"1", "2"}:
+                goals += restore_rows(env, work, tree, tar, snap_id, made)
+            if "3" in ROWS:
+                goals += overlay_row(env, work, snap_id, made)
+            if "4" in ROWS:
+                goals += second_snapshot_row(env, work, tree)
+        if "5" in ROWS:
+            goals += container_row(env)
     finally:
         down(env, made)
         for d, _, _ in os.walk(home):
