@@ -57,16 +57,38 @@ impl Serialize for Bytes {
 
 impl<'de> Deserialize<'de> for Bytes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr {
-            Text(String),
-            Hex { hex: String },
+        // A visitor rather than an untagged enum: no buffering of each
+        // value before it is read (a manifest holds thousands of paths).
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, or {\"hex\": \"…\"}")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Bytes, E> {
+                Ok(Bytes(v.as_bytes().to_vec()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<Bytes, E> {
+                Ok(Bytes(v.into_bytes()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Bytes, A::Error> {
+                let mut hex: Option<String> = None;
+                while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if k != "hex" || hex.is_some() {
+                        return Err(de::Error::custom(format!(
+                            "unexpected key {k:?} in {{\"hex\": …}}"
+                        )));
+                    }
+                    hex = Some(map.next_value()?);
+                }
+                let h = hex.ok_or_else(|| de::Error::missing_field("hex"))?;
+                unhex(&h).map(Bytes).map_err(de::Error::custom)
+            }
         }
-        match Repr::deserialize(d)? {
-            Repr::Text(t) => Ok(Bytes(t.into_bytes())),
-            Repr::Hex { hex: h } => unhex(&h).map(Bytes).map_err(de::Error::custom),
-        }
+        d.deserialize_any(V)
     }
 }
 
@@ -92,9 +114,15 @@ pub fn unhex(s: &str) -> std::result::Result<Vec<u8>, String> {
 /// Extended attributes: name → value (hex).
 pub type Xattrs = BTreeMap<String, String>;
 
-/// One entry of the tree.
+/// One entry of the tree. Read through [`RawEntry`] (one pass, no
+/// buffering of each entry, as an internally tagged enum would do).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+#[serde(
+    tag = "type",
+    rename_all = "lowercase",
+    deny_unknown_fields,
+    try_from = "RawEntry"
+)]
 pub enum Entry {
     File {
         path: Bytes,
@@ -135,6 +163,105 @@ pub enum Entry {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         gid: Option<u32>,
     },
+}
+
+/// Every field any entry has, as read; [`Entry`]'s `TryFrom` says which
+/// belong to which type.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    #[serde(rename = "type")]
+    kind: RawKind,
+    path: Bytes,
+    hash: Option<String>,
+    size: Option<u64>,
+    mode: Option<u32>,
+    mtime_ns: i64,
+    link: Option<u32>,
+    #[serde(default)]
+    xattrs: Option<Xattrs>,
+    target: Option<Bytes>,
+    uid: Option<u32>,
+    gid: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawKind {
+    File,
+    Symlink,
+    Dir,
+}
+
+impl TryFrom<RawEntry> for Entry {
+    type Error = String;
+    fn try_from(r: RawEntry) -> std::result::Result<Entry, String> {
+        let kind = match r.kind {
+            RawKind::File => "file",
+            RawKind::Symlink => "symlink",
+            RawKind::Dir => "dir",
+        };
+        let missing = |field: &str| format!("missing field `{field}` (a {kind} entry)");
+        let stray = |field: &str| format!("unknown field `{field}` (a {kind} entry has none)");
+        match r.kind {
+            RawKind::File => {
+                if r.target.is_some() {
+                    return Err(stray("target"));
+                }
+                Ok(Entry::File {
+                    path: r.path,
+                    hash: r.hash.ok_or_else(|| missing("hash"))?,
+                    size: r.size.ok_or_else(|| missing("size"))?,
+                    mode: r.mode.ok_or_else(|| missing("mode"))?,
+                    mtime_ns: r.mtime_ns,
+                    link: r.link,
+                    xattrs: r.xattrs.unwrap_or_default(),
+                    uid: r.uid,
+                    gid: r.gid,
+                })
+            }
+            RawKind::Symlink => {
+                for (name, there) in [
+                    ("hash", r.hash.is_some()),
+                    ("size", r.size.is_some()),
+                    ("mode", r.mode.is_some()),
+                    ("link", r.link.is_some()),
+                    ("xattrs", r.xattrs.is_some()),
+                ] {
+                    if there {
+                        return Err(stray(name));
+                    }
+                }
+                Ok(Entry::Symlink {
+                    path: r.path,
+                    target: r.target.ok_or_else(|| missing("target"))?,
+                    mtime_ns: r.mtime_ns,
+                    uid: r.uid,
+                    gid: r.gid,
+                })
+            }
+            RawKind::Dir => {
+                for (name, there) in [
+                    ("hash", r.hash.is_some()),
+                    ("size", r.size.is_some()),
+                    ("link", r.link.is_some()),
+                    ("target", r.target.is_some()),
+                ] {
+                    if there {
+                        return Err(stray(name));
+                    }
+                }
+                Ok(Entry::Dir {
+                    path: r.path,
+                    mode: r.mode.ok_or_else(|| missing("mode"))?,
+                    mtime_ns: r.mtime_ns,
+                    xattrs: r.xattrs.unwrap_or_default(),
+                    uid: r.uid,
+                    gid: r.gid,
+                })
+            }
+        }
+    }
 }
 
 impl Entry {
@@ -439,6 +566,67 @@ mod tests {
             uid: None,
             gid: None,
         }
+    }
+
+    #[test]
+    fn entries_hold_exactly_their_type_s_fields() {
+        let parse = |e: &str| serde_json::from_str::<Entry>(e).map_err(|e| e.to_string());
+        let h = "ab".repeat(32);
+        assert!(
+            parse(&format!(
+                r#"{{"type":"file","path":"a","hash":"{h}","size":1,"mode":420,"mtime_ns":0}}"#
+            ))
+            .is_ok()
+        );
+        for (e, why) in [
+            (
+                r#"{"type":"file","path":"a","size":1,"mode":420,"mtime_ns":0}"#.to_owned(),
+                "hash",
+            ),
+            (
+                format!(
+                    r#"{{"type":"symlink","path":"a","target":"b","hash":"{h}","mtime_ns":0}}"#
+                ),
+                "hash",
+            ),
+            (
+                r#"{"type":"dir","path":"a","mode":493,"mtime_ns":0,"target":"x"}"#.to_owned(),
+                "target",
+            ),
+            (
+                r#"{"type":"dir","path":"a","mode":493,"mtime_ns":0,"extra":1}"#.to_owned(),
+                "extra",
+            ),
+            (
+                r#"{"type":"fifo","path":"a","mtime_ns":0}"#.to_owned(),
+                "fifo",
+            ),
+            (
+                r#"{"type":"dir","path":{"hex":"61","more":1},"mode":493,"mtime_ns":0}"#.to_owned(),
+                "more",
+            ),
+            (
+                r#"{"type":"dir","path":{"hex":"6"},"mode":493,"mtime_ns":0}"#.to_owned(),
+                "hex",
+            ),
+            (
+                r#"{"type":"dir","path":7,"mode":493,"mtime_ns":0}"#.to_owned(),
+                "string",
+            ),
+        ] {
+            let err = parse(&e).expect_err(&e);
+            assert!(err.contains(why), "{e}: {err}");
+        }
+        assert_eq!(
+            parse(r#"{"type":"symlink","path":{"hex":"ff00"},"target":"t","mtime_ns":5}"#).unwrap(),
+            Entry::Symlink {
+                path: Bytes(vec![0xff, 0]),
+                target: Bytes(b"t".to_vec()),
+                mtime_ns: 5,
+                uid: None,
+                gid: None,
+            }
+        );
     }
 
     #[test]
