@@ -44,7 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'ptest' -ScriptBlock {
             [CompletionResult]::new('venv', 'venv', [CompletionResultType]::ParameterValue, 'Python virtual environments in milliseconds, cached, cloned and checked')
             [CompletionResult]::new('docker', 'docker', [CompletionResultType]::ParameterValue, 'Isolated container environments that are ready fast and never leak')
             [CompletionResult]::new('mon', 'mon', [CompletionResultType]::ParameterValue, 'What a test run really cost: samples, thresholds and summaries')
-            [CompletionResult]::new('snap', 'snap', [CompletionResultType]::ParameterValue, 'Snapshots of directories: stored once, restored atomically, reset by what changed')
+            [CompletionResult]::new('snap', 'snap', [CompletionResultType]::ParameterValue, 'Snapshots of directories, venvs and containers: stored once, restored atomically, reset by what changed')
             break
         }
         'ptest;ls' {
@@ -857,8 +857,8 @@ Register-ArgumentCompleter -Native -CommandName 'ptest' -ScriptBlock {
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Put a snapshot''s exact tree at its source, or at --to, atomically')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Put the snapshot''s source back, touching only what changed')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Paths added, removed and changed between two snapshots, or a snapshot and a directory')
-            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List snapshots')
-            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove snapshots by id, or the `snapshot` records on stdin')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List snapshots and overlay mounts')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Remove snapshots and overlay mounts by id, or their records on stdin')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show a snapshot''s record and what it holds')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Rehash every object of a snapshot; 65 naming the first corrupt one')
             [CompletionResult]::new('gc', 'gc', [CompletionResultType]::ParameterValue, 'Remove snapshots whose owner died or whose --ttl passed, then unreferenced objects')

@@ -41,7 +41,7 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand venv 'Python virtual environments in milliseconds, cached, cloned and checked'
             cand docker 'Isolated container environments that are ready fast and never leak'
             cand mon 'What a test run really cost: samples, thresholds and summaries'
-            cand snap 'Snapshots of directories: stored once, restored atomically, reset by what changed'
+            cand snap 'Snapshots of directories, venvs and containers: stored once, restored atomically, reset by what changed'
         }
         &'ptest;ls'= {
             cand --kind 'Only resources of this kind (port, venv, container, …)'
@@ -783,8 +783,8 @@ set edit:completion:arg-completer[ptest] = {|@words|
             cand restore 'Put a snapshot''s exact tree at its source, or at --to, atomically'
             cand reset 'Put the snapshot''s source back, touching only what changed'
             cand diff 'Paths added, removed and changed between two snapshots, or a snapshot and a directory'
-            cand ls 'List snapshots'
-            cand rm 'Remove snapshots by id, or the `snapshot` records on stdin'
+            cand ls 'List snapshots and overlay mounts'
+            cand rm 'Remove snapshots and overlay mounts by id, or their records on stdin'
             cand inspect 'Show a snapshot''s record and what it holds'
             cand verify 'Rehash every object of a snapshot; 65 naming the first corrupt one'
             cand gc 'Remove snapshots whose owner died or whose --ttl passed, then unreferenced objects'

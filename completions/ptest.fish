@@ -46,7 +46,7 @@ complete -c ptest -n "__fish_ptest_needs_command" -f -a "proc" -d 'Run and super
 complete -c ptest -n "__fish_ptest_needs_command" -f -a "venv" -d 'Python virtual environments in milliseconds, cached, cloned and checked'
 complete -c ptest -n "__fish_ptest_needs_command" -f -a "docker" -d 'Isolated container environments that are ready fast and never leak'
 complete -c ptest -n "__fish_ptest_needs_command" -f -a "mon" -d 'What a test run really cost: samples, thresholds and summaries'
-complete -c ptest -n "__fish_ptest_needs_command" -f -a "snap" -d 'Snapshots of directories: stored once, restored atomically, reset by what changed'
+complete -c ptest -n "__fish_ptest_needs_command" -f -a "snap" -d 'Snapshots of directories, venvs and containers: stored once, restored atomically, reset by what changed'
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l kind -d 'Only resources of this kind (port, venv, container, …)' -r
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l tool -d 'Only resources managed by this tool (port or ptest-port)' -r
 complete -c ptest -n "__fish_ptest_using_subcommand ls" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
@@ -668,8 +668,8 @@ complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_su
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "restore" -d 'Put a snapshot\'s exact tree at its source, or at --to, atomically'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "reset" -d 'Put the snapshot\'s source back, touching only what changed'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "diff" -d 'Paths added, removed and changed between two snapshots, or a snapshot and a directory'
-complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "ls" -d 'List snapshots'
-complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "rm" -d 'Remove snapshots by id, or the `snapshot` records on stdin'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "ls" -d 'List snapshots and overlay mounts'
+complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "rm" -d 'Remove snapshots and overlay mounts by id, or their records on stdin'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "inspect" -d 'Show a snapshot\'s record and what it holds'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "verify" -d 'Rehash every object of a snapshot; 65 naming the first corrupt one'
 complete -c ptest -n "__fish_ptest_using_subcommand snap; and not __fish_seen_subcommand_from create restore reset diff ls rm inspect verify gc doctor export import" -f -a "gc" -d 'Remove snapshots whose owner died or whose --ttl passed, then unreferenced objects'

@@ -26,17 +26,21 @@ use ptest_shared::owner::LifetimeArgs;
 use std::path::PathBuf;
 
 const LONG_ABOUT: &str = "\
-Snapshots of directory trees: taken in one pass (a second snapshot of an
-unchanged tree reads only metadata), stored once per distinct content
+Snapshots of directory trees, ptest venvs and ptest containers (the
+filesystem and every volume's data): taken in one pass (a second snapshot
+of an unchanged tree reads only metadata), stored once per distinct content
 (BLAKE3), restored atomically (built beside the target, swapped in with
-renameat2), and reset between tests by rewriting only what changed.
+renameat2) or mounted as an overlay (the same cost for any size), and reset
+between tests by rewriting only what changed.
 
   ID=$(ptest snap create fixtures/ --json | jq -r .id)
   pytest; ptest snap reset $ID; pytest
+  ptest venv create -r requirements.txt | ptest snap create --all
+  ptest snap restore $ID --mode overlay --to /tmp/fixtures
   ptest snap export $ID > fixtures.snap && ptest snap import < fixtures.snap";
 
 #[derive(Parser, Debug)]
-#[command(name = "ptest-snap", version, about = "Snapshots of directories: stored once, restored atomically, reset by what changed", long_about = LONG_ABOUT, after_long_help = ptest_shared::error::Exit::TABLE, disable_help_subcommand = true)]
+#[command(name = "ptest-snap", version, about = "Snapshots of directories, venvs and containers: stored once, restored atomically, reset by what changed", long_about = LONG_ABOUT, after_long_help = ptest_shared::error::Exit::TABLE, disable_help_subcommand = true)]
 pub struct Cli {
     #[command(flatten)]
     common: CommonArgs,
@@ -87,7 +91,11 @@ lives until removed or its --ttl.",
         long_about = "Restore snapshot ID at its source directory, or at --to DIR: built beside \
 the target and swapped in with renameat2(RENAME_EXCHANGE), so that a crash leaves \
 the old tree or the new one. Copies with reflinks where the filesystem has them, \
-else copy_file_range, in parallel; the `snapshot.restored` event says which."
+else copy_file_range, in parallel; the `snapshot.restored` event says which. With \
+--mode overlay, mounts the snapshot's read-only tree under a fresh writable layer \
+instead (an `overlay` record, removed by `ptest down`). A venv's snapshot restored \
+--to DIR becomes a new registered venv there; a container's snapshot becomes a new \
+container with the original's settings and its volumes' data."
     )]
     Restore {
         /// The snapshot
@@ -108,7 +116,9 @@ else copy_file_range, in parallel; the `snapshot.restored` event says which."
 added, restoring what was removed and rewriting what changed. Compares metadata \
 first (type, size, mode, mtime) and reads contents only where that is ambiguous, \
 so its cost follows the size of the change. Writes a `snapshot.reset` event with \
-its counts."
+its counts. With --mode overlay, remounts the overlay at the source with a fresh \
+upper layer. A container's snapshot: the running container is replaced by one with \
+its volumes' data put back, the same ptest id and the same host ports."
     )]
     Reset {
         /// The snapshot
@@ -124,14 +134,14 @@ its counts."
         /// Another snapshot, or a directory
         b: String,
     },
-    /// List snapshots
+    /// List snapshots and overlay mounts
     Ls,
-    /// Remove snapshots by id, or the `snapshot` records on stdin
+    /// Remove snapshots and overlay mounts by id, or their records on stdin
     #[command(
-        long_about = "Remove the snapshots given by id or, given none, the `snapshot` records on \
-stdin (as `ptest down` calls it), as the registry holds them. Their objects go at \
-the next `gc`. An id that is not a registered snapshot is refused, and nothing is \
-removed."
+        long_about = "Remove the snapshots and overlay mounts given by id or, given none, the \
+`snapshot` and `overlay` records on stdin (as `ptest down` calls it), as the \
+registry holds them. Their objects go at the next `gc`. An id that is not a \
+registered snapshot or overlay is refused, and nothing is removed."
     )]
     Rm {
         /// Snapshot ids
