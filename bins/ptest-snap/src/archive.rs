@@ -261,7 +261,8 @@ fn read_manifest(
         .take(MAX_MANIFEST)
         .read_to_end(&mut bytes)
         .map_err(bad)?;
-    let m = Manifest::parse(&bytes, "archive entry \"manifest.json\"")?;
+    let mut m = Manifest::parse(&bytes, "archive entry \"manifest.json\"")?;
+    crate::container::convert_old_owners(&mut m)?;
     Ok((m, bytes.len() as u64))
 }
 

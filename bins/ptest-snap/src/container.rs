@@ -8,9 +8,11 @@
 //! image labelled `ptest.snapshot=<snapshot id>` (removed with the
 //! snapshot), and each volume's tree (`GET /containers/{id}/archive`) is
 //! streamed into the store, one pass hashing and writing each file, under
-//! the directory entry `v0`, `v1`… of the manifest. The manifest's
-//! [`Origin`] keeps the image, the container's settings, and each volume's
-//! destination and owners (uid, gid: a database's files are its user's).
+//! the directory entry `v0`, `v1`… of the manifest. The entries keep
+//! owners as a directory snapshot's do (uid, gid: a database's files are
+//! its user's), from the archive's headers or the host directory's scan;
+//! the manifest's [`Origin`] keeps the image, the container's settings,
+//! and each volume's destination.
 //!
 //! `restore` makes a new container through ptest-docker's own create
 //! (`ptest_docker::api::create_prepared`: guardian, labels, registry,
@@ -146,10 +148,14 @@ pub struct Volume {
     /// `volume` or `bind`.
     pub kind: String,
     pub read_only: bool,
-    /// The owner (uid, gid) of its root, and of most of its entries.
-    pub owner: (u32, u32),
-    /// Entries owned by someone else, by path below `prefix`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Manifests written before the entries kept the volumes' owners had
+    /// them here: the owner (uid, gid) of the volume's root and of most of
+    /// its entries, and (`owners`) the entries owned by someone else, by
+    /// path below `prefix`. Read, turned into the entries' owners when the
+    /// manifest is read ([`convert_old_owners`]), never written.
+    #[serde(default, skip_serializing)]
+    pub owner: Option<(u32, u32)>,
+    #[serde(default, skip_serializing)]
     pub owners: Vec<(Bytes, u32, u32)>,
 }
 
@@ -491,19 +497,21 @@ pub fn snapshot(
         cmd: image.cmd.clone(),
         env: image.env.clone(),
     };
+    let mut root = Root {
+        mode: 0o755,
+        mtime_ns: 0,
+        xattrs: Xattrs::new(),
+        uid: None,
+        gid: None,
+    };
+    compact_owners(&mut root, &mut entries);
     let m = Manifest {
         format: FORMAT,
         id: snap_id,
         source: String::new(),
         created_at: ptest_shared::record::now_rfc3339(),
         excludes: Vec::new(),
-        root: Root {
-            mode: 0o755,
-            mtime_ns: 0,
-            xattrs: Xattrs::new(),
-            uid: None,
-            gid: None,
-        },
+        root,
         venv: None,
         container: Some(origin),
         entries,
@@ -522,6 +530,80 @@ pub fn snapshot(
     made.id = None;
     drop(lock);
     Ok(record)
+}
+
+/// Gives the (synthetic) root of a container's manifest the owner most of
+/// `entries` have (`0:0` when there are none), and keeps on each entry, all
+/// of which have their full owner, only what differs from it (see
+/// [`Manifest::compact_ids`]).
+fn compact_owners(root: &mut Root, entries: &mut [Entry]) {
+    let mut counts: std::collections::BTreeMap<(u32, u32), usize> = Default::default();
+    for e in entries.iter() {
+        if let (Some(u), Some(g)) = e.ids() {
+            *counts.entry((u, g)).or_default() += 1;
+        }
+    }
+    // The most common; of equally common ones, the lowest ids.
+    let (uid, gid) = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(o, _)| *o)
+        .unwrap_or((0, 0));
+    (root.uid, root.gid) = (Some(uid), Some(gid));
+    for e in entries.iter_mut() {
+        if let (Some(u), Some(g)) = e.ids() {
+            Manifest::compact_ids(root, e, (u, g));
+        }
+    }
+}
+
+/// Turns the owners a manifest written before the entries kept volumes'
+/// owners has in its container origin (each [`Volume`]'s `owner` and
+/// `owners`) into the entries' uid/gid, as a manifest written now has
+/// them; every other manifest is left as it is. Called wherever a
+/// manifest is read (the store, an import), after it was checked.
+pub fn convert_old_owners(m: &mut Manifest) -> Result<()> {
+    let Some(o) = m.container.as_mut() else {
+        return Ok(());
+    };
+    if o.volumes
+        .iter()
+        .all(|v| v.owner.is_none() && v.owners.is_empty())
+    {
+        return Ok(());
+    }
+    let bad = |why: &str| Error::data(format!("snapshot {}: its manifest: {why}", m.id));
+    if o.volumes.iter().any(|v| v.owner.is_none())
+        || m.root.owner().is_some()
+        || m.entries.iter().any(|e| e.ids() != (None, None))
+    {
+        return Err(bad(
+            "volume owners both in the container's volumes and in the entries (or in some volumes only)",
+        ));
+    }
+    for v in &mut o.volumes {
+        let owner = v.owner.take().expect("checked above");
+        let owners: HashMap<Vec<u8>, (u32, u32)> = std::mem::take(&mut v.owners)
+            .into_iter()
+            .map(|(p, u, g)| (p.0, (u, g)))
+            .collect();
+        let pre = v.prefix.as_bytes();
+        for e in &mut m.entries {
+            let p = &e.path().0;
+            let rel: &[u8] = if p.as_slice() == pre {
+                b""
+            } else {
+                match p.strip_prefix(pre) {
+                    Some([b'/', rest @ ..]) => rest,
+                    _ => continue,
+                }
+            };
+            let (u, g) = owners.get(rel).copied().unwrap_or(owner);
+            e.set_ids(Some(u), Some(g));
+        }
+    }
+    compact_owners(&mut m.root, &mut m.entries);
+    m.check().map_err(|e| bad(&e))
 }
 
 /// What the volumes of a snapshot gave: their entries, counts, origins,
@@ -554,16 +636,10 @@ fn capture_volumes(
             None
         };
         let (got, method) = match host {
-            Some(dir) => {
-                let c = crate::hostvol::capture(store, &dir, &prefix, parallel)?;
-                let got = Ingested {
-                    entries: c.entries,
-                    stats: c.stats,
-                    owner: c.owner,
-                    owners: c.owners,
-                };
-                (got, crate::hostvol::HOST)
-            }
+            Some(dir) => (
+                crate::hostvol::capture(store, &dir, &prefix, parallel)?,
+                crate::hostvol::HOST,
+            ),
             None => (
                 api::download(engine, cid, &dest, |r| ingest(store, r, &prefix, &dest))?,
                 crate::hostvol::ARCHIVE,
@@ -591,19 +667,19 @@ fn capture_volumes(
             }
             .into(),
             read_only: mnt.rw == Some(false),
-            owner: got.owner,
-            owners: got.owners,
+            owner: None,
+            owners: Vec::new(),
         });
     }
     Ok((entries, stats, volumes, methods))
 }
 
-/// One volume's tree, as read from the engine's archive.
-struct Ingested {
-    entries: Vec<Entry>,
-    stats: Stats,
-    owner: (u32, u32),
-    owners: Vec<(Bytes, u32, u32)>,
+/// One volume's tree, as read from the engine's archive or its host
+/// directory: every entry (the volume's root, `prefix`, first) with its
+/// full owner, compacted once all volumes are read ([`compact_owners`]).
+pub struct Ingested {
+    pub entries: Vec<Entry>,
+    pub stats: Stats,
 }
 
 fn refuse(dest: &str, entry: &[u8], why: impl std::fmt::Display) -> Error {
@@ -625,8 +701,6 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
     let mut out = Ingested {
         entries: Vec::new(),
         stats: Stats::default(),
-        owner: (0, 0),
-        owners: Vec::new(),
     };
     let mut files: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut groups = 0u32;
@@ -657,7 +731,6 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     return Err(refuse(dest, &raw, "the archive's root is not a directory"));
                 }
                 root = Some(raw.clone());
-                out.owner = owner;
                 Vec::new()
             }
             Some(r) => match raw.strip_prefix(r.as_slice()) {
@@ -673,9 +746,6 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
             path.push(b'/');
             path.extend_from_slice(&rel);
         }
-        if owner != out.owner {
-            out.owners.push((Bytes(rel.clone()), owner.0, owner.1));
-        }
         use tar::EntryType as T;
         match kind {
             T::Directory => {
@@ -685,8 +755,8 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     mode,
                     mtime_ns,
                     xattrs: Xattrs::new(),
-                    uid: None,
-                    gid: None,
+                    uid: Some(owner.0),
+                    gid: Some(owner.1),
                 });
             }
             T::Regular | T::Continuous => {
@@ -709,8 +779,8 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     mtime_ns,
                     link: None,
                     xattrs: Xattrs::new(),
-                    uid: None,
-                    gid: None,
+                    uid: Some(owner.0),
+                    gid: Some(owner.1),
                 });
             }
             T::Symlink => {
@@ -723,8 +793,8 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     path: Bytes(path),
                     target: Bytes(target),
                     mtime_ns,
-                    uid: None,
-                    gid: None,
+                    uid: Some(owner.0),
+                    gid: Some(owner.1),
                 });
             }
             T::Link => {
@@ -746,6 +816,8 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     mode,
                     mtime_ns,
                     link,
+                    uid,
+                    gid,
                     ..
                 } = &mut out.entries[i]
                 else {
@@ -755,6 +827,7 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     groups += 1;
                     groups
                 });
+                // One inode: the target's owner.
                 let e = Entry::File {
                     path: Bytes(path),
                     hash: hash.clone(),
@@ -763,8 +836,8 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
                     mtime_ns: *mtime_ns,
                     link: Some(g),
                     xattrs: Xattrs::new(),
-                    uid: None,
-                    gid: None,
+                    uid: *uid,
+                    gid: *gid,
                 };
                 out.stats.files += 1;
                 out.stats.bytes += *size;
@@ -780,40 +853,99 @@ fn ingest(store: &Store, r: &mut dyn Read, prefix: &str, dest: &str) -> Result<I
     Ok(out)
 }
 
-/// One volume's tree as a tar stream for `PUT …/archive?path=DEST`: its
-/// root as `.`, then every entry below it, owners as the snapshot found
-/// them, file contents read from the store as they are written.
-fn volume_tar(
-    w: &mut dyn Write,
-    store: &Store,
-    entries: &[Entry],
-    v: &Volume,
-) -> std::io::Result<()> {
-    let owners: HashMap<&[u8], (u32, u32)> = v
-        .owners
-        .iter()
-        .map(|(p, u, g)| (p.0.as_slice(), (*u, *g)))
-        .collect();
+/// Volume `v` of snapshot `m` as a tree of its own: its root the
+/// volume's root entry (`v0`: mode, mtime, xattrs, owner), its entries
+/// those below it with paths relative to it and owners as `m` has them
+/// ([`Manifest::owner`]), kept compactly against the new root. `source`
+/// names where it goes.
+pub fn volume_manifest(m: &Manifest, v: &Volume, source: String) -> Manifest {
+    let pre = v.prefix.as_bytes();
+    let mut root = Root {
+        mode: 0o755,
+        mtime_ns: 0,
+        xattrs: Xattrs::new(),
+        uid: m.root.uid,
+        gid: m.root.gid,
+    };
+    // The volume's root comes before its entries (a manifest's directory
+    // before what is in it: [`Manifest::check`]).
+    let mut entries = Vec::new();
+    for e in &m.entries {
+        let p = &e.path().0;
+        if p.as_slice() == pre {
+            if let Entry::Dir {
+                mode,
+                mtime_ns,
+                xattrs,
+                ..
+            } = e
+            {
+                (root.mode, root.mtime_ns, root.xattrs) = (*mode, *mtime_ns, xattrs.clone());
+                (root.uid, root.gid) = m.owner(e).unzip();
+            }
+            continue;
+        }
+        let Some([b'/', rest @ ..]) = p.strip_prefix(pre) else {
+            continue;
+        };
+        let mut sub = e.clone();
+        match &mut sub {
+            Entry::File { path, .. } | Entry::Symlink { path, .. } | Entry::Dir { path, .. } => {
+                *path = Bytes(rest.to_vec())
+            }
+        }
+        sub.set_ids(None, None);
+        if let Some(owner) = m.owner(e) {
+            Manifest::compact_ids(&root, &mut sub, owner);
+        }
+        entries.push(sub);
+    }
+    Manifest {
+        format: FORMAT,
+        id: m.id.clone(),
+        source,
+        created_at: m.created_at.clone(),
+        excludes: Vec::new(),
+        root,
+        venv: None,
+        container: None,
+        entries,
+    }
+}
+
+/// One volume's tree (as [`volume_manifest`] gives it) as a tar stream for
+/// `PUT …/archive?path=PARENT` of its mount point `PARENT/BASE`: its root
+/// as `BASE`, then every entry below it, modes (setuid, setgid and sticky
+/// bits included) and owners as the snapshot found them, file contents
+/// read from the store as they are written.
+fn volume_tar(w: &mut dyn Write, store: &Store, v: &Manifest, base: &str) -> std::io::Result<()> {
     let mut b = tar::Builder::new(w);
     let mut first_of_group: HashMap<u32, Vec<u8>> = HashMap::new();
-    let prefix = v.prefix.as_bytes();
-    for e in entries {
-        let p = &e.path().0;
-        let rel: &[u8] = if p.as_slice() == prefix {
-            b"."
-        } else {
-            match p.strip_prefix(prefix) {
-                Some([b'/', rest @ ..]) => rest,
-                _ => continue,
-            }
-        };
-        let key: &[u8] = if rel == b"." { b"" } else { rel };
-        let (uid, gid) = owners.get(key).copied().unwrap_or(v.owner);
-        let name = Path::new(std::ffi::OsStr::from_bytes(rel));
+    let mtime = |ns: i64| u64::try_from(ns.div_euclid(1_000_000_000)).unwrap_or(0);
+    let header = |owner: Option<(u32, u32)>| {
+        let (uid, gid) = owner.unwrap_or((0, 0));
         let mut h = tar::Header::new_gnu();
         h.set_uid(uid.into());
         h.set_gid(gid.into());
-        let mtime = |ns: i64| u64::try_from(ns.div_euclid(1_000_000_000)).unwrap_or(0);
+        h
+    };
+    let mut h = header(v.root.owner());
+    h.set_entry_type(tar::EntryType::Directory);
+    h.set_mode(v.root.mode);
+    h.set_mtime(mtime(v.root.mtime_ns));
+    h.set_size(0);
+    b.append_data(&mut h, base, std::io::empty())?;
+    let under = |rel: &[u8]| {
+        let mut p = base.as_bytes().to_vec();
+        p.push(b'/');
+        p.extend_from_slice(rel);
+        PathBuf::from(std::ffi::OsString::from_vec(p))
+    };
+    for e in &v.entries {
+        let rel = e.path().0.as_slice();
+        let name = under(rel);
+        let name = name.as_path();
+        let mut h = header(v.owner(e));
         match e {
             Entry::Dir { mode, mtime_ns, .. } => {
                 h.set_entry_type(tar::EntryType::Directory);
@@ -844,8 +976,7 @@ fn volume_tar(
                 if let Some(first) = link.and_then(|g| first_of_group.get(&g)) {
                     h.set_entry_type(tar::EntryType::Link);
                     h.set_size(0);
-                    let to = Path::new(std::ffi::OsStr::from_bytes(first));
-                    b.append_link(&mut h, name, to)?;
+                    b.append_link(&mut h, name, under(first))?;
                     continue;
                 }
                 if let Some(g) = link {
@@ -861,7 +992,7 @@ fn volume_tar(
     b.finish()
 }
 
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::OsStringExt;
 
 /// How the volumes of a restore were written: `host`, `archive` (each
 /// once), and how the host's files were copied.
@@ -903,10 +1034,12 @@ fn fill_volumes(
 ) -> Result<Filled> {
     let o = origin(m)?;
     let mut filled = Filled::default();
-    let mounts = if o.volumes.is_empty() {
-        Vec::new()
+    let (mounts, readonly_rootfs) = if o.volumes.is_empty() {
+        (Vec::new(), false)
     } else {
-        inspect(engine, cid)?.mounts.unwrap_or_default()
+        let info = inspect(engine, cid)?;
+        let ro = info.host_config.and_then(|h| h.readonly_rootfs) == Some(true);
+        (info.mounts.unwrap_or_default(), ro)
     };
     for v in &o.volumes {
         ptest_shared::interrupt::check()?;
@@ -924,26 +1057,25 @@ fn fill_volumes(
             continue;
         }
         filled.add(crate::hostvol::ARCHIVE);
-        let entries: Vec<Entry> = m
-            .entries
-            .iter()
-            .filter(|e| {
-                let p = &e.path().0;
-                p.as_slice() == v.prefix.as_bytes()
-                    || p.strip_prefix(v.prefix.as_bytes())
-                        .is_some_and(|r| r.first() == Some(&b'/'))
-            })
-            .cloned()
-            .collect();
-        let (store, v2) = (store.clone(), v.clone());
-        let produce = move |w: &mut dyn Write| volume_tar(w, &store, &entries, &v2);
-        if !v.read_only {
-            api::upload(engine, cid, &v.destination, produce)?;
+        let tree = volume_manifest(m, v, String::new());
+        let store = store.clone();
+        // The engine sets nothing of the directory it extracts into (it
+        // skips an archive's `.`): the archive goes to the mount point's
+        // parent, the volume's root named as the mount point, so that its
+        // owner and mode are set too. That parent is in the container's
+        // filesystem, which must then be writable.
+        if !v.read_only && !readonly_rootfs {
+            let (parent, base) = split_mount_point(&v.destination);
+            let base = base.to_owned();
+            let produce = move |w: &mut dyn Write| volume_tar(w, &store, &tree, &base);
+            api::upload(engine, cid, parent, produce)?;
             continue;
         }
-        // The engine writes into no read-only mount: a read-only volume is
-        // filled through a container of its own that mounts it writable
-        // (created, never started), removed again at once.
+        let produce = move |w: &mut dyn Write| volume_tar(w, &store, &tree, "fill");
+        // The engine writes into no read-only mount, nor beside one on a
+        // read-only filesystem: such a volume is filled through a container
+        // of its own that mounts it writable at `/fill` (created, never
+        // started), removed again at once.
         let volume = name.ok_or_else(|| {
             Error::internal(format!(
                 "no volume at {} of the new container",
@@ -973,12 +1105,22 @@ fn fill_volumes(
                 ptest_docker::engine::error(&format!("cannot fill volume {}", v.destination), &e)
             })?
             .id;
-        let filled = api::upload(engine, &helper, "/fill", produce);
+        let filled = api::upload(engine, &helper, "/", produce);
         let removed = api::remove_object(engine, ObjectKind::Container, &helper);
         filled?;
         removed?;
     }
     Ok(filled)
+}
+
+/// A mount point (checked: absolute, normal, not `/`) as its parent
+/// directory and its own name.
+fn split_mount_point(dest: &str) -> (&str, &str) {
+    match dest.rsplit_once('/') {
+        Some(("", base)) => ("/", base),
+        Some((parent, base)) => (parent, base),
+        None => ("/", dest),
+    }
 }
 
 fn origin(m: &Manifest) -> Result<&Origin> {
@@ -1087,13 +1229,6 @@ fn check_origin(o: &Origin) -> Result<()> {
                 "volume {} is mounted twice",
                 v.destination
             )));
-        }
-        for (p, _, _) in &v.owners {
-            if !p.0.is_empty() {
-                check_path(&p.0).map_err(|why| {
-                    Error::data(format!("volume {}: an owner's path: {why}", v.destination))
-                })?;
-            }
         }
     }
     Ok(())
@@ -1534,5 +1669,52 @@ mod tests {
             let e = check_container_path("volume", bad).unwrap_err();
             assert!(e.message.contains(why), "{bad:?}: {}", e.message);
         }
+    }
+
+    const H: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    fn old_manifest(volumes: &str, root: &str) -> String {
+        format!(
+            r#"{{"format":1,"id":"snapshot-a","source":"","created_at":"x","root":{{"mode":493,"mtime_ns":0{root}}},"container":{{"id":"container-a","image":"sha256:{H}","tag":"ptest-snap/snapshot-a:latest","name":"c","network":"bridge","security":"default","ports":[],"memory_bytes":null,"nano_cpus":null,"pids":null,"tmpfs":[],"volumes":{volumes}}},"entries":[{{"type":"dir","path":"v0","mode":1528,"mtime_ns":0}},{{"type":"file","path":"v0/f","hash":"{H}","size":0,"mode":2541,"mtime_ns":0}},{{"type":"symlink","path":"v0/l","target":"f","mtime_ns":0}},{{"type":"dir","path":"v1","mode":493,"mtime_ns":0}},{{"type":"file","path":"v1/g","hash":"{H}","size":0,"mode":420,"mtime_ns":0}}]}}"#
+        )
+    }
+
+    /// Owners in the container's origin (manifests written before the
+    /// entries kept them) become the entries' owners when read, and are
+    /// not written again.
+    #[test]
+    fn owners_in_the_origin_become_the_entries_owners() {
+        let text = old_manifest(
+            r#"[{"destination":"/a","prefix":"v0","kind":"volume","read_only":false,"owner":[999,999],"owners":[["l",7,8]]},{"destination":"/b","prefix":"v1","kind":"volume","read_only":false,"owner":[1,2],"owners":[["",3,4]]}]"#,
+            "",
+        );
+        let mut m = Manifest::parse(text.as_bytes(), "m").unwrap();
+        convert_old_owners(&mut m).unwrap();
+        let owners: Vec<_> = m.entries.iter().map(|e| m.owner(e).unwrap()).collect();
+        assert_eq!(
+            owners,
+            [(999, 999), (999, 999), (7, 8), (3, 4), (1, 2)],
+            "{m:?}"
+        );
+        assert_eq!(m.root.owner(), Some((999, 999)), "the most common");
+        assert_eq!(m.entries[0].ids(), (None, None), "compact");
+        let written = serde_json::to_string(&m).unwrap();
+        assert!(!written.contains("\"owner"), "{written}");
+        let mut again = Manifest::parse(written.as_bytes(), "m").unwrap();
+        convert_old_owners(&mut again).unwrap();
+        assert_eq!(again, m);
+        // Of a volume's tree alone, as restore writes it.
+        let v1 = volume_manifest(&m, &m.container.as_ref().unwrap().volumes[1], String::new());
+        assert_eq!(v1.root.owner(), Some((3, 4)));
+        assert_eq!(v1.owner(&v1.entries[0]), Some((1, 2)));
+
+        // Both forms at once are refused.
+        let text = old_manifest(
+            r#"[{"destination":"/a","prefix":"v0","kind":"volume","read_only":false,"owner":[0,0]}]"#,
+            r#","uid":0,"gid":0"#,
+        );
+        let mut m = Manifest::parse(text.as_bytes(), "m").unwrap();
+        let e = convert_old_owners(&mut m).unwrap_err();
+        assert_eq!(e.exit.code(), 65, "{}", e.message);
     }
 }

@@ -14,14 +14,13 @@
 //! itself with `O_NOFOLLOW`/`mkdir`, into a volume the engine has just
 //! made, which must be empty).
 
-use crate::container::Volume;
+use crate::container::{Ingested, Volume, volume_manifest};
 use crate::files::Methods;
-use crate::manifest::{Bytes, Entry, FORMAT, Manifest, Root, Xattrs};
-use crate::scan::{Excludes, Stats};
+use crate::manifest::{Bytes, Entry, Manifest};
+use crate::scan::Excludes;
 use crate::store::Store;
 use ptest_docker::api::Engine;
 use ptest_shared::{Error, Result};
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -103,45 +102,33 @@ fn real_dir(p: &str) -> std::result::Result<PathBuf, String> {
     }
 }
 
-/// One volume's tree, read from its host directory.
-pub struct Captured {
-    pub entries: Vec<Entry>,
-    pub stats: Stats,
-    pub owner: (u32, u32),
-    pub owners: Vec<(Bytes, u32, u32)>,
-}
-
 /// Reads the tree at `dir` into the store and manifest entries below
-/// `prefix` (the directory entry `prefix` itself first), owners as
-/// [`Volume`] keeps them.
-pub fn capture(store: &Store, dir: &Path, prefix: &str, parallel: usize) -> Result<Captured> {
+/// `prefix` (the directory entry `prefix` itself first), each with its
+/// full owner as the scan found it (the container's manifest keeps them
+/// compactly once every volume is read).
+pub fn capture(store: &Store, dir: &Path, prefix: &str, parallel: usize) -> Result<Ingested> {
     let (m, mut stats, _) =
         crate::scan::snapshot(store, dir, &Excludes::default(), "volume", parallel)?;
-    let owner = m
+    let (uid, gid) = m
         .root
         .owner()
         .ok_or_else(|| Error::internal("the scan recorded no owner"))?;
-    let mut owners = Vec::new();
     let mut entries = Vec::with_capacity(m.entries.len() + 1);
     entries.push(Entry::Dir {
         path: Bytes(prefix.as_bytes().to_vec()),
         mode: m.root.mode,
         mtime_ns: m.root.mtime_ns,
         xattrs: m.root.xattrs.clone(),
-        uid: None,
-        gid: None,
+        uid: Some(uid),
+        gid: Some(gid),
     });
     stats.dirs += 1;
     for mut e in m.entries.iter().cloned() {
-        let o = m.owner(&e).unwrap_or(owner);
-        let rel = e.path().0.clone();
-        if o != owner {
-            owners.push((Bytes(rel.clone()), o.0, o.1));
-        }
-        e.set_ids(None, None);
+        let (u, g) = m.owner(&e).unwrap_or((uid, gid));
+        e.set_ids(Some(u), Some(g));
         let mut path = prefix.as_bytes().to_vec();
         path.push(b'/');
-        path.extend_from_slice(&rel);
+        path.extend_from_slice(&e.path().0);
         match &mut e {
             Entry::File { path: p, .. }
             | Entry::Symlink { path: p, .. }
@@ -149,16 +136,12 @@ pub fn capture(store: &Store, dir: &Path, prefix: &str, parallel: usize) -> Resu
         }
         entries.push(e);
     }
-    Ok(Captured {
-        entries,
-        stats,
-        owner,
-        owners,
-    })
+    Ok(Ingested { entries, stats })
 }
 
 /// Writes volume `v` of snapshot `m` into `dir`, the host directory of a
-/// new, empty volume; returns how files were copied.
+/// new, empty volume, owners as the entries have them; returns how files
+/// were copied.
 pub fn fill(
     store: &Store,
     m: &Manifest,
@@ -177,59 +160,7 @@ pub fn fill(
             dir.display()
         )));
     }
-    let owners: HashMap<&[u8], (u32, u32)> = v
-        .owners
-        .iter()
-        .map(|(p, u, g)| (p.0.as_slice(), (*u, *g)))
-        .collect();
-    let pre = v.prefix.as_bytes();
-    let mut root = Root {
-        mode: 0o755,
-        mtime_ns: 0,
-        xattrs: Xattrs::new(),
-        uid: Some(v.owner.0),
-        gid: Some(v.owner.1),
-    };
-    let mut entries = Vec::new();
-    for e in &m.entries {
-        let p = &e.path().0;
-        if p.as_slice() == pre {
-            if let Entry::Dir {
-                mode,
-                mtime_ns,
-                xattrs,
-                ..
-            } = e
-            {
-                (root.mode, root.mtime_ns, root.xattrs) = (*mode, *mtime_ns, xattrs.clone());
-            }
-            continue;
-        }
-        let Some([b'/', rest @ ..]) = p.strip_prefix(pre) else {
-            continue;
-        };
-        let mut e = e.clone();
-        let owner = owners.get(rest).copied().unwrap_or(v.owner);
-        let rel = Bytes(rest.to_vec());
-        match &mut e {
-            Entry::File { path, .. } | Entry::Symlink { path, .. } | Entry::Dir { path, .. } => {
-                *path = rel
-            }
-        }
-        Manifest::compact_ids(&root, &mut e, owner);
-        entries.push(e);
-    }
-    let sub = Manifest {
-        format: FORMAT,
-        id: m.id.clone(),
-        source: dir.to_string_lossy().into_owned(),
-        created_at: m.created_at.clone(),
-        excludes: Vec::new(),
-        root,
-        venv: None,
-        container: None,
-        entries,
-    };
+    let sub = volume_manifest(m, v, dir.to_string_lossy().into_owned());
     let methods = Methods::default();
     crate::restore::write_tree(store, &sub, dir, parallel, &methods)?;
     Ok(methods.describe())

@@ -213,7 +213,8 @@ impl Store {
                 ));
             }
         };
-        let m = Manifest::parse(&bytes, &path.display().to_string())?;
+        let mut m = Manifest::parse(&bytes, &path.display().to_string())?;
+        crate::container::convert_old_owners(&mut m)?;
         if m.id != id {
             return Err(Error::data(format!(
                 "{}: the manifest is of {}, not {id}",
