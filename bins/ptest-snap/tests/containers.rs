@@ -650,3 +650,214 @@ fn volumes_go_through_their_host_directory_and_the_archive_api_when_asked() {
     assert_ne!(docker(&["image", "ls", "-q", &image]), "", "{image} stays");
     docker_quiet(&["volume", "rm", &volume]);
 }
+
+/// What a test compares of a volume: each path's mode (setuid, setgid and
+/// sticky bits included), owner and name, the volume's root first.
+const OWNERS: &str =
+    "cd /data && stat -c '%a %u:%g %n' . su sg d d/f d/hard l && readlink l && cat d/f";
+
+/// Makes a container with a volume at /data whose root and entries have
+/// owners of their own (none of them root) and setuid, setgid and sticky
+/// bits; returns its records and ptest id.
+fn owned_volume_container(s: &Scenario, image: &str, volume: &str) -> (Vec<Value>, String) {
+    let created = s
+        .cmd("ptest-docker")
+        .args(["create", "--json", "--image", image, "--name", "own"])
+        .args(["--volume", &format!("{volume}:/data")])
+        .args(["--", "sleep", "600"])
+        .stdin("")
+        .run()
+        .success()
+        .records();
+    let id = of_kind(&created, "container")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // chown clears setuid bits: the modes come after the owners.
+    exec(
+        s,
+        &id,
+        "cd /data && echo su > su && echo sg > sg && mkdir d && echo f > d/f && \
+         ln d/f d/hard && ln -s su l && \
+         chown 1234:5678 . && chown 1234:5678 su && chown 0:5678 sg && \
+         chown 65534:65533 d && chown 42:43 d/f && chown -h 7:8 l && \
+         chmod 2770 . && chmod 4755 su && chmod 2711 sg && chmod 1777 d && chmod 640 d/f",
+    );
+    (created, id)
+}
+
+/// Owners (the volume's root's too, not root's) and setuid, setgid and
+/// sticky bits survive snapshot and restore through the host directory and
+/// through the archive API, read one way and written either way; the
+/// manifest keeps them in its entries, not in the container's origin.
+#[test]
+fn volume_owners_and_setuid_bits_survive_both_ways() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: owners and host directories of volumes need root");
+        return;
+    }
+    let image = busybox_image();
+    let s = scenario();
+    let volume = format!("ptest-snap-own-{}", std::process::id());
+    let (created, id) = owned_volume_container(&s, &image, &volume);
+    let mut cleanup = Cleanup(&s, created);
+    let want = exec(&s, &id, OWNERS);
+    assert!(
+        want.starts_with("2770 1234:5678 .\n4755 1234:5678 su\n"),
+        "{want}"
+    );
+    let snapshot = |config: &[&str]| {
+        let recs = s
+            .cmd("ptest-snap")
+            .args(config)
+            .args(["create", "--json", "--container", &id])
+            .stdin("")
+            .run()
+            .success()
+            .records();
+        of_kind(&recs, "snapshot").remove(0)
+    };
+    let host = snapshot(&[]);
+    let _c1 = SnapCleanup(&s, host["id"].as_str().unwrap().to_owned());
+    assert_eq!(host["volume_method"], "host", "{host}");
+    let archived = snapshot(&["--config", "snap.volumes=archive"]);
+    let _c2 = SnapCleanup(&s, archived["id"].as_str().unwrap().to_owned());
+    assert_eq!(archived["volume_method"], "archive", "{archived}");
+    for snap in [&host, &archived] {
+        let m = manifest(&s, snap["id"].as_str().unwrap());
+        let v = &m["container"]["volumes"][0];
+        assert!(v.get("owner").is_none() && v.get("owners").is_none(), "{m}");
+        assert!(m["root"]["uid"].is_u64(), "{m}");
+    }
+    let archive = ["--config", "snap.volumes=archive"];
+    for (snap, config, method) in [
+        (&host, &[][..], "host"),
+        (&host, &archive[..], "archive"),
+        (&archived, &[][..], "host"),
+        (&archived, &archive[..], "archive"),
+    ] {
+        let got = restored(
+            &s,
+            &mut cleanup,
+            snap["id"].as_str().unwrap(),
+            config,
+            method,
+        );
+        assert_eq!(
+            got, want,
+            "{} read by {}, written by {method}",
+            snap["id"], snap["volume_method"]
+        );
+    }
+    drop(cleanup);
+    docker_quiet(&["volume", "rm", &volume]);
+}
+
+/// A manifest written before the entries kept container volumes' owners
+/// (the owner of each volume and the paths owned by others in the
+/// container's origin, none on the root or the entries) still restores
+/// with its owners, both ways.
+#[test]
+fn a_manifest_with_owners_in_the_container_origin_still_restores_them() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: owners and host directories of volumes need root");
+        return;
+    }
+    let image = busybox_image();
+    let s = scenario();
+    let volume = format!("ptest-snap-old-{}", std::process::id());
+    let (created, id) = owned_volume_container(&s, &image, &volume);
+    let mut cleanup = Cleanup(&s, created);
+    let want = exec(&s, &id, OWNERS);
+    let recs = s
+        .cmd("ptest-snap")
+        .args(["create", "--json", "--container", &id])
+        .stdin("")
+        .run()
+        .success()
+        .records();
+    let snap_id = of_kind(&recs, "snapshot")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let _c = SnapCleanup(&s, snap_id.clone());
+    // Rewrite the manifest as the old format had it.
+    let mut m = manifest(&s, &snap_id);
+    let root = (m["root"]["uid"].clone(), m["root"]["gid"].clone());
+    let mut owner = None;
+    let mut owners = Vec::new();
+    for e in m["entries"].as_array_mut().unwrap() {
+        let o = e.as_object_mut().unwrap();
+        let uid = o.remove("uid").unwrap_or_else(|| root.0.clone());
+        let gid = o.remove("gid").unwrap_or_else(|| root.1.clone());
+        let path = o["path"].as_str().unwrap().to_owned();
+        if path == "v0" {
+            owner = Some(serde_json::json!([uid, gid]));
+        } else if Some(&serde_json::json!([uid, gid])) != owner.as_ref() {
+            let rel = path.strip_prefix("v0/").unwrap().to_owned();
+            owners.push(serde_json::json!([rel, uid, gid]));
+        }
+    }
+    assert!(!owners.is_empty(), "{m}");
+    let r = m["root"].as_object_mut().unwrap();
+    r.remove("uid");
+    r.remove("gid");
+    let v = &mut m["container"]["volumes"][0];
+    v["owner"] = owner.expect("the volume's root");
+    v["owners"] = Value::Array(owners);
+    std::fs::write(manifest_path(&s, &snap_id), serde_json::to_vec(&m).unwrap()).unwrap();
+    for (config, method) in [
+        (&[][..], "host"),
+        (&["--config", "snap.volumes=archive"][..], "archive"),
+    ] {
+        let got = restored(&s, &mut cleanup, &snap_id, config, method);
+        assert_eq!(got, want, "{method}");
+    }
+    // Read, it is the new form: inspect --entries shows the entries' owners.
+    let entries = s
+        .cmd("ptest-snap")
+        .args(["inspect", "--json", "--entries", &snap_id])
+        .run()
+        .success()
+        .records();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["kind"] == "snapshot-entry" && e.get("uid").is_some()),
+        "{entries:?}"
+    );
+    drop(cleanup);
+    docker_quiet(&["volume", "rm", &volume]);
+}
+
+fn manifest_path(s: &Scenario, id: &str) -> std::path::PathBuf {
+    s.state.join("snap/manifests").join(format!("{id}.json"))
+}
+
+fn manifest(s: &Scenario, id: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(manifest_path(s, id)).unwrap()).unwrap()
+}
+
+/// Restores snapshot `id` as a new container (`config` before the
+/// command), checks the volumes were written by `method`, and returns
+/// [`OWNERS`] of the copy.
+fn restored(
+    s: &Scenario,
+    cleanup: &mut Cleanup<'_>,
+    id: &str,
+    config: &[&str],
+    method: &str,
+) -> String {
+    let restored = s
+        .cmd("ptest-snap")
+        .args(config)
+        .args(["restore", "--json", id])
+        .run()
+        .success()
+        .records();
+    cleanup.1.extend(restored.iter().cloned());
+    let ev = of_kind(&restored, "event").pop().unwrap();
+    assert_eq!(ev["method"], method, "{ev}");
+    let copy = of_kind(&restored, "container").remove(0);
+    exec(s, copy["id"].as_str().unwrap(), OWNERS)
+}
