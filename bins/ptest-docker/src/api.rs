@@ -5,10 +5,10 @@
 //! a program that links this library (the guardian re-executes the running
 //! program: that program must hand `__guard` to [`guard`]).
 
-use crate::copy::{BodyReader, produced_body};
+use crate::copy::produced_body;
 use crate::engine;
 use crate::objects::{self, Kind};
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::TryStreamExt;
 use ptest_shared::{Error, Record, Result};
 use std::io::{self, Read, Write};
 
@@ -51,44 +51,8 @@ pub fn download<T: Send>(
     path: &str,
     consume: impl FnOnce(&mut dyn Read) -> Result<T> + Send,
 ) -> Result<T> {
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
-            let mut r = BodyReader {
-                rx,
-                chunk: None,
-                pos: 0,
-            };
-            let out = consume(&mut r);
-            // Whatever the consumer left unread is drained, so the request ends.
-            let _ = io::copy(&mut r, &mut io::sink());
-            out
-        });
-        let fetched = engine.block_on(async move {
-            let opts = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
-                .path(path)
-                .build();
-            let mut s = engine
-                .docker
-                .download_from_container(container_id, Some(opts));
-            while let Some(chunk) = s.next().await {
-                if tx.send(chunk?).await.is_err() {
-                    break;
-                }
-            }
-            Ok::<_, bollard::errors::Error>(())
-        });
-        let consumed = reader
-            .join()
-            .map_err(|_| Error::internal("the thread reading the archive panicked"))?;
-        match fetched {
-            Err(e) => Err(engine::error(
-                &format!("cannot read {path} of the container"),
-                &e,
-            )),
-            Ok(()) => consumed,
-        }
-    })
+    crate::copy::download(engine, container_id, path, consume)
+        .map_err(|e| engine::error(&format!("cannot read {path} of the container"), &e))?
 }
 
 /// `PUT /containers/{id}/archive?path=PATH` of the tar stream `produce`

@@ -378,43 +378,62 @@ pub fn copy_out(engine: &Engine, container_id: &str, src: &str, host: &Path) -> 
             ));
         }
     };
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    let unpacker = std::thread::spawn(move || {
-        unpack(
-            BodyReader {
-                rx,
-                chunk: None,
-                pos: 0,
-            },
-            &landing,
-        )
-    });
-    let fetched = engine.block_on(async move {
-        let opts = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
-            .path(&src_path)
-            .build();
-        let mut s = engine
-            .docker
-            .download_from_container(container_id, Some(opts));
-        while let Some(chunk) = s.next().await {
-            // A closed channel means the unpacker stopped: it says why.
-            if tx.send(chunk?).await.is_err() {
-                break;
-            }
-        }
-        Ok::<_, bollard::errors::Error>(())
-    });
-    let unpacked = unpacker
-        .join()
-        .map_err(|_| Error::internal("the thread unpacking the archive panicked"))?;
-    match fetched {
+    match download(engine, container_id, &src_path, |r| unpack(r, &landing)) {
         Err(e) if engine::is_gone(&e) => Err(Error::no_input(format!(
             "no {src} in the container: {}",
             engine::message(&e)
         ))),
         Err(e) => Err(engine::error(&format!("cannot copy {src} out"), &e)),
-        Ok(()) => unpacked,
+        Ok(unpacked) => unpacked,
     }
+}
+
+/// `GET /containers/{id}/archive?path=PATH`, read by `consume` on a thread
+/// of its own as it arrives (the archive is never held whole). The
+/// engine's failure, else what `consume` made of it; a consumer that stops
+/// early with an error stops the download too.
+pub(crate) fn download<T: Send>(
+    engine: &Engine,
+    container_id: &str,
+    path: &str,
+    consume: impl FnOnce(&mut dyn Read) -> Result<T> + Send,
+) -> std::result::Result<Result<T>, bollard::errors::Error> {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut r = BodyReader {
+                rx,
+                chunk: None,
+                pos: 0,
+            };
+            let out = consume(&mut r);
+            // What a consumer that succeeded left unread (a tar's
+            // padding) is drained, so the request ends.
+            if out.is_ok() {
+                let _ = io::copy(&mut r, &mut io::sink());
+            }
+            out
+        });
+        let fetched = engine.block_on(async move {
+            let opts = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
+                .path(path)
+                .build();
+            let mut s = engine
+                .docker
+                .download_from_container(container_id, Some(opts));
+            while let Some(chunk) = s.next().await {
+                // A closed channel means the consumer stopped: it says why.
+                if tx.send(chunk?).await.is_err() {
+                    break;
+                }
+            }
+            Ok::<_, bollard::errors::Error>(())
+        });
+        let consumed = reader
+            .join()
+            .unwrap_or_else(|_| Err(Error::internal("the thread reading the archive panicked")));
+        fetched.map(|()| consumed)
+    })
 }
 
 /// `CONTAINER:PATH` split, or `None` for a host path (absolute, starting
