@@ -419,7 +419,8 @@ pub fn snapshot(
     let (image, captured) = std::thread::scope(|s| {
         let commit = s.spawn(|| take_image(&connect()?, &cid, &info, &tag, labels, unpaused));
         let local = crate::hostvol::Local::new(config);
-        let captured = capture_volumes(&engine, store, &cid, &mounts, parallel, local);
+        let pid = info.state.as_ref().and_then(|s| s.pid);
+        let captured = capture_volumes(&engine, store, &cid, &mounts, pid, parallel, local);
         let image = commit
             .join()
             .unwrap_or_else(|_| Err(Error::internal("the thread committing the image panicked")));
@@ -618,6 +619,7 @@ fn capture_volumes(
     store: &Store,
     cid: &str,
     mounts: &[bollard::models::MountPoint],
+    pid: Option<i64>,
     parallel: usize,
     mut local: crate::hostvol::Local,
 ) -> Result<Volumes> {
@@ -631,7 +633,8 @@ fn capture_volumes(
         let dest = mnt.destination.clone().unwrap_or_default();
         let prefix = format!("v{i}");
         let host = if mnt.typ == Some(T::VOLUME) {
-            crate::hostvol::dir(engine, &mut local, mnt.name.as_deref()).ok()
+            let proof = crate::hostvol::Proof::Seen { pid, dest: &dest };
+            crate::hostvol::dir(engine, &mut local, mnt.name.as_deref(), proof).ok()
         } else {
             None
         };
@@ -1047,7 +1050,11 @@ fn fill_volumes(
             .iter()
             .find(|mnt| mnt.destination.as_deref() == Some(v.destination.as_str()))
             .and_then(|mnt| mnt.name.clone());
-        if let Ok(dir) = crate::hostvol::dir(engine, &mut local, name.as_deref()) {
+        let proof = crate::hostvol::Proof::Marker {
+            cid,
+            dest: &v.destination,
+        };
+        if let Ok(dir) = crate::hostvol::dir(engine, &mut local, name.as_deref(), proof) {
             let copy = crate::hostvol::fill(store, m, v, &dir, parallel)?;
             filled.add(crate::hostvol::HOST);
             filled.copy = Some(match filled.copy.take() {

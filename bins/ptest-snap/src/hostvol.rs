@@ -9,7 +9,10 @@
 //! `copy_file_range`, in parallel, owners set). Anything else goes through
 //! the engine's archive API (see `container`).
 //!
-//! The mountpoint comes from the engine; nothing inside it is followed
+//! Before a host directory is used it is shown to be the container's own
+//! (see [`Proof`]): the same inode as the running container sees at the
+//! mount point when reading, a file read back through the engine when
+//! filling a new volume. The mountpoint comes from the engine; nothing inside it is followed
 //! (the scan never follows a symlink, the writer creates every entry
 //! itself with `O_NOFOLLOW`/`mkdir`, into a volume the engine has just
 //! made, which must be empty).
@@ -61,9 +64,95 @@ fn engine_is_local(engine: &Engine) -> bool {
     info.name.is_some() && info.name == host && !remapped
 }
 
-/// The host directory of volume `name` (mounted at `dest`), when its data
-/// may be read and written there: `Err` says why not.
+/// How a host directory is shown to be the very directory the container
+/// has at its mount point, not one that merely has its name (the engine's
+/// host name can match ours from another mount namespace).
+pub enum Proof<'a> {
+    /// The running container `pid` sees it at `dest`: the same device and
+    /// inode through `/proc/PID/root`. For reading a volume: nothing written.
+    Seen { pid: Option<i64>, dest: &'a str },
+    /// A file written into it here is read back at `dest` through the
+    /// engine's archive API of container `cid` (created, not started: a new,
+    /// empty volume), then removed.
+    Marker { cid: &'a str, dest: &'a str },
+}
+
+/// The host directory of volume `name`, when its data may be read and
+/// written there (and `proof` holds): `Err` says why not.
 pub fn dir(
+    engine: &Engine,
+    local: &mut Local,
+    name: Option<&str>,
+    proof: Proof,
+) -> std::result::Result<PathBuf, String> {
+    let dir = unproven_dir(engine, local, name)?;
+    prove(engine, &dir, proof)?;
+    Ok(dir)
+}
+
+fn prove(engine: &Engine, dir: &Path, proof: Proof) -> std::result::Result<(), String> {
+    match proof {
+        Proof::Seen { pid, dest } => seen_by(dir, pid, dest),
+        Proof::Marker { cid, dest } => {
+            let name = format!(".ptest-snap-probe-{}", ptest_shared::record::random_hex(8));
+            let token = ptest_shared::record::random_hex(16);
+            let path = dir.join(&name);
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, token.as_bytes()))
+                .map_err(|e| format!("cannot write into {}: {e}", dir.display()))?;
+            let seen = ptest_docker::api::download(engine, cid, &format!("{dest}/{name}"), |r| {
+                let mut got = Vec::new();
+                for entry in tar::Archive::new(r)
+                    .entries()
+                    .map_err(|e| Error::io(e.to_string()))?
+                {
+                    let mut entry = entry.map_err(|e| Error::io(e.to_string()))?;
+                    if entry.header().entry_type().is_file() {
+                        std::io::Read::read_to_end(&mut entry, &mut got)
+                            .map_err(|e| Error::io(e.to_string()))?;
+                    }
+                }
+                Ok(got)
+            });
+            let _ = fs::remove_file(&path);
+            match seen {
+                Ok(got) if got == token.as_bytes() => Ok(()),
+                Ok(_) => Err(format!(
+                    "{} is not the directory the container has at {dest}",
+                    dir.display()
+                )),
+                Err(e) => Err(format!(
+                    "{} is not the directory the container has at {dest}: {}",
+                    dir.display(),
+                    e.message
+                )),
+            }
+        }
+    }
+}
+
+/// Whether process `pid` sees `dir` at `dest` (in its own root).
+fn seen_by(dir: &Path, pid: Option<i64>, dest: &str) -> std::result::Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let pid = pid
+        .filter(|p| *p > 0)
+        .ok_or("the container is not running: its volume cannot be compared")?;
+    let theirs = fs::metadata(format!("/proc/{pid}/root{dest}"))
+        .map_err(|e| format!("cannot see {dest} of the container from here: {e}"))?;
+    let ours = fs::symlink_metadata(dir).map_err(|e| e.to_string())?;
+    if (theirs.dev(), theirs.ino()) != (ours.dev(), ours.ino()) {
+        return Err(format!(
+            "{} is not the directory the container has at {dest}",
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
+fn unproven_dir(
     engine: &Engine,
     local: &mut Local,
     name: Option<&str>,
@@ -169,6 +258,23 @@ pub fn fill(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_is_used_only_where_the_process_sees_that_very_directory() {
+        let t = tempfile::tempdir().unwrap();
+        let d = fs::canonicalize(t.path()).unwrap();
+        fs::create_dir(d.join("vol")).unwrap();
+        fs::create_dir(d.join("other")).unwrap();
+        let me = Some(i64::from(std::process::id()));
+        let dest = d.join("vol").display().to_string();
+        assert_eq!(seen_by(&d.join("vol"), me, &dest), Ok(()));
+        let e = seen_by(&d.join("other"), me, &dest).unwrap_err();
+        assert!(e.contains("not the directory"), "{e}");
+        let e = seen_by(&d.join("vol"), None, &dest).unwrap_err();
+        assert!(e.contains("not running"), "{e}");
+        let e = seen_by(&d.join("vol"), me, "/no/such/dir").unwrap_err();
+        assert!(e.contains("cannot see"), "{e}");
+    }
 
     #[test]
     fn only_real_absolute_directories_are_used() {
