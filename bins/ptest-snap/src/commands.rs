@@ -3,7 +3,7 @@
 
 use crate::Mode;
 use crate::compare::Change;
-use crate::create::{absolute, find, is_snapshot, registered};
+use crate::create::{Snap, absolute, find, is_snapshot, registered};
 use crate::manifest::{Entry, Manifest};
 use crate::store::{Cache, Store};
 use ptest_shared::checks::Check;
@@ -42,21 +42,28 @@ pub fn restore(
 ) -> Result<i32> {
     let config = common.load_config()?;
     let store = Store::open()?;
-    let (rec, m) = find(&store, id)?;
-    if m.container.is_some() {
-        return crate::container::restore(common, &config, &store, &rec, &m, to, mode, lifetime);
-    }
-    if m.venv.is_some() && to.is_some() {
-        return crate::venv::restore_elsewhere(
-            common, &config, &store, &rec, &m, to, mode, lifetime,
+    // Routed by the registry's record: an overlay mount reads no manifest
+    // once its lower layer is built.
+    let snap = Snap::find(&store, id)?;
+    if snap.is_container() {
+        let m = snap.manifest()?;
+        return crate::container::restore(
+            common, &config, &store, &snap.rec, m, to, mode, lifetime,
         );
     }
-    if to.is_none() {
-        crate::venv::check_in_place(&store, &m)?;
+    if snap.is_venv() && to.is_some() {
+        let m = snap.manifest()?;
+        return crate::venv::restore_elsewhere(
+            common, &config, &store, &snap.rec, m, to, mode, lifetime,
+        );
+    }
+    if snap.is_venv() && to.is_none() {
+        crate::venv::check_in_place(&store, snap.manifest()?)?;
     }
     if mode == Mode::Overlay {
-        return crate::overlay::restore(common, &config, &store, &rec, &m, to, lifetime);
+        return crate::overlay::restore(common, &config, &store, &snap, to, lifetime);
     }
+    let (rec, m) = (&snap.rec, snap.manifest()?);
     let target = match to {
         Some(t) => absolute(&t)?,
         None => PathBuf::from(&m.source),
@@ -64,11 +71,11 @@ pub fn restore(
     crate::restore::target_state(&target)?;
     let mut ev = event("snapshot.restored", id);
     ev.set("path", target.to_string_lossy().as_ref());
-    hooks::pre(&config, "snapshot.restored", &rec)?;
+    hooks::pre(&config, "snapshot.restored", rec)?;
     ptest_shared::interrupt::catch()?;
     let started = Instant::now();
     let lock = store.lock(false)?;
-    let done = crate::restore::restore(&store, &m, &target, parallel(common)?)?;
+    let done = crate::restore::restore(&store, m, &target, parallel(common)?)?;
     drop(lock);
     if crate::files::xattrs_unsupported() {
         eprintln!(
@@ -93,21 +100,25 @@ pub fn restore(
             done.method
         ))?;
     }
-    hooks::post(&config, "snapshot.restored", &rec);
+    hooks::post(&config, "snapshot.restored", rec);
     Ok(0)
 }
 
 pub fn reset(common: &CommonArgs, id: &str, mode: Mode) -> Result<i32> {
     let config = common.load_config()?;
     let store = Store::open()?;
-    let (rec, m) = find(&store, id)?;
-    if m.container.is_some() {
-        return crate::container::reset(common, &config, &store, &rec, &m, mode);
+    let snap = Snap::find(&store, id)?;
+    if snap.is_container() {
+        let m = snap.manifest()?;
+        return crate::container::reset(common, &config, &store, &snap.rec, m, mode);
     }
-    crate::venv::check_in_place(&store, &m)?;
+    if snap.is_venv() {
+        crate::venv::check_in_place(&store, snap.manifest()?)?;
+    }
     if mode == Mode::Overlay {
-        return crate::overlay::reset(common, &config, &store, &rec, &m);
+        return crate::overlay::reset(common, &config, &store, &snap);
     }
+    let (rec, m) = (&snap.rec, snap.manifest()?);
     let root = PathBuf::from(&m.source);
     if !crate::restore::target_state(&root)? {
         return Err(
@@ -118,8 +129,8 @@ pub fn reset(common: &CommonArgs, id: &str, mode: Mode) -> Result<i32> {
     ptest_shared::interrupt::catch()?;
     let started = Instant::now();
     let lock = store.lock(false)?;
-    let plan = crate::compare::plan(&store, &m, &root, parallel(common)?)?;
-    let c = crate::reset::apply(&store, &m, &root, &plan)?;
+    let plan = crate::compare::plan(&store, m, &root, parallel(common)?)?;
+    let c = crate::reset::apply(&store, m, &root, &plan)?;
     drop(lock);
     crate::files::note_owners(&root);
     let mut ev = event("snapshot.reset", id);
@@ -148,7 +159,7 @@ pub fn reset(common: &CommonArgs, id: &str, mode: Mode) -> Result<i32> {
             c.metadata
         ))?;
     }
-    hooks::post(&config, "snapshot.reset", &rec);
+    hooks::post(&config, "snapshot.reset", rec);
     Ok(0)
 }
 

@@ -28,6 +28,62 @@ pub fn find(store: &Store, id: &str) -> Result<(Record, Manifest)> {
     Ok((rec, m))
 }
 
+/// A registered snapshot whose manifest is read from the store only when
+/// first asked for: an overlay mount of a lower layer already built needs
+/// none, so that its cost does not follow the size of the tree.
+pub struct Snap<'a> {
+    pub rec: Record,
+    pub id: String,
+    store: &'a Store,
+    m: std::cell::OnceCell<Manifest>,
+}
+
+impl<'a> Snap<'a> {
+    /// Snapshot `id` as the registry holds it (64, 66 as [`registered`]).
+    pub fn find(store: &'a Store, id: &str) -> Result<Snap<'a>> {
+        let rec = registered(store, id)?;
+        Ok(Snap {
+            rec,
+            id: id.to_owned(),
+            store,
+            m: std::cell::OnceCell::new(),
+        })
+    }
+
+    pub fn manifest(&self) -> Result<&Manifest> {
+        if let Some(m) = self.m.get() {
+            return Ok(m);
+        }
+        let m = self.store.read_manifest(&self.id)?;
+        Ok(self.m.get_or_init(|| m))
+    }
+
+    fn text(&self, key: &str) -> Option<&str> {
+        self.rec.get(key).and_then(|v| v.as_str())
+    }
+
+    /// Where a directory or venv snapshot was taken (its record's `source`).
+    pub fn source(&self) -> Result<&str> {
+        match self.text("source") {
+            Some(s) => Ok(s),
+            None => Ok(self.manifest()?.source.as_str()),
+        }
+    }
+
+    pub fn is_container(&self) -> bool {
+        self.rec.get("container").is_some()
+    }
+
+    pub fn is_venv(&self) -> bool {
+        self.rec.get("venv").is_some()
+    }
+
+    /// The record's count `key` (`files`, `bytes`).
+    pub fn count(&self, key: &str) -> u64 {
+        self.rec.get(key).and_then(|v| v.as_u64()).unwrap_or(0)
+    }
+}
+
 /// The registry's record of snapshot `id`.
 pub fn registered(store: &Store, id: &str) -> Result<Record> {
     if ptest_shared::kinds::id_kind(id) != Some("snapshot")

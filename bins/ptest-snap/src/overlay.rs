@@ -23,6 +23,7 @@
 //! layer exists: a mount costs the same for any size.
 
 use crate::commands;
+use crate::create::Snap;
 use crate::create::TOOL;
 use crate::manifest::Manifest;
 use crate::store::Store;
@@ -87,15 +88,19 @@ impl Drop for RemoveLockFile {
 
 /// Makes the snapshot's lower layer, unless it is there (`create --overlay`).
 pub fn lower(store: &Store, m: &Manifest) -> Result<()> {
-    ensure_lower(store, m).map(drop)
+    ensure_lower(store, &m.id, || Ok(m)).map(drop)
 }
 
 /// The lower layer of `m`, built once from the store when it is not there;
 /// returned with its lock held, so that nobody removes it meanwhile.
-fn ensure_lower(store: &Store, m: &Manifest) -> Result<(PathBuf, Lock)> {
-    let lock = lower_lock(store, &m.id, LOWER_WAIT)?;
+fn ensure_lower<'m>(
+    store: &Store,
+    id: &str,
+    manifest: impl FnOnce() -> Result<&'m Manifest>,
+) -> Result<(PathBuf, Lock)> {
+    let lock = lower_lock(store, id, LOWER_WAIT)?;
     let base = lower_base(store)?;
-    let dir = base.join(&m.id);
+    let dir = base.join(id);
     match fs::symlink_metadata(&dir) {
         Ok(md) if md.is_dir() => return Ok((dir, lock)),
         Ok(_) => {
@@ -108,6 +113,7 @@ fn ensure_lower(store: &Store, m: &Manifest) -> Result<(PathBuf, Lock)> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(Error::from_io(format!("cannot read {}", dir.display()), &e)),
     }
+    let m = manifest()?;
     let staging = base.join(format!(
         ".{}.building-{}",
         m.id,
@@ -445,12 +451,28 @@ impl Drop for Made<'_> {
 
 /// Fresh, empty `upper` and `work` in `dir`; the upper's root takes the
 /// snapshot root's mode, mtime and xattrs (the mount's root is the upper's).
-fn fresh_layers(dir: &Path, m: &Manifest) -> Result<(PathBuf, PathBuf)> {
+/// Fresh upper and work directories in `dir`; the upper's root takes the
+/// lower's (the snapshot root's owner, mode, mtime and xattrs, which the
+/// mount shows at its root).
+fn fresh_layers(dir: &Path, lower: &Path) -> Result<(PathBuf, PathBuf)> {
+    use std::os::unix::fs::MetadataExt;
     let (upper, work) = (dir.join("upper"), dir.join("work"));
     for d in [&upper, &work] {
         fs::create_dir(d).io_context(|| format!("cannot create {}", d.display()))?;
     }
-    crate::restore::finish_dir(&upper, m.root.mode, m.root.mtime_ns, &m.root.xattrs)?;
+    let root =
+        fs::symlink_metadata(lower).io_context(|| format!("cannot read {}", lower.display()))?;
+    if nix::unistd::geteuid().is_root() {
+        std::os::unix::fs::lchown(&upper, Some(root.uid()), Some(root.gid()))
+            .io_context(|| format!("cannot chown {}", upper.display()))?;
+    }
+    let xattrs = crate::files::read_xattrs(lower)?;
+    crate::restore::finish_dir(
+        &upper,
+        root.mode() & 0o7777,
+        crate::files::mtime_ns(&root),
+        &xattrs,
+    )?;
     Ok((upper, work))
 }
 
@@ -464,13 +486,13 @@ struct Mounted {
 /// mounts it at `target` (absolute; absent, or a directory).
 fn mount_new(
     store: &Store,
-    m: &Manifest,
+    snap: &Snap,
     target: &Path,
     lifetime: &ptest_shared::owner::Lifetime,
 ) -> Result<Mounted> {
     let reg = Registry::open(&store.state)?;
     let id = ptest_shared::record::new_id(KIND);
-    let (lower, _lower_lock) = ensure_lower(store, m)?;
+    let (lower, _lower_lock) = ensure_lower(store, &snap.id, || snap.manifest())?;
     let build = store.state.lock(&format!("snap-{id}"), Duration::ZERO)?;
     let dir = overlays_base(store)?.join(&id);
     fs::create_dir(&dir).io_context(|| format!("cannot create {}", dir.display()))?;
@@ -483,7 +505,7 @@ fn mount_new(
         made_target: None,
         lock: Some(build),
     };
-    let (upper, work) = fresh_layers(&dir, m)?;
+    let (upper, work) = fresh_layers(&dir, &lower)?;
     if !crate::restore::target_state(target)? {
         fs::create_dir(target).io_context(|| format!("cannot create {}", target.display()))?;
         made.made_target = Some(target.to_owned());
@@ -495,7 +517,7 @@ fn mount_new(
         options(&lower, &upper, &work).map_err(|Unavailable(why)| Error::cant_create(why))?;
     let mut rec = Record::resource_with_id(KIND, TOOL, &id);
     lifetime.apply(&mut rec);
-    rec.set("snapshot", m.id.as_str())
+    rec.set("snapshot", snap.id.as_str())
         .set("path", path.to_string_lossy().as_ref())
         .set("lower", lower.to_string_lossy().as_ref())
         .set("upper", upper.to_string_lossy().as_ref())
@@ -539,20 +561,19 @@ fn say_fallback(mode: &str, why: &str) {
     );
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn restore(
     common: &CommonArgs,
     config: &Config,
     store: &Store,
-    rec: &Record,
-    m: &Manifest,
+    snap: &Snap,
     to: Option<PathBuf>,
     lifetime: &LifetimeArgs,
 ) -> Result<i32> {
+    let rec = &snap.rec;
     let life = lifetime.resolve(OwnerSpec::Session)?;
     let target = match &to {
         Some(t) => crate::create::absolute(t)?,
-        None => PathBuf::from(&m.source),
+        None => PathBuf::from(snap.source()?),
     };
     let exists = crate::restore::target_state(&target)?;
     if exists {
@@ -564,7 +585,7 @@ pub fn restore(
             ))
             .hint(format!(
                 "`ptest snap reset --mode overlay {}` gives it a fresh upper layer; `ptest snap rm {oid}` unmounts it",
-                m.id
+                snap.id
             )));
         }
     }
@@ -577,18 +598,18 @@ pub fn restore(
     }
     if let Err(Unavailable(why)) = available(store) {
         say_fallback("restoring", &why);
-        return commands::restore(common, &m.id, to, crate::Mode::Copy, lifetime);
+        return commands::restore(common, &snap.id, to, crate::Mode::Copy, lifetime);
     }
     hooks::pre(config, "snapshot.restored", rec)?;
     ptest_shared::interrupt::catch()?;
     let started = Instant::now();
-    let made = mount_new(store, m, &target, &life)?;
+    let made = mount_new(store, snap, &target, &life)?;
     let mut ev = Record::new("event");
     ev.set("event", "snapshot.restored")
-        .set("id", m.id.as_str())
+        .set("id", snap.id.as_str())
         .set("path", made.path.to_string_lossy().as_ref())
-        .set("files", m.file_count())
-        .set("bytes", m.bytes())
+        .set("files", snap.count("files"))
+        .set("bytes", snap.count("bytes"))
         .set("method", "overlay")
         .set("overlay", made.record.id().unwrap_or_default())
         .set("replaced", false)
@@ -604,7 +625,7 @@ pub fn restore(
             made.record.id().unwrap_or_default(),
             made.path.display(),
             "overlay",
-            m.id,
+            snap.id,
             made.record.id().unwrap_or_default(),
         ))?;
     }
@@ -612,27 +633,24 @@ pub fn restore(
     Ok(0)
 }
 
-pub fn reset(
-    common: &CommonArgs,
-    config: &Config,
-    store: &Store,
-    rec: &Record,
-    m: &Manifest,
-) -> Result<i32> {
-    let source = PathBuf::from(&m.source);
+pub fn reset(common: &CommonArgs, config: &Config, store: &Store, snap: &Snap) -> Result<i32> {
+    let rec = &snap.rec;
+    let source = PathBuf::from(snap.source()?);
     let real = fs::canonicalize(&source).unwrap_or_else(|_| source.clone());
     let found = overlay_at(store, &real)?;
     match &found {
-        Some((oid, Some(o))) if o.get("snapshot").and_then(|v| v.as_str()) == Some(&m.id) => {
+        Some((oid, Some(o)))
+            if o.get("snapshot").and_then(|v| v.as_str()) == Some(snap.id.as_str()) =>
+        {
             let o = o.clone();
             let oid = oid.clone();
             hooks::pre(config, "snapshot.reset", rec)?;
             ptest_shared::interrupt::catch()?;
             let started = Instant::now();
-            remount(store, m, &o, &real)?;
+            remount(store, snap, &o, &real)?;
             let mut ev = Record::new("event");
             ev.set("event", "snapshot.reset")
-                .set("id", m.id.as_str())
+                .set("id", snap.id.as_str())
                 .set("path", real.to_string_lossy().as_ref())
                 .set("method", "overlay")
                 .set("overlay", oid.as_str())
@@ -645,7 +663,7 @@ pub fn reset(
                 out.write_line(&format!(
                     "reset {} to {}: {oid} remounted with a fresh upper layer",
                     real.display(),
-                    m.id
+                    snap.id
                 ))?;
             }
             hooks::post(config, "snapshot.reset", rec);
@@ -663,17 +681,17 @@ pub fn reset(
     // Not mounted: what `restore --mode overlay` does at the source.
     if let Err(Unavailable(why)) = available(store) {
         say_fallback("resetting", &why);
-        return commands::reset(common, &m.id, crate::Mode::Copy);
+        return commands::reset(common, &snap.id, crate::Mode::Copy);
     }
     let exists = crate::restore::target_state(&source)?;
     hooks::pre(config, "snapshot.reset", rec)?;
     ptest_shared::interrupt::catch()?;
     let started = Instant::now();
     let life = LifetimeArgs::default().resolve(OwnerSpec::Session)?;
-    let made = mount_new(store, m, &source, &life)?;
+    let made = mount_new(store, snap, &source, &life)?;
     let mut ev = Record::new("event");
     ev.set("event", "snapshot.reset")
-        .set("id", m.id.as_str())
+        .set("id", snap.id.as_str())
         .set("path", made.path.to_string_lossy().as_ref())
         .set("method", "overlay")
         .set("overlay", made.record.id().unwrap_or_default())
@@ -688,7 +706,7 @@ pub fn reset(
         out.write_line(&format!(
             "reset {} to {}: mounted {} over it",
             made.path.display(),
-            m.id,
+            snap.id,
             made.record.id().unwrap_or_default()
         ))?;
     }
@@ -699,11 +717,11 @@ pub fn reset(
 /// Unmounts overlay `o` at `path`, gives it fresh upper and work
 /// directories and mounts it again: the old ones are renamed aside first
 /// and removed after, so the tree is away only for the two system calls.
-fn remount(store: &Store, m: &Manifest, o: &Record, path: &Path) -> Result<()> {
+fn remount(store: &Store, snap: &Snap, o: &Record, path: &Path) -> Result<()> {
     let id = o.id().unwrap_or_default().to_owned();
     let build = store.state.lock(&format!("snap-{id}"), Duration::ZERO)?;
     let _unlink = RemoveLockFile(Some(build));
-    let (lower, _lower_lock) = ensure_lower(store, m)?;
+    let (lower, _lower_lock) = ensure_lower(store, &snap.id, || snap.manifest())?;
     let dir = overlays_base(store)?.join(&id);
     unmount(path)?;
     let old = dir.join(format!("old-{}", ptest_shared::record::random_hex(4)));
@@ -716,7 +734,7 @@ fn remount(store: &Store, m: &Manifest, o: &Record, path: &Path) -> Result<()> {
                     .io_context(|| format!("cannot move {}", p.display()))?;
             }
         }
-        let (upper, work) = fresh_layers(&dir, m)?;
+        let (upper, work) = fresh_layers(&dir, &lower)?;
         let opts =
             options(&lower, &upper, &work).map_err(|Unavailable(why)| Error::cant_create(why))?;
         mount(path, &opts).map_err(|e| {
@@ -741,7 +759,7 @@ fn remount(store: &Store, m: &Manifest, o: &Record, path: &Path) -> Result<()> {
         )
         .hint(format!(
             "`ptest snap restore --mode overlay {}` mounts it anew",
-            m.id
+            snap.id
         )));
     }
     if let Err(e) = crate::restore::remove_tree(&old) {

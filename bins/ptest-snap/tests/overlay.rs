@@ -530,3 +530,34 @@ fn forged_or_unregistered_overlay_records_are_left_alone() {
     assert!(victim.is_dir() && !out.exists());
     nothing_left(&s);
 }
+
+#[test]
+fn the_mount_shows_the_snapshot_root_s_owner_and_mode_and_reads_no_manifest_once_the_lower_exists()
+{
+    use std::os::unix::fs::MetadataExt;
+    let s = scenario();
+    let src = s.work.join("src");
+    std::fs::create_dir_all(src.join("d")).unwrap();
+    std::fs::write(src.join("d/f"), "x").unwrap();
+    std::os::unix::fs::chown(&src, Some(1234), Some(4321)).unwrap();
+    std::fs::set_permissions(&src, std::os::unix::fs::PermissionsExt::from_mode(0o2750)).unwrap();
+    let want = describe(&src);
+    let rec = create(&s, &src, &["--overlay"]);
+    let out = s.work.join("out");
+    // The lower layer exists: a mount reads nothing else of the snapshot
+    // (here its manifest is moved away meanwhile, and put back after).
+    let manifest = s
+        .state
+        .join("snap/manifests")
+        .join(format!("{}.json", id(&rec)));
+    let aside = s.work.join("manifest.json");
+    std::fs::rename(&manifest, &aside).unwrap();
+    let (o, _) = restore_overlay(&s, &id(&rec), &["--to", out.to_str().unwrap()]);
+    std::fs::rename(&aside, &manifest).unwrap();
+    let root = std::fs::metadata(&out).unwrap();
+    assert_eq!((root.uid(), root.gid()), (1234, 4321));
+    assert_eq!(root.mode() & 0o7777, 0o2750);
+    assert_eq!(describe(&out), want);
+    snap(&s, &["rm", o["id"].as_str().unwrap()]).success();
+    nothing_left(&s);
+}
