@@ -293,7 +293,7 @@ _ptest__snap() {
             return 0
             ;;
         ptest__subcmd__snap__subcmd__reset)
-            opts="-h --mode --format --json --config --help"
+            opts="-h --mode --owner --ttl --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,6 +301,14 @@ _ptest__snap() {
             case "${prev}" in
                 --mode)
                     COMPREPLY=($(compgen -W "copy overlay" -- "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

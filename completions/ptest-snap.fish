@@ -70,6 +70,8 @@ complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand restore" -l json -
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand reset" -l mode -d 'copy: rewrite what changed; overlay: a fresh upper layer over the snapshot' -r -f -a "copy\t'Files copied from the store (reflinks where the filesystem has them)'
 overlay\t'An overlay mount: the snapshot\'s read-only tree below, a fresh writable layer above'"
+complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand reset" -l owner -d 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource' -r
+complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand reset" -l ttl -d 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)' -r
 complete -c ptest-snap -n "__fish_ptest_snap_using_subcommand reset" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"

@@ -2106,7 +2106,7 @@ _ptest() {
             return 0
             ;;
         ptest__subcmd__snap__subcmd__reset)
-            opts="-h --mode --format --json --config --help"
+            opts="-h --mode --owner --ttl --format --json --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2114,6 +2114,14 @@ _ptest() {
             case "${prev}" in
                 --mode)
                     COMPREPLY=($(compgen -W "copy overlay" -- "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -820,6 +820,8 @@ set edit:completion:arg-completer[ptest] = {|@words|
         }
         &'ptest;snap;reset'= {
             cand --mode 'copy: rewrite what changed; overlay: a fresh upper layer over the snapshot'
+            cand --owner 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource'
+            cand --ttl 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)'
             cand --format 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json'
             cand --config 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s'
             cand --json 'Write JSON records, and a failure as an `error` record at the end; same as --format json'

@@ -104,7 +104,7 @@ pub fn restore(
     Ok(0)
 }
 
-pub fn reset(common: &CommonArgs, id: &str, mode: Mode) -> Result<i32> {
+pub fn reset(common: &CommonArgs, id: &str, mode: Mode, lifetime: &LifetimeArgs) -> Result<i32> {
     let config = common.load_config()?;
     let store = Store::open()?;
     let snap = Snap::find(&store, id)?;
@@ -116,7 +116,7 @@ pub fn reset(common: &CommonArgs, id: &str, mode: Mode) -> Result<i32> {
         crate::venv::check_in_place(&store, snap.manifest()?)?;
     }
     if mode == Mode::Overlay {
-        return crate::overlay::reset(common, &config, &store, &snap);
+        return crate::overlay::reset(common, &config, &store, &snap, lifetime);
     }
     let (rec, m) = (&snap.rec, snap.manifest()?);
     let root = PathBuf::from(&m.source);

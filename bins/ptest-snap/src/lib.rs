@@ -126,6 +126,9 @@ its volumes' data put back, the same ptest id and the same host ports."
         /// copy: rewrite what changed; overlay: a fresh upper layer over the snapshot
         #[arg(long, value_enum, default_value = "copy")]
         mode: Mode,
+        /// Owner of an overlay mount reset has to make (none is mounted at the source yet)
+        #[command(flatten)]
+        lifetime: LifetimeArgs,
     },
     /// Paths added, removed and changed between two snapshots, or a snapshot and a directory
     Diff {
@@ -235,7 +238,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             mode,
             lifetime,
         } => commands::restore(c, &id, to, mode, &lifetime),
-        Cmd::Reset { id, mode } => commands::reset(c, &id, mode),
+        Cmd::Reset { id, mode, lifetime } => commands::reset(c, &id, mode, &lifetime),
         Cmd::Diff { a, b } => commands::diff(c, &a, &b),
         Cmd::Ls => commands::ls(c.json()),
         Cmd::Rm { ids } => commands::rm(c, ids),

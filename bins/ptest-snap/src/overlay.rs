@@ -633,7 +633,13 @@ pub fn restore(
     Ok(0)
 }
 
-pub fn reset(common: &CommonArgs, config: &Config, store: &Store, snap: &Snap) -> Result<i32> {
+pub fn reset(
+    common: &CommonArgs,
+    config: &Config,
+    store: &Store,
+    snap: &Snap,
+    lifetime: &LifetimeArgs,
+) -> Result<i32> {
     let rec = &snap.rec;
     let source = PathBuf::from(snap.source()?);
     let real = fs::canonicalize(&source).unwrap_or_else(|_| source.clone());
@@ -681,13 +687,13 @@ pub fn reset(common: &CommonArgs, config: &Config, store: &Store, snap: &Snap) -
     // Not mounted: what `restore --mode overlay` does at the source.
     if let Err(Unavailable(why)) = available(store) {
         say_fallback("resetting", &why);
-        return commands::reset(common, &snap.id, crate::Mode::Copy);
+        return commands::reset(common, &snap.id, crate::Mode::Copy, lifetime);
     }
     let exists = crate::restore::target_state(&source)?;
     hooks::pre(config, "snapshot.reset", rec)?;
     ptest_shared::interrupt::catch()?;
     let started = Instant::now();
-    let life = LifetimeArgs::default().resolve(OwnerSpec::Session)?;
+    let life = lifetime.resolve(OwnerSpec::Session)?;
     let made = mount_new(store, snap, &source, &life)?;
     let mut ev = Record::new("event");
     ev.set("event", "snapshot.reset")

@@ -156,9 +156,26 @@ fn reset_puts_the_tree_back_by_remounting_and_ptest_down_unmounts() {
     let want = describe(&src);
     // Not mounted yet: reset mounts over the source, hiding the live tree.
     std::fs::write(src.join("live-only"), "under the mount").unwrap();
-    let first = snap(&s, &["reset", "--mode", "overlay", &id(&rec), "--json"]).success();
+    let first = snap(
+        &s,
+        &[
+            "reset",
+            "--mode",
+            "overlay",
+            &id(&rec),
+            "--json",
+            "--ttl",
+            "1h",
+        ],
+    )
+    .success();
     let recs = first.records();
     assert_eq!(recs[0]["kind"], "overlay", "{}", first.stdout);
+    assert!(
+        recs[0]["expires_at"].is_string() && recs[0]["owner"].is_object(),
+        "the mount it made has the session as owner and the --ttl given: {}",
+        recs[0]
+    );
     assert_eq!(recs[1]["event"], "snapshot.reset");
     assert_eq!(recs[1]["remounted"], false);
     assert_eq!(recs[1]["hidden"], true);
