@@ -443,7 +443,7 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
         .iter()
         .filter_map(|r| r.id().map(str::to_owned))
         .collect();
-    crate::container::gc_images(&live);
+    crate::container::gc_engine(&live);
     let mut referenced: HashSet<String> = HashSet::new();
     let mut orphans = 0;
     for id in store.manifest_ids()? {

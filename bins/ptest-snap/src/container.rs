@@ -44,6 +44,9 @@ use std::time::Instant;
 /// The label naming the snapshot a committed image belongs to.
 pub const IMAGE_LABEL: &str = "ptest.snapshot";
 
+/// The engine name of a container that fills a read-only volume begins so.
+const FILL_PREFIX: &str = "ptest-snap-fill-";
+
 /// What the snapshot came from, kept in its manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1102,7 +1105,7 @@ fn fill_volumes(
         };
         let opts = bollard::query_parameters::CreateContainerOptionsBuilder::default()
             .name(&format!(
-                "ptest-snap-fill-{}",
+                "{FILL_PREFIX}{}",
                 ptest_shared::record::random_hex(8)
             ))
             .build();
@@ -1606,9 +1609,10 @@ pub fn forget(store: &Store, id: &str) {
 
 /// For `gc` (the store lock held exclusively): removes the images
 /// committed for snapshots that are no longer registered (a `create` that
-/// died, an `rm` whose image was still in use). Nothing when no engine
-/// answers.
-pub fn gc_images(live: &HashSet<String>) -> u64 {
+/// died, an `rm` whose image was still in use), and the containers that
+/// fill read-only volumes left by a restore or reset that was killed.
+/// Nothing when no engine answers.
+pub fn gc_engine(live: &HashSet<String>) -> u64 {
     let Ok(engine) = connect() else {
         return 0;
     };
@@ -1619,6 +1623,29 @@ pub fn gc_images(live: &HashSet<String>) -> u64 {
         return 0;
     };
     let mut removed = 0;
+    // The containers that fill read-only volumes (labelled, never
+    // started): one exists only while a restore or reset holds the store
+    // lock shared, so any seen under gc's exclusive lock was left by one
+    // that was killed.
+    let opts = bollard::query_parameters::ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&HashMap::from([("label", vec![IMAGE_LABEL])]))
+        .build();
+    for c in engine
+        .block_on(engine.docker.list_containers(Some(opts)))
+        .unwrap_or_default()
+    {
+        let fill = c
+            .names
+            .iter()
+            .flatten()
+            .any(|n| n.starts_with(FILL_PREFIX) || n.starts_with(&format!("/{FILL_PREFIX}")));
+        if let Some(id) = c.id.filter(|_| fill)
+            && api::remove_object(&engine, ObjectKind::Container, &id).is_ok()
+        {
+            removed += 1;
+        }
+    }
     for i in images {
         if let Some(snap) = i.labels.get(IMAGE_LABEL)
             && !live.contains(snap)

@@ -861,3 +861,46 @@ fn restored(
     let copy = of_kind(&restored, "container").remove(0);
     exec(s, copy["id"].as_str().unwrap(), OWNERS)
 }
+
+/// A container that fills a read-only volume, left by a restore killed
+/// while it existed, is removed by `gc` (which holds the store lock that
+/// every fill holds shared); other labelled containers are not.
+#[test]
+fn gc_removes_a_fill_container_a_killed_restore_left() {
+    let image = busybox_image();
+    let s = scenario();
+    let tag = std::process::id();
+    let fill = format!("ptest-snap-fill-test{tag}");
+    let other = format!("ptest-snap-other-test{tag}");
+    for name in [&fill, &other] {
+        docker(&[
+            "create",
+            "--name",
+            name,
+            "--label",
+            "ptest.snapshot=snapshot-gone1",
+            "--network",
+            "none",
+            &image,
+            "true",
+        ]);
+    }
+    // A state directory with a store: a restore was made here.
+    let tree = s.work.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    s.cmd("ptest-snap").arg("create").arg(&tree).run().success();
+    let gc = s.cmd("ptest-snap").arg("gc").run();
+    let fill_left = docker_output(&["inspect", "--format", "{{.Id}}", &fill]);
+    let other_left = docker_output(&["inspect", "--format", "{{.Id}}", &other]);
+    docker_quiet(&["rm", "-f", &fill, &other]);
+    let (out, err) = (gc.stdout.clone(), gc.stderr.clone());
+    gc.success();
+    assert!(
+        fill_left.is_none(),
+        "the fill container is gone: {out} {err}"
+    );
+    assert!(
+        other_left.is_some(),
+        "a container not named for a fill stays"
+    );
+}
