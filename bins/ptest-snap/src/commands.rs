@@ -64,11 +64,29 @@ pub fn restore(
         return crate::overlay::restore(common, &config, &store, &snap, to, lifetime);
     }
     let (rec, m) = (&snap.rec, snap.manifest()?);
-    let target = match to {
-        Some(t) => absolute(&t)?,
+    let target = match &to {
+        Some(t) => absolute(t)?,
         None => PathBuf::from(&m.source),
     };
-    crate::restore::target_state(&target)?;
+    let exists = crate::restore::target_state(&target)?;
+    // The source is put back whole; anywhere else, what a directory holds
+    // is never thrown away for a copy.
+    let is_source = std::fs::canonicalize(&target)
+        .is_ok_and(|t| std::fs::canonicalize(&m.source).is_ok_and(|s| s == t));
+    if to.is_some()
+        && exists
+        && !is_source
+        && std::fs::read_dir(&target).is_ok_and(|mut d| d.next().is_some())
+    {
+        return Err(Error::cant_create(format!(
+            "{} exists and is not empty: a restore there would replace what it holds; nothing was changed",
+            target.display()
+        ))
+        .hint(format!(
+            "choose an empty or absent --to, remove it first, or `ptest snap restore {id}` to put back {}",
+            m.source
+        )));
+    }
     let mut ev = event("snapshot.restored", id);
     ev.set("path", target.to_string_lossy().as_ref());
     hooks::pre(&config, "snapshot.restored", rec)?;

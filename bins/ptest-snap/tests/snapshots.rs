@@ -938,3 +938,37 @@ fn reset_puts_owners_back_as_metadata_and_keeps_the_setuid_bit() {
     assert_eq!(ev["touched"], 0, "{ev}");
     assert_eq!(ev["dirs"], 0, "{ev}");
 }
+
+#[test]
+fn restore_to_a_directory_holding_something_else_is_refused_and_the_source_is_put_back() {
+    let s = Scenario::new();
+    let src = s.work.join("src");
+    many_files(&src, 20);
+    let want = describe(&src);
+    let rec = create(&s, &src, &[]);
+    // Someone's directory: refused, untouched, nothing beside it.
+    let theirs = s.work.join("theirs");
+    std::fs::create_dir_all(theirs.join("keep")).unwrap();
+    std::fs::write(theirs.join("keep/notes.txt"), "mine").unwrap();
+    let before = describe(&theirs);
+    let r = snap(
+        &s,
+        &["restore", &id(&rec), "--to", theirs.to_str().unwrap()],
+    )
+    .expect_code(73);
+    assert!(r.stderr.contains("not empty"), "{}", r.stderr);
+    assert_eq!(describe(&theirs), before);
+    assert!(
+        beside(&theirs).iter().all(|n| !n.contains("ptest")),
+        "{:?}",
+        beside(&theirs)
+    );
+    // An empty one is taken; the source named by --to is put back whole.
+    let empty = s.work.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    snap(&s, &["restore", &id(&rec), "--to", empty.to_str().unwrap()]).success();
+    assert_eq!(describe(&empty), want);
+    std::fs::write(src.join("d1/extra"), "x").unwrap();
+    snap(&s, &["restore", &id(&rec), "--to", src.to_str().unwrap()]).success();
+    assert_eq!(describe(&src), want);
+}
