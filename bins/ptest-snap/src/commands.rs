@@ -68,6 +68,9 @@ pub fn restore(
         Some(t) => absolute(t)?,
         None => PathBuf::from(&m.source),
     };
+    if to.is_some() {
+        crate::create::outside_state(&target)?;
+    }
     let exists = crate::restore::target_state(&target)?;
     // The source is put back whole; anywhere else, what a directory holds
     // is never thrown away for a copy.

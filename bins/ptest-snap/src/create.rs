@@ -292,6 +292,36 @@ pub fn source_dir(path: &Path) -> Result<PathBuf> {
     Ok(source)
 }
 
+/// 64 when `target` (absolute, given by `--to`) lies in ptest's state
+/// directory: a restore writes there only in place (a venv ptest keeps there).
+pub fn outside_state(target: &Path) -> Result<()> {
+    let state = ptest_shared::state::StateDir::open()?;
+    let state = std::fs::canonicalize(state.path()).unwrap_or_else(|_| state.path().to_owned());
+    // The deepest ancestor that exists, resolved: the target may not exist yet.
+    let mut probe = target.to_path_buf();
+    let mut rest = Vec::new();
+    let real = loop {
+        match std::fs::canonicalize(&probe) {
+            Ok(p) => break p,
+            Err(_) => match (probe.parent(), probe.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_owned());
+                    probe = parent.to_path_buf();
+                }
+                _ => break probe,
+            },
+        }
+    };
+    let real = rest.iter().rev().fold(real, |p, n| p.join(n));
+    if real.starts_with(&state) {
+        return Err(Error::usage(format!(
+            "{} lies in ptest's state directory: not a place to restore to",
+            target.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Snapshots directory `source` (from [`source_dir`]) and registers it;
 /// `origin` adds what the snapshot came from (a venv's, say) to its
 /// manifest before it is written.

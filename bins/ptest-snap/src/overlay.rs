@@ -575,6 +575,9 @@ pub fn restore(
         Some(t) => crate::create::absolute(t)?,
         None => PathBuf::from(snap.source()?),
     };
+    if to.is_some() {
+        crate::create::outside_state(&target)?;
+    }
     let exists = crate::restore::target_state(&target)?;
     if exists {
         let real = fs::canonicalize(&target).unwrap_or_else(|_| target.clone());

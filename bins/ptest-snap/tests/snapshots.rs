@@ -971,4 +971,13 @@ fn restore_to_a_directory_holding_something_else_is_refused_and_the_source_is_pu
     std::fs::write(src.join("d1/extra"), "x").unwrap();
     snap(&s, &["restore", &id(&rec), "--to", src.to_str().unwrap()]).success();
     assert_eq!(describe(&src), want);
+    // Nothing is restored into ptest's own state directory.
+    let inside = s.state.join("mine/deeper");
+    let r = snap(
+        &s,
+        &["restore", &id(&rec), "--to", inside.to_str().unwrap()],
+    )
+    .expect_code(64);
+    assert!(r.stderr.contains("state directory"), "{}", r.stderr);
+    assert!(!s.state.join("mine").exists());
 }
