@@ -294,7 +294,10 @@ pub fn rm(common: &CommonArgs, ids: Vec<String>) -> Result<i32> {
             .iter()
             .map(|id| match ptest_shared::kinds::id_kind(id) {
                 Some(crate::overlay::KIND) => crate::overlay::registered(&store, id),
-                _ => registered(&store, id),
+                Some("snapshot") => registered(&store, id),
+                _ => Err(Error::usage(format!(
+                    "{id:?} is neither a snapshot id (snapshot-k3x9m2qa) nor an overlay id (overlay-k3x9m2qa)"
+                ))),
             })
             .collect::<Result<Vec<_>>>()?;
         (recs, None)

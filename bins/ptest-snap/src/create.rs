@@ -87,6 +87,7 @@ impl<'a> Snap<'a> {
 /// The registry's record of snapshot `id`.
 pub fn registered(store: &Store, id: &str) -> Result<Record> {
     if ptest_shared::kinds::id_kind(id) != Some("snapshot")
+        || id.len() <= "snapshot-".len()
         || ptest_shared::registry::validate_id(id).is_err()
     {
         return Err(Error::usage(format!(

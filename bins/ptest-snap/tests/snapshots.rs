@@ -981,3 +981,18 @@ fn restore_to_a_directory_holding_something_else_is_refused_and_the_source_is_pu
     assert!(r.stderr.contains("state directory"), "{}", r.stderr);
     assert!(!s.state.join("mine").exists());
 }
+
+#[test]
+fn ids_of_another_kind_or_with_nothing_after_the_kind_are_usage_errors() {
+    let s = Scenario::new();
+    let r = snap(&s, &["rm", "container-abc"]).expect_code(64);
+    assert!(r.stderr.contains("neither a snapshot id"), "{}", r.stderr);
+    for cmd in ["inspect", "restore", "reset", "verify"] {
+        let r = snap(&s, &[cmd, "snapshot-"]).expect_code(64);
+        assert!(
+            r.stderr.contains("not a snapshot id"),
+            "{cmd}: {}",
+            r.stderr
+        );
+    }
+}
