@@ -468,6 +468,7 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
         .filter_map(|r| r.id().map(str::to_owned))
         .collect();
     crate::container::gc_engine(&live);
+    crate::container::gc_paused(&store);
     let mut referenced: HashSet<String> = HashSet::new();
     let mut orphans = 0;
     for id in store.manifest_ids()? {

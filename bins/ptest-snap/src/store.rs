@@ -6,6 +6,7 @@
 //! snap/tmp/                objects being written, imports being checked
 //! snap/cache.json          (dev, inode, size, mtime, ctime) → hash: what a second snapshot need not read
 //! snap/index/<id>.json     a snapshot's source as last seen unchanged (see `index`)
+//! snap/paused/<engine id>  a container a snapshot paused, naming the process (gc unpauses it when that died)
 //! locks/snap-store.lock    shared by writers (create, import), exclusive for gc
 //! ```
 //!
@@ -67,6 +68,13 @@ impl Store {
     /// Where each snapshot's index of its source is (see `index`).
     pub fn index_dir(&self) -> PathBuf {
         self.root.join("index")
+    }
+
+    /// Notes of containers a snapshot has paused (see `container`).
+    pub fn paused_dir(&self) -> Result<PathBuf> {
+        let d = self.root.join("paused");
+        ptest_shared::state::ensure_private_dir(&d)?;
+        Ok(d)
     }
 
     pub fn tmp_dir(&self) -> PathBuf {

@@ -904,3 +904,82 @@ fn gc_removes_a_fill_container_a_killed_restore_left() {
         "a container not named for a fill stays"
     );
 }
+
+/// A snapshot SIGKILLed while it holds its container paused leaves the
+/// container paused; `ptest snap gc` unpauses it (the snapshot's note
+/// names a process that is gone), and only then forgets the note.
+#[test]
+fn gc_unpauses_a_container_whose_snapshot_was_killed_while_it_was_paused() {
+    let image = busybox_image();
+    let s = scenario();
+    let volume = format!("ptest-snap-pause-{}", std::process::id());
+    let created = s
+        .cmd("ptest-docker")
+        .args(["create", "--json", "--image", &image, "--name", "paused"])
+        .args(["--volume", &format!("{volume}:/data")])
+        .args(["--", "sleep", "600"])
+        .stdin("")
+        .run()
+        .success()
+        .records();
+    let _cleanup = Cleanup(&s, created.clone());
+    let c = of_kind(&created, "container").remove(0);
+    let (id, cid) = (
+        c["id"].as_str().unwrap().to_owned(),
+        c["container_id"].as_str().unwrap().to_owned(),
+    );
+    // Enough files that reading them through the archive API takes a while.
+    exec(
+        &s,
+        &id,
+        "i=0; while [ $i -lt 4000 ]; do echo $i > /data/f$i; i=$((i+1)); done",
+    );
+    let paused = || docker_output(&["inspect", "--format", "{{.State.Paused}}", &cid]);
+    let mut killed = false;
+    for _ in 0..5 {
+        let mut child = s
+            .cmd("ptest-snap")
+            .args([
+                "create",
+                "--container",
+                &id,
+                "--config",
+                "snap.volumes=archive",
+            ])
+            .inner
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while paused().as_deref() != Some("true")
+            && child.try_wait().unwrap().is_none()
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        if child.try_wait().unwrap().is_none() && paused().as_deref() == Some("true") {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            killed = true;
+            break;
+        }
+        let _ = child.wait();
+    }
+    assert!(
+        killed,
+        "no snapshot was caught while its container was paused"
+    );
+    assert_eq!(paused().as_deref(), Some("true"), "left paused by the kill");
+    s.cmd("ptest-snap").arg("gc").run().success();
+    assert_eq!(paused().as_deref(), Some("false"), "gc unpaused it");
+    assert_eq!(
+        std::fs::read_dir(s.state.join("snap/paused"))
+            .unwrap()
+            .count(),
+        0,
+        "the note is gone"
+    );
+    // Running again, and its own.
+    assert_eq!(exec(&s, &id, "cat /data/f7"), "7");
+}
