@@ -41,6 +41,12 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod kernel;
+mod lower;
+
+pub(crate) use kernel::*;
+pub(crate) use lower::*;
+
 /// The record kind of an overlay mount.
 pub const KIND: &str = "overlay";
 
@@ -52,135 +58,8 @@ pub fn is_overlay(r: &Record) -> bool {
     r.kind() == KIND && r.tool() == Some(TOOL)
 }
 
-fn lower_base(store: &Store) -> Result<PathBuf> {
-    store.state.subdir("snap/lower")
-}
-
 fn overlays_base(store: &Store) -> Result<PathBuf> {
     store.state.subdir("snap/overlays")
-}
-
-fn lower_lock(store: &Store, snapshot: &str, wait: Duration) -> Result<Lock> {
-    store.state.lock(&format!("snap-lower-{snapshot}"), wait)
-}
-
-/// Removes a directory on drop, unless disarmed.
-struct RemoveOnDrop(Option<PathBuf>);
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        if let Some(p) = self.0.take() {
-            let _ = crate::restore::remove_tree(&p);
-        }
-    }
-}
-
-/// Releases a lock of one user only (an overlay's), removing its file.
-struct RemoveLockFile(Option<Lock>);
-
-impl Drop for RemoveLockFile {
-    fn drop(&mut self) {
-        if let Some(l) = self.0.take() {
-            let _ = fs::remove_file(l.path());
-        }
-    }
-}
-
-/// Makes the snapshot's lower layer, unless it is there (`create --overlay`).
-pub fn lower(store: &Store, m: &Manifest) -> Result<()> {
-    ensure_lower(store, &m.id, || Ok(m)).map(drop)
-}
-
-/// The lower layer of `m`, built once from the store when it is not there;
-/// returned with its lock held, so that nobody removes it meanwhile.
-fn ensure_lower<'m>(
-    store: &Store,
-    id: &str,
-    manifest: impl FnOnce() -> Result<&'m Manifest>,
-) -> Result<(PathBuf, Lock)> {
-    let lock = lower_lock(store, id, LOWER_WAIT)?;
-    let base = lower_base(store)?;
-    let dir = base.join(id);
-    match fs::symlink_metadata(&dir) {
-        Ok(md) if md.is_dir() => return Ok((dir, lock)),
-        Ok(_) => {
-            return Err(Error::cant_create(format!(
-                "{} is not a directory: ptest will not use it",
-                dir.display()
-            ))
-            .hint("remove it; `ptest snap gc` makes no such thing"));
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::from_io(format!("cannot read {}", dir.display()), &e)),
-    }
-    let m = manifest()?;
-    let staging = base.join(format!(
-        ".{}.building-{}",
-        m.id,
-        ptest_shared::record::random_hex(4)
-    ));
-    fs::create_dir(&staging).io_context(|| format!("cannot create {}", staging.display()))?;
-    let mut guard = RemoveOnDrop(Some(staging.clone()));
-    let store_lock = store.lock(false)?;
-    let parallel = std::thread::available_parallelism().map_or(4, |n| n.get());
-    crate::restore::write_tree(
-        store,
-        m,
-        &staging,
-        parallel,
-        &crate::files::Methods::default(),
-    )?;
-    drop(store_lock);
-    ptest_shared::interrupt::check()?;
-    fs::rename(&staging, &dir).io_context(|| format!("cannot move into {}", dir.display()))?;
-    guard.0 = None;
-    Ok((dir, lock))
-}
-
-/// Removes the lower layer of snapshot `id` (being forgotten), unless a
-/// registered overlay or a mount still uses it: then it is kept, and `gc`
-/// removes it once nothing does. Never fails the caller: what it cannot
-/// remove now, `gc` finds.
-pub fn forget_lower(store: &Store, id: &str) {
-    let Ok(base) = lower_base(store) else { return };
-    let dir = base.join(id);
-    if fs::symlink_metadata(&dir).is_err() {
-        return;
-    }
-    let Ok(_lock) = lower_lock(store, id, Duration::ZERO) else {
-        return; // a restore is using it this moment: gc's turn
-    };
-    match lower_in_use(store, id, &dir) {
-        Ok(None) => {
-            if let Err(e) = crate::restore::remove_tree(&dir) {
-                eprintln!("ptest-snap: warning: {} (gc removes it)", e.message);
-            }
-        }
-        Ok(Some(user)) => eprintln!(
-            "ptest-snap: note: the lower layer of {id} is kept while {user} uses it; `ptest snap gc` removes it after"
-        ),
-        Err(e) => eprintln!("ptest-snap: warning: {} (gc removes it)", e.message),
-    }
-}
-
-/// Who uses the lower layer `dir` of snapshot `id`: a registered overlay,
-/// or a mount (one a killed ptest made and nobody registered).
-fn lower_in_use(store: &Store, id: &str, dir: &Path) -> Result<Option<String>> {
-    for r in overlays(store)? {
-        if r.get("snapshot").and_then(|v| v.as_str()) == Some(id) {
-            return Ok(Some(r.id().unwrap_or_default().to_owned()));
-        }
-    }
-    let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
-    for mnt in mounts()? {
-        if mnt.option("lowerdir").is_some_and(|l| {
-            l.split(':')
-                .any(|x| Path::new(&unescape_opt(x)) == dir.as_path())
-        }) {
-            return Ok(Some(format!("the mount at {}", mnt.point.display())));
-        }
-    }
-    Ok(None)
 }
 
 /// The registry's overlay records.
@@ -193,87 +72,6 @@ pub fn overlays(store: &Store) -> Result<Vec<Record>> {
 }
 
 // ---- mounts as the kernel lists them ----------------------------------
-
-/// One line of `/proc/self/mountinfo`.
-#[derive(Debug, Clone)]
-struct Mount {
-    point: PathBuf,
-    fstype: String,
-    options: String,
-}
-
-impl Mount {
-    /// The value of super option `key` (still escaped as the kernel shows it).
-    fn option(&self, key: &str) -> Option<&str> {
-        self.options
-            .split(',')
-            .find_map(|o| o.strip_prefix(key)?.strip_prefix('='))
-    }
-}
-
-/// `\ooo` escapes of mountinfo undone.
-fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\'
-            && i + 3 < b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
-            out.push(((b[i + 1] - b'0') << 6) | ((b[i + 2] - b'0') << 3) | (b[i + 3] - b'0'));
-            i += 4;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// An option value: mountinfo's escapes, then overlayfs's own `\` escapes.
-fn unescape_opt(s: &str) -> String {
-    let s = unescape(s);
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(n) = chars.next() {
-                out.push(n);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Every mount of this mount namespace, in mount order (a later one at a
-/// path covers an earlier one).
-fn mounts() -> Result<Vec<Mount>> {
-    let text = fs::read_to_string("/proc/self/mountinfo")
-        .io_context(|| "cannot read /proc/self/mountinfo".to_owned())?;
-    Ok(text.lines().filter_map(parse_mountinfo).collect())
-}
-
-fn parse_mountinfo(line: &str) -> Option<Mount> {
-    let (left, right) = line.split_once(" - ")?;
-    let point = left.split(' ').nth(4)?;
-    let mut r = right.split(' ');
-    let fstype = r.next()?.to_owned();
-    let _source = r.next()?;
-    let options = r.next().unwrap_or("").to_owned();
-    Some(Mount {
-        point: PathBuf::from(unescape(point)),
-        fstype,
-        options,
-    })
-}
-
-/// The mount on top at `path`, if one is mounted there.
-fn top_mount_at(path: &Path) -> Result<Option<Mount>> {
-    Ok(mounts()?.into_iter().rev().find(|m| m.point == path))
-}
 
 /// The overlay id whose upper layer `mnt` has, when it is one of ours.
 fn ours(store: &Store, mnt: &Mount) -> Result<Option<String>> {
@@ -295,98 +93,6 @@ fn ours(store: &Store, mnt: &Mount) -> Result<Option<String>> {
         return Ok(Some(id.to_owned()));
     }
     Ok(None)
-}
-
-/// The inode of this process's mount namespace.
-fn mnt_ns() -> Option<u64> {
-    fs::metadata("/proc/self/ns/mnt").ok().map(|m| m.ino())
-}
-
-/// Whether any process we can see lives in mount namespace `ino`.
-fn ns_alive(ino: u64) -> bool {
-    let want = format!("mnt:[{ino}]");
-    let Ok(dir) = fs::read_dir("/proc") else {
-        return false;
-    };
-    dir.flatten().any(|e| {
-        e.file_name()
-            .to_string_lossy()
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            && fs::read_link(e.path().join("ns/mnt")).is_ok_and(|l| l.as_os_str() == want.as_str())
-    })
-}
-
-// ---- making a mount -----------------------------------------------------
-
-/// Why overlay mode cannot be used here, for the fallback note.
-pub struct Unavailable(pub String);
-
-/// The mount options of an overlay; paths overlayfs's option syntax
-/// cannot carry are refused.
-fn options(lower: &Path, upper: &Path, work: &Path) -> std::result::Result<String, Unavailable> {
-    let mut parts = Vec::new();
-    for (k, p) in [("lowerdir", lower), ("upperdir", upper), ("workdir", work)] {
-        let Some(s) = p.to_str().filter(|s| !s.contains([',', ':', '\\', '\n'])) else {
-            return Err(Unavailable(format!(
-                "{} holds a character overlay mount options cannot carry (',', ':', '\\')",
-                p.display()
-            )));
-        };
-        parts.push(format!("{k}={s}"));
-    }
-    Ok(parts.join(","))
-}
-
-/// Mounts an overlay at `target`.
-fn mount(target: &Path, opts: &str) -> nix::Result<()> {
-    nix::mount::mount(
-        Some("ptest-snap"),
-        target,
-        Some("overlay"),
-        nix::mount::MsFlags::empty(),
-        Some(opts),
-    )
-}
-
-/// What a failed mount means, for people.
-fn why(e: nix::errno::Errno, at: &Path) -> String {
-    use nix::errno::Errno;
-    let euid = nix::unistd::geteuid().as_raw();
-    match e {
-        Errno::EPERM | Errno::EACCES => format!(
-            "mounting is not permitted here (euid {euid}; not root in the initial namespaces, nor in a user namespace that owns this mount namespace)"
-        ),
-        Errno::ENODEV => "this kernel has no overlay filesystem (modprobe overlay)".into(),
-        e => format!(
-            "the kernel refused an overlay with its upper layer in {}: {e} (an upper layer needs a filesystem with xattrs and d_type: not overlayfs, NFS or FAT)",
-            at.display()
-        ),
-    }
-}
-
-/// Tries an overlay of empty directories in `dir` (made and emptied
-/// here): `Ok` with how it went, `Err` with why overlay mode falls back.
-pub fn probe(dir: &Path) -> std::result::Result<String, String> {
-    let [l, u, w, m] = ["l", "u", "w", "m"].map(|d| dir.join(d));
-    for d in [&l, &u, &w, &m] {
-        fs::create_dir(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
-    }
-    let opts = options(&l, &u, &w).map_err(|Unavailable(why)| why)?;
-    match mount(&m, &opts) {
-        Ok(()) => {
-            let _ = nix::mount::umount2(&m, nix::mount::MntFlags::MNT_DETACH);
-            let euid = nix::unistd::geteuid().as_raw();
-            let userns = fs::read_to_string("/proc/self/uid_map").is_ok_and(|m| {
-                m.split_whitespace().collect::<Vec<_>>() != ["0", "0", "4294967295"]
-            });
-            Ok(format!(
-                "overlay mounts work here (euid {euid}{})",
-                if userns { ", in a user namespace" } else { "" }
-            ))
-        }
-        Err(e) => Err(why(e, dir)),
-    }
 }
 
 /// [`probe`] in a fresh directory of the store's `tmp/`.
@@ -780,26 +486,6 @@ fn remount(store: &Store, snap: &Snap, o: &Record, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Unmounts what is mounted on top at `path` (never following a symlink
-/// there); a busy mount is 75, left mounted.
-fn unmount(path: &Path) -> Result<()> {
-    use nix::errno::Errno;
-    match nix::mount::umount2(path, nix::mount::MntFlags::UMOUNT_NOFOLLOW) {
-        Ok(()) | Err(Errno::EINVAL) | Err(Errno::ENOENT) => Ok(()),
-        Err(Errno::EBUSY) => Err(Error::temp_fail(format!(
-            "the overlay at {} is busy: a process has its working directory or open files in it; nothing was changed",
-            path.display()
-        ))
-        .hint(format!(
-            "`fuser -vm {}` names them; end them (or cd out) and try again",
-            path.display()
-        ))),
-        Err(e) => Err(Error::io(format!("cannot unmount {}: {e}", path.display()))),
-    }
-}
-
-// ---- removing -------------------------------------------------------------
-
 /// The registry's record of overlay `id`: 64 for what is not an overlay
 /// id, 66 for one that is not registered.
 pub fn registered(store: &Store, id: &str) -> Result<Record> {
@@ -974,46 +660,6 @@ pub fn gc_mounts(common: &CommonArgs, store: &Store, out: &mut RecordWriter) -> 
     }
     first.map_or(Ok(cleaned), Err)
 }
-
-/// Removes lower layers whose snapshot is gone and that nothing uses, and
-/// lower layers whose build was killed. Returns how many went.
-pub fn gc_lowers(store: &Store) -> Result<usize> {
-    let reg = Registry::open(&store.state)?;
-    let base = lower_base(store)?;
-    let mut n = 0;
-    for e in fs::read_dir(&base).io_context(|| format!("cannot list {}", base.display()))? {
-        let Ok(e) = e else { continue };
-        let name = e.file_name().to_string_lossy().into_owned();
-        let (id, building) = match name
-            .strip_prefix('.')
-            .and_then(|s| s.split_once(".building-"))
-        {
-            Some((id, _)) => (id.to_owned(), true),
-            None => (name.clone(), false),
-        };
-        if ptest_shared::registry::validate_id(&id).is_err() {
-            continue;
-        }
-        if !building
-            && reg
-                .get(&id)?
-                .is_some_and(|r| crate::create::is_snapshot(&r))
-        {
-            continue;
-        }
-        let Ok(_lock) = lower_lock(store, &id, Duration::ZERO) else {
-            continue; // being built or used this moment
-        };
-        if !building && lower_in_use(store, &id, &e.path())?.is_some() {
-            continue;
-        }
-        crate::restore::remove_tree(&e.path())?;
-        n += 1;
-    }
-    Ok(n)
-}
-
-// ---- ls, doctor ------------------------------------------------------------------
 
 /// `ls`'s second table: the overlay mounts, with their state.
 pub fn ls(store: &Store, json: bool) -> Result<()> {
