@@ -5,10 +5,8 @@
 //! a program that links this library (the guardian re-executes the running
 //! program: that program must hand `__guard` to [`guard`]).
 
-use crate::copy::produced_body;
 use crate::engine;
 use crate::objects::{self, Kind};
-use futures_util::TryStreamExt;
 use ptest_shared::{Error, Record, Result};
 use std::io::{self, Read, Write};
 
@@ -63,18 +61,7 @@ pub fn upload(
     path: &str,
     produce: impl FnOnce(&mut dyn Write) -> io::Result<()> + Send + 'static,
 ) -> Result<()> {
-    let (body, producer) = produced_body(move |w| produce(w));
-    let opts = bollard::query_parameters::UploadToContainerOptionsBuilder::default()
-        .path(path)
-        .build();
-    let sent = engine.block_on(engine.docker.upload_to_container(
-        container_id,
-        Some(opts),
-        bollard::body_try_stream(body.map_ok(Into::into)),
-    ));
-    let produced = producer
-        .join()
-        .map_err(|_| Error::internal("the thread writing the archive panicked"))?;
+    let (produced, sent) = crate::copy::upload(engine, container_id, path, false, produce)?;
     match (produced, sent) {
         (Err(e), _) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::from_io(
             format!("cannot write the archive for {path}"),

@@ -308,19 +308,9 @@ pub fn copy_in(engine: &Engine, container_id: &str, host: &Path, dst: &str) -> R
             }
         };
     let src = host.to_path_buf();
-    let (body, producer) = produced_body(move |w| write_tar(w, &src, root.as_deref()));
-    let opts = bollard::query_parameters::UploadToContainerOptionsBuilder::default()
-        .path(&upload_dir)
-        .no_overwrite_dir_non_dir("true")
-        .build();
-    let sent = engine.block_on(engine.docker.upload_to_container(
-        container_id,
-        Some(opts),
-        bollard::body_try_stream(body.map_ok(Into::into)),
-    ));
-    let produced = producer
-        .join()
-        .map_err(|_| Error::internal("the thread writing the archive panicked"))?;
+    let (produced, sent) = upload(engine, container_id, &upload_dir, true, move |w| {
+        write_tar(w, &src, root.as_deref())
+    })?;
     match (produced, sent) {
         (Err(e), _) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::from_io(
             format!("cannot archive {}", host.display()),
@@ -336,6 +326,36 @@ pub fn copy_in(engine: &Engine, container_id: &str, host: &Path, dst: &str) -> R
             &e,
         )),
     }
+}
+
+/// `PUT /containers/{id}/archive?path=PATH` of the tar stream `produce`
+/// writes on a thread of its own, streamed as it is written: what the
+/// producer made of it, and what the engine said (`no_overwrite`: a
+/// directory is never replaced by a file or the other way round).
+pub(crate) fn upload<T: Send + 'static>(
+    engine: &Engine,
+    container_id: &str,
+    path: &str,
+    no_overwrite: bool,
+    produce: impl FnOnce(&mut dyn Write) -> io::Result<T> + Send + 'static,
+) -> Result<(
+    io::Result<T>,
+    std::result::Result<(), bollard::errors::Error>,
+)> {
+    let (body, producer) = produced_body(move |w| produce(w));
+    let mut opts = bollard::query_parameters::UploadToContainerOptionsBuilder::default().path(path);
+    if no_overwrite {
+        opts = opts.no_overwrite_dir_non_dir("true");
+    }
+    let sent = engine.block_on(engine.docker.upload_to_container(
+        container_id,
+        Some(opts.build()),
+        bollard::body_try_stream(body.map_ok(Into::into)),
+    ));
+    let produced = producer
+        .join()
+        .map_err(|_| Error::internal("the thread writing the archive panicked"))?;
+    Ok((produced, sent))
 }
 
 /// Copies a file or directory out of a container as `docker cp` does;
