@@ -4,7 +4,9 @@
 //! - [`record`], [`kinds`] and [`stream`]: the v1 JSON Lines record
 //!   protocol, the suite's typed record kinds, reading streams.
 //! - [`output`]: human views, JSON records, colour and progress.
-//! - [`error`]: errors and the suite's exit codes; [`cli`]: the shared `main`.
+//! - [`error`]: errors and the suite's exit codes; [`cli`]: the shared `main`;
+//!   [`fault`]: faults injected for the stress suite's self-test (feature
+//!   `fault-injection`, test builds only).
 //! - [`state`] and [`registry`]: the state directory, locks, live resources;
 //!   [`staging`]: building beside a target and renaming into place.
 //! - [`owner`]: who keeps a resource alive, `--owner`/`--ttl`, liveness.
@@ -26,6 +28,7 @@ pub mod config;
 pub mod docker;
 pub mod environ;
 pub mod error;
+pub mod fault;
 pub mod hooks;
 pub mod http;
 pub mod interrupt;
