@@ -10,6 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::time::Duration;
 
 #[derive(Debug)]
 pub struct Scenario {
@@ -204,7 +205,19 @@ impl Cmd {
         self
     }
 
-    pub fn run(mut self) -> Run {
+    pub fn run(self) -> Run {
+        self.run_within(None)
+            .unwrap_or_else(|desc| panic!("{desc}: cannot happen without a limit"))
+    }
+
+    /// [`Cmd::run`], but the program is killed (SIGKILL) once `limit` has
+    /// passed: `Err` describing the command when it had to be. For
+    /// properties that must never hang.
+    pub fn run_killed_after(self, limit: Duration) -> std::result::Result<Run, String> {
+        self.run_within(Some(limit))
+    }
+
+    fn run_within(mut self, limit: Option<Duration>) -> std::result::Result<Run, String> {
         let desc = format!("{:?}", self.inner);
         self.inner
             .stdin(if self.stdin.is_some() {
@@ -233,13 +246,42 @@ impl Cmd {
                 let _ = si.write_all(&input);
             });
         }
-        let out = child.wait_with_output().unwrap();
-        Run {
+        let Some(limit) = limit else {
+            let out = child.wait_with_output().unwrap();
+            return Ok(Run {
+                desc,
+                status: out.status,
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        };
+        let drain = |mut r: Box<dyn std::io::Read + Send>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = r.read_to_end(&mut buf);
+                buf
+            })
+        };
+        let stdout = drain(Box::new(child.stdout.take().unwrap()));
+        let stderr = drain(Box::new(child.stderr.take().unwrap()));
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{desc}: still running after {limit:?}, killed"));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        Ok(Run {
             desc,
-            status: out.status,
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+            status,
+            stdout: String::from_utf8_lossy(&stdout.join().unwrap()).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr.join().unwrap()).into_owned(),
+        })
     }
 }
 
@@ -331,5 +373,96 @@ stdout must end with one error record
                     .unwrap_or_else(|e| panic!("stdout line {l:?} is not JSON: {e}"))
             })
             .collect()
+    }
+}
+
+/// What the property-based fuzz tests share (see docs/fuzzing.md): how many
+/// cases a property runs, the seed it runs them from, and a bound on the
+/// time one case may take. Kept free of proptest itself, so that only the
+/// crates whose tests use it depend on it (each builds its `Config` from
+/// [`fuzz::cases`] and [`fuzz::seed`]).
+pub mod fuzz {
+    use std::time::Duration;
+
+    /// How many cases a property whose default is `default` runs:
+    /// `PTEST_FUZZ_CASES` multiplies every property's default (`20` for a
+    /// stress run twenty times as long; `0.1` for a quick look). At least 1.
+    pub fn cases(default: u32) -> u32 {
+        let scale = match std::env::var("PTEST_FUZZ_CASES") {
+            Ok(v) if !v.trim().is_empty() => v.trim().parse::<f64>().unwrap_or_else(|_| {
+                panic!("PTEST_FUZZ_CASES={v:?}: expected a multiplier such as 10 or 0.5")
+            }),
+            _ => 1.0,
+        };
+        assert!(
+            scale.is_finite() && scale > 0.0,
+            "PTEST_FUZZ_CASES must be more than 0"
+        );
+        ((f64::from(default) * scale).round() as u32).max(1)
+    }
+
+    /// The seed a property runs from: `PTEST_FUZZ_SEED` when set (to
+    /// replay a failure), else a fresh random one. Printed on stderr, which
+    /// the test harness shows when the property fails, with the command
+    /// that replays it.
+    pub fn seed(property: &str) -> u64 {
+        let seed = match std::env::var("PTEST_FUZZ_SEED") {
+            Ok(v) if !v.trim().is_empty() => v
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("PTEST_FUZZ_SEED={v:?}: expected a number")),
+            _ => {
+                let mut b = [0u8; 8];
+                crate::record::random_bytes(&mut b);
+                u64::from_le_bytes(b)
+            }
+        };
+        eprintln!(
+            "fuzz: {property}: seed {seed}; replay with PTEST_FUZZ_SEED={seed} (and the same PTEST_FUZZ_CASES)"
+        );
+        seed
+    }
+
+    /// The time one in-process case may take, however loaded the machine.
+    pub const CASE_LIMIT: Duration = Duration::from_secs(10);
+
+    /// The time one run of a binary may take before it is killed.
+    pub const RUN_LIMIT: Duration = Duration::from_secs(10);
+
+    /// Runs `f` on a thread of its own and returns what it returns; panics
+    /// when it takes longer than `limit` (a hang: the thread is left
+    /// behind, the property fails) and passes its panic on when it panics.
+    pub fn within<T: Send + 'static>(
+        limit: Duration,
+        what: &str,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let worker = std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        match rx.recv_timeout(limit) {
+            Ok(v) => {
+                let _ = worker.join();
+                v
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(()) => unreachable!("the worker sent nothing and did not panic"),
+            },
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                panic!("{what}: still running after {limit:?}: a hang")
+            }
+        }
+    }
+
+    /// True when `text` is one line of text for people: not empty, no
+    /// line break, and none of what a Rust panic prints.
+    pub fn one_line(text: &str) -> bool {
+        let t = text.strip_suffix('\n').unwrap_or(text);
+        !t.trim().is_empty()
+            && !t.contains('\n')
+            && !t.contains("panicked at")
+            && !t.contains("RUST_BACKTRACE")
     }
 }
