@@ -608,7 +608,8 @@ impl Config {
             let table_name = p[0];
             if p.len() == 1 {
                 return Err(Error::data(format!(
-                    "{pos}: key `{key}` stands outside any table; settings belong in one of [{}]",
+                    "{pos}: key `{}` stands outside any table; settings belong in one of [{}]",
+                    shown(&key),
                     TABLES.join("], [")
                 )));
             }
@@ -729,7 +730,8 @@ pub fn parse_override(o: &str) -> Result<(String, Value)> {
         Value::Commands(vec![text.to_owned()])
     } else {
         return Err(Error::usage(format!(
-            "--config {key}: {}",
+            "--config {}: {}",
+            shown(key),
             unknown_key_reason(key)
         )));
     };
@@ -744,18 +746,30 @@ pub fn check_override(o: &str) -> std::result::Result<String, String> {
         .map_err(|e| e.message.trim_start_matches("--config ").to_owned())
 }
 
+/// A key as a message shows it: as written, or with its control
+/// characters escaped (a quoted TOML key may hold a newline), so that the
+/// message stays one line.
+fn shown(key: &str) -> String {
+    if key.contains(char::is_control) {
+        key.escape_debug().to_string()
+    } else {
+        key.to_owned()
+    }
+}
+
 fn unknown_key_reason(key: &str) -> String {
     let table = key.split_once('.').map_or(key, |(t, _)| t);
-    if table == "hooks" {
-        return format!(
-            "unknown key `{key}`: [hooks] takes `timeout` and `pre-<kind>.<action>` / `post-<kind>.<action>` entries such as \"post-port.leased\""
-        );
-    }
     let known: Vec<&str> = SETTINGS
         .iter()
         .filter(|s| s.key.starts_with(&format!("{table}.")))
         .map(|s| s.key)
         .collect();
+    let (key, table) = (shown(key), shown(table));
+    if table == "hooks" {
+        return format!(
+            "unknown key `{key}`: [hooks] takes `timeout` and `pre-<kind>.<action>` / `post-<kind>.<action>` entries such as \"post-port.leased\""
+        );
+    }
     if known.is_empty() {
         format!("unknown key `{key}`: this ptest has no settings in [{table}]")
     } else {
@@ -809,6 +823,31 @@ mod tests {
             "off"
         );
         assert!(load("hooks.post-port.leased=true").is_ok());
+    }
+
+    #[test]
+    fn odd_keys_are_named_on_one_line() {
+        let dir = std::env::temp_dir().join(format!("ptest-test-{}", crate::record::random_hex(6)));
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("ptest.toml"), "[venv]\n\"a\\nb\" = 1\n").unwrap();
+        let e = Config::load_from(&Inputs {
+            cwd: dir.clone(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            e.message.contains("unknown key `venv.a\\nb`"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains('\n'));
+        let e = parse_override("a\rb=1").unwrap_err();
+        assert!(
+            e.message.starts_with("--config a\\rb: unknown key `a\\rb`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
