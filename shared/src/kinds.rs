@@ -42,6 +42,7 @@ pub const SUITE_KINDS: &[&str] = &[
     "mon",
     "snapshot",
     "overlay",
+    "pool",
 ];
 
 /// The kinds that are resources, with the tool that manages each.
@@ -513,7 +514,32 @@ pub struct Container {
     /// The readiness checks it was made with (what `ptest snap restore`
     /// and `reset` wait for again).
     pub ready: Option<ContainerReady>,
+    /// The pool that keeps it ready (not taken yet).
+    pub pool: Option<ResourceId>,
+    /// The pool it was taken from.
+    pub from_pool: Option<ResourceId>,
+    /// The ids of the volumes and networks made for a pool's member.
+    pub pool_objects: Option<Vec<ResourceId>>,
 }
+
+/// A pool of ready containers (`ptest-docker pool create`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Pool {
+    pub id: ResourceId,
+    pub name: EngineName,
+    pub size: PoolSize,
+    pub image: Option<ImageRef>,
+    pub spec_hash: Text,
+    /// The create flags that make its members.
+    pub args: Vec<Text>,
+    pub parallel: Option<u64>,
+}
+
+validated!(
+    /// A pool's size: 1 to 64 containers.
+    PoolSize(u64) from u64,
+    |n| if (1..=64).contains(&n) { Ok(n) } else { Err(format!("a pool size of {n} (1 to 64)")) }
+);
 
 /// A container's readiness checks, in the `--ready-*` flags' own words
 /// with every port a container port: each one checked as the flag is.
@@ -823,7 +849,18 @@ pub fn validate(fields: &Map<String, Value>) -> Result<(), String> {
         "venv" => Some(from_fields::<Venv>(fields)?.id),
         "port" => from_fields::<PortLease>(fields)?.id,
         "proc" => Some(from_fields::<Proc>(fields)?.id),
-        "container" => Some(from_fields::<Container>(fields)?.id),
+        "container" => {
+            let c = from_fields::<Container>(fields)?;
+            for (field, p) in [("pool", &c.pool), ("from_pool", &c.from_pool)] {
+                if let Some(p) = p
+                    && id_kind(p.get()) != Some("pool")
+                {
+                    return Err(format!("{field}: {:?} is not a pool id", p.get()));
+                }
+            }
+            Some(c.id)
+        }
+        "pool" => Some(from_fields::<Pool>(fields)?.id),
         "network" => Some(from_fields::<Network>(fields)?.id),
         "volume" => Some(from_fields::<Volume>(fields)?.id),
         "image" => from_fields::<Image>(fields).map(|_| None)?,

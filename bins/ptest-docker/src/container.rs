@@ -13,7 +13,7 @@ use crate::engine::{self, Engine};
 use crate::objects::{self, Kind};
 use crate::ready::{self, Reach};
 use crate::remove::remove_object;
-use crate::{CreateArgs, Security, guardian, labels, network};
+use crate::{CreateArgs, Security, guardian, labels, network, pool};
 use bollard::models::{ContainerCreateBody, HostConfig, NetworkSettings, PortBinding};
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::config::Config;
@@ -25,7 +25,12 @@ use ptest_shared::state::StateDir;
 use ptest_shared::{Error, Result, hooks, interrupt, stream};
 use std::collections::HashMap;
 
-pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs) -> Result<i32> {
+pub fn create(
+    common: &CommonArgs,
+    a: &CreateArgs,
+    lifetime_args: &LifetimeArgs,
+    choice: &pool::Choice,
+) -> Result<i32> {
     let config = common.load_config()?;
     // Arguments first: a usage error costs nothing and makes nothing.
     let mut plan = create_plan::check_args(a)?;
@@ -40,20 +45,28 @@ pub fn create(common: &CommonArgs, a: &CreateArgs, lifetime_args: &LifetimeArgs)
     create_plan::resolve_leases(&input, &mut plan.ports)?;
 
     let engine = Engine::connect()?;
-    check_engine(&engine, a)?;
+    let image_id = check_engine(&engine, a)?;
     let (state, reg) = objects::open_registry()?;
     // Watched before anything exists, so a SIGKILL from here on leaks nothing.
     guardian::ensure(&lifetime)?;
-    let run = new_id("run");
 
-    // Everything made from here on is removed again should any later step
-    // fail, the registry included: nothing is left running that no record
-    // names.
+    // Everything made (or taken) from here on is removed again should any
+    // later step fail, the registry included: nothing is left running that
+    // no record names.
     let mut made = Made::new(&engine, &reg);
-    made.make_volumes(&plan.binds, &lifetime, &run)?;
-    made.make_network(&mut plan, &state, &config, &lifetime, &run)?;
-    let parallel = config.integer("docker.parallel").clamp(1, 64) as usize;
-    made.make_containers(&plan, &lifetime, &run, parallel, &Extra::none())?;
+    // Ready containers from a pool of this very spec first; what the pools
+    // could not give is made cold, at once.
+    let taken = pool::take(&engine, &reg, &plan, &image_id, &lifetime, choice)?;
+    made.adopt(taken);
+    let taken = made.containers.len();
+    if taken < plan.names.len() {
+        plan.names.drain(..taken);
+        let stamp = Stamp::owned(&lifetime);
+        made.make_volumes(&plan.binds, &stamp)?;
+        made.make_network(&mut plan, &state, &config, &stamp)?;
+        let parallel = config.integer("docker.parallel").clamp(1, 64) as usize;
+        made.make_containers(&plan, &stamp, parallel, &Extra::none())?;
+    }
     let kept = made.keep(&config)?;
     report(common, &config, &mut out, &kept)?;
     Ok(0)
@@ -70,10 +83,53 @@ pub struct Extra<'a> {
 }
 
 impl Extra<'_> {
-    fn none() -> Extra<'static> {
+    pub(crate) fn none() -> Extra<'static> {
         Extra {
             id: None,
             before_start: &|_, _| Ok(()),
+        }
+    }
+}
+
+/// How the objects of one `create` are labelled and owned: by their owner
+/// (labels and registry both name it), or, for the objects a pool keeps
+/// ready, by the pool: labels naming the pool and the state directory,
+/// the pool's lifetime in the registry alone (a take rewrites it there).
+pub struct Stamp<'a> {
+    pub lifetime: &'a Lifetime,
+    pub run: String,
+    pub pool: Option<PoolTag>,
+}
+
+/// The pool a [`Stamp`] makes objects for.
+pub struct PoolTag {
+    pub id: String,
+    /// The state directory whose registry owns them.
+    pub home: String,
+}
+
+impl<'a> Stamp<'a> {
+    /// Objects owned as `lifetime` says, in a new run.
+    pub fn owned(lifetime: &'a Lifetime) -> Stamp<'a> {
+        Stamp {
+            lifetime,
+            run: new_id("run"),
+            pool: None,
+        }
+    }
+
+    fn labels(&self, id: &str, name: &str) -> HashMap<String, String> {
+        match &self.pool {
+            None => labels::for_object(id, name, self.lifetime, &self.run),
+            Some(p) => labels::for_pooled(id, name, &p.id, &p.home, &self.run),
+        }
+    }
+
+    /// A new object's record: its lifetime and, made for a pool, the pool.
+    fn apply(&self, rec: &mut Record) {
+        self.lifetime.apply(rec);
+        if let Some(p) = &self.pool {
+            rec.set("pool", p.id.clone());
         }
     }
 }
@@ -114,15 +170,15 @@ pub fn create_prepared(
     check_engine(&engine, a)?;
     let (state, reg) = objects::open_registry()?;
     guardian::ensure(lifetime)?;
-    let run = new_id("run");
+    let stamp = Stamp::owned(lifetime);
     let mut made = Made::new(&engine, &reg);
-    made.make_volumes(&plan.binds, lifetime, &run)?;
-    made.make_network(&mut plan, &state, &config, lifetime, &run)?;
-    made.make_containers(&plan, lifetime, &run, 1, extra)?;
+    made.make_volumes(&plan.binds, &stamp)?;
+    made.make_network(&mut plan, &state, &config, &stamp)?;
+    made.make_containers(&plan, &stamp, 1, extra)?;
     let kept = made.keep(&config)?;
     report(common, &config, out, &kept)?;
     Ok(kept
-        .network
+        .networks
         .into_iter()
         .chain(kept.volumes)
         .chain(kept.containers)
@@ -130,13 +186,14 @@ pub fn create_prepared(
 }
 
 /// Whether the engine can make the plan: an API recent enough for the
-/// options asked for, and the image present (ptest never pulls).
-fn check_engine(engine: &Engine, a: &CreateArgs) -> Result<()> {
+/// options asked for, and the image present (ptest never pulls). Returns
+/// the image's id.
+pub(crate) fn check_engine(engine: &Engine, a: &CreateArgs) -> Result<String> {
     for (min, feature) in create_plan::api_needs(a) {
         engine.require_api(min, feature)?;
     }
     match engine.block_on(engine.docker.inspect_image(&a.image)) {
-        Ok(_) => Ok(()),
+        Ok(i) => Ok(i.id.unwrap_or_default()),
         Err(e) if engine::is_gone(&e) => {
             Err(Error::no_input(format!("no image {:?} on this engine", a.image)).hint(
                 "ptest never pulls: import a root filesystem with `ptest docker image import TARBALL --tag T`, or `docker pull` it yourself",
@@ -154,7 +211,7 @@ fn check_engine(engine: &Engine, a: &CreateArgs) -> Result<()> {
 /// container), each followed by its `container.ready` post-hook.
 fn report(common: &CommonArgs, config: &Config, out: &mut RecordWriter, kept: &Kept) -> Result<()> {
     if common.json() {
-        for r in kept.network.iter().chain(&kept.volumes) {
+        for r in kept.networks.iter().chain(&kept.volumes) {
             out.write(r)?;
         }
     }
@@ -189,37 +246,54 @@ fn report(common: &CommonArgs, config: &Config, out: &mut RecordWriter, kept: &K
 /// What one `create` has made so far: unless `kept`, it is removed again
 /// (from the engine and the registry) when this goes out of scope, so
 /// that a failure at any step, a registry write included, leaves nothing.
-struct Made<'a> {
+pub(crate) struct Made<'a> {
     engine: &'a Engine,
     reg: &'a Registry,
     volumes: Vec<Record>,
-    network: Option<Record>,
+    networks: Vec<Record>,
     containers: Vec<Record>,
     kept: bool,
 }
 
 /// What a successful `create` made, handed over by [`Made::keep`].
 struct Kept {
-    network: Option<Record>,
+    networks: Vec<Record>,
     volumes: Vec<Record>,
     containers: Vec<Record>,
 }
 
+/// What a take gave: containers with the volumes and networks made for
+/// each, registered to the taker already.
+#[derive(Default)]
+pub(crate) struct Taken {
+    pub containers: Vec<Record>,
+    pub volumes: Vec<Record>,
+    pub networks: Vec<Record>,
+}
+
 impl<'a> Made<'a> {
-    fn new(engine: &'a Engine, reg: &'a Registry) -> Self {
+    pub(crate) fn new(engine: &'a Engine, reg: &'a Registry) -> Self {
         Made {
             engine,
             reg,
             volumes: Vec::new(),
-            network: None,
+            networks: Vec::new(),
             containers: Vec::new(),
             kept: false,
         }
     }
 
+    /// What a pool gave is undone, like what was made, should a later
+    /// step fail.
+    fn adopt(&mut self, t: Taken) {
+        self.containers.extend(t.containers);
+        self.volumes.extend(t.volumes);
+        self.networks.extend(t.networks);
+    }
+
     /// Named volumes that do not exist yet are made here, labelled, so that
     /// they go with their owner; existing ones are used as they are.
-    fn make_volumes(&mut self, binds: &[String], lifetime: &Lifetime, run: &str) -> Result<()> {
+    pub(crate) fn make_volumes(&mut self, binds: &[String], stamp: &Stamp) -> Result<()> {
         let engine = self.engine;
         for b in binds {
             let src = b.split(':').next().unwrap_or_default();
@@ -234,7 +308,7 @@ impl<'a> Made<'a> {
             let id = new_id("volume");
             let opts = bollard::models::VolumeCreateOptions {
                 name: Some(src.to_owned()),
-                labels: Some(labels::for_object(&id, src, lifetime, run)),
+                labels: Some(stamp.labels(&id, src)),
                 ..Default::default()
             };
             engine
@@ -242,7 +316,7 @@ impl<'a> Made<'a> {
                 .map_err(|e| engine::error(&format!("cannot create volume {src}"), &e))?;
             let mut rec = Record::resource_with_id("volume", objects::TOOL, &id);
             rec.set("volume_name", src).set("name", src);
-            lifetime.apply(&mut rec);
+            stamp.apply(&mut rec);
             self.volumes.push(rec.clone());
             self.reg.put(&rec)?;
         }
@@ -252,13 +326,12 @@ impl<'a> Made<'a> {
     /// The network: for `--network isolated`, one of the plan's own, made
     /// here (and the plan's network mode becomes its name); any other is
     /// used as named.
-    fn make_network(
+    pub(crate) fn make_network(
         &mut self,
         plan: &mut Plan,
         state: &StateDir,
         config: &Config,
-        lifetime: &Lifetime,
-        run: &str,
+        stamp: &Stamp,
     ) -> Result<()> {
         if plan.network_mode != "isolated" {
             return Ok(());
@@ -269,7 +342,7 @@ impl<'a> Made<'a> {
             internal: true,
             isolated: true,
             subnet: None,
-            labels: labels::for_object(&id, &plan.name, lifetime, run),
+            labels: stamp.labels(&id, &plan.name),
         };
         let n = network::create(self.engine, state, config, &req)?;
         let mut rec = Record::resource_with_id("network", objects::TOOL, &id);
@@ -280,8 +353,8 @@ impl<'a> Made<'a> {
             .set("internal", true)
             .set("isolated", true)
             .set("firewall", n.firewall);
-        lifetime.apply(&mut rec);
-        self.network = Some(rec.clone());
+        stamp.apply(&mut rec);
+        self.networks.push(rec.clone());
         self.reg.put(&rec)?;
         plan.network_mode = n.name;
         Ok(())
@@ -290,15 +363,14 @@ impl<'a> Made<'a> {
     /// Makes every container of the plan, `parallel` at a time, each one
     /// made joining what is to be undone; the first failure, or an
     /// interrupt, is the error.
-    fn make_containers(
+    pub(crate) fn make_containers(
         &mut self,
         plan: &Plan,
-        lifetime: &Lifetime,
-        run: &str,
+        stamp: &Stamp,
         parallel: usize,
         extra: &Extra,
     ) -> Result<()> {
-        let results = make_all(self.engine, plan, lifetime, run, parallel, extra);
+        let results = make_all(self.engine, plan, stamp, parallel, extra);
         let mut first_err = None;
         for r in results {
             match r {
@@ -331,10 +403,38 @@ impl<'a> Made<'a> {
         }
         self.kept = true;
         Ok(Kept {
-            network: self.network.take(),
+            networks: std::mem::take(&mut self.networks),
             volumes: std::mem::take(&mut self.volumes),
             containers: std::mem::take(&mut self.containers),
         })
+    }
+}
+
+impl Made<'_> {
+    /// The end of the guard for a pool's container: registered, with the
+    /// ids of the volumes and networks made for it (a take hands them
+    /// over with it), only while the pool still exists — in the same
+    /// registry transaction, so that a pool removed meanwhile never gains
+    /// one. `false` (and everything undone) when the pool is gone.
+    pub(crate) fn keep_pooled(mut self, pool_id: &str) -> Result<bool> {
+        let objects: Vec<serde_json::Value> = self
+            .volumes
+            .iter()
+            .chain(&self.networks)
+            .filter_map(|r| r.id().map(Into::into))
+            .collect();
+        let kept = self.reg.transaction(|t| {
+            if t.get(pool_id)?.is_none() {
+                return Ok(false);
+            }
+            for rec in &mut self.containers {
+                rec.set("pool_objects", serde_json::Value::Array(objects.clone()));
+                t.put(rec)?;
+            }
+            Ok(true)
+        })?;
+        self.kept = kept;
+        Ok(kept)
     }
 }
 
@@ -348,7 +448,7 @@ impl Drop for Made<'_> {
             .iter()
             .map(|r| (Kind::Container, r))
             .chain(self.volumes.iter().map(|r| (Kind::Volume, r)))
-            .chain(self.network.iter().map(|r| (Kind::Network, r)));
+            .chain(self.networks.iter().map(|r| (Kind::Network, r)));
         for (kind, r) in objects {
             if let Some(id) = objects::engine_id_of(r) {
                 let _ = remove_object(self.engine, kind, &id);
@@ -363,15 +463,14 @@ impl Drop for Made<'_> {
 fn make_all(
     engine: &Engine,
     plan: &Plan,
-    lifetime: &Lifetime,
-    run: &str,
+    stamp: &Stamp,
     parallel: usize,
     extra: &Extra,
 ) -> Vec<Result<Record>> {
     if plan.names.len() == 1 || parallel == 1 {
         // One at a time on the client we have: no second connection.
         return (0..plan.names.len())
-            .map(|i| make_one(engine, plan, i, lifetime, run, extra))
+            .map(|i| make_one(engine, plan, i, stamp, extra))
             .collect();
     }
     let slots: Vec<Option<Result<Record>>> = (0..plan.names.len()).map(|_| None).collect();
@@ -400,7 +499,7 @@ fn make_all(
                         if i >= plan.names.len() {
                             return;
                         }
-                        let r = make_one(&engine_here, plan, i, lifetime, run, extra);
+                        let r = make_one(&engine_here, plan, i, stamp, extra);
                         results.lock().unwrap()[i] = Some(r);
                     }
                 })
@@ -425,15 +524,14 @@ fn make_one(
     engine: &Engine,
     plan: &Plan,
     i: usize,
-    lifetime: &Lifetime,
-    run: &str,
+    stamp: &Stamp,
     extra: &Extra,
 ) -> Result<Record> {
     // Interrupted before this one began: nothing to make, or to undo.
     interrupt::check()?;
     let id = extra.id.clone().unwrap_or_else(|| new_id("container"));
     let name = &plan.names[i];
-    let body = container_body(plan, labels::for_object(&id, name, lifetime, run));
+    let body = container_body(plan, stamp.labels(&id, name));
     let mut engine_name = format!("ptest-{name}-{}", id.trim_start_matches("container-"));
     if extra.id.is_some() {
         // The id's former container may still hold its name.
@@ -479,7 +577,7 @@ fn make_one(
     };
     ready::wait(engine, &cid, name, &plan.ready, &reach).map_err(fail)?;
     let mut rec = container_record(plan, &id, name, &cid, engine_name, ip, &published);
-    lifetime.apply(&mut rec);
+    stamp.apply(&mut rec);
     Ok(rec)
 }
 
@@ -568,7 +666,7 @@ fn published_ports(net: &NetworkSettings) -> Vec<(u16, String, u16)> {
 /// The `container` record of a ready container (its lifetime still to be
 /// applied): ids and names, image, address, published ports, limits, and
 /// the `PTEST_<NAME>_…` variables that reach it.
-fn container_record(
+pub(crate) fn container_record(
     plan: &Plan,
     id: &str,
     name: &str,

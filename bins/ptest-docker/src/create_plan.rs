@@ -105,6 +105,7 @@ pub fn api_needs(a: &CreateArgs) -> Vec<((u32, u32), &'static str)> {
 }
 
 /// Everything decided before any container is made.
+#[derive(Clone)]
 pub struct Plan {
     pub image: String,
     /// The name asked for (or the image's); with `--count` above 1 the

@@ -20,7 +20,7 @@
 
 use crate::engine::Engine;
 use crate::labels;
-use crate::{listing, remove};
+use crate::{listing, pool, remove};
 use ptest_shared::owner::{Lifetime, Owner, proc_stat};
 use ptest_shared::state::StateDir;
 use ptest_shared::{Error, Result};
@@ -42,26 +42,41 @@ pub fn ensure(lifetime: &Lifetime) -> Result<()> {
         return Ok(());
     };
     let path = StateDir::open()?.lock_path(&lock_name(owner))?;
-    let file = loop {
-        let file = ptest_shared::state::open_lock_file(&path)?;
+    let Some(file) = try_lock_path(&path)? else {
+        return Ok(()); // a guardian holds it
+    };
+    spawn_holding(file, &["__guard", &labels::owner_value(owner)])
+        .map_err(|e| Error::internal(format!("cannot start the guardian: {e}")))
+}
+
+/// Takes the lock at `path` without waiting: the locked file, or `None`
+/// while another process holds it. A lock taken on a file `gc` removed
+/// meanwhile is taken again on the one at the path now, so that there is
+/// never a second holder.
+pub(crate) fn try_lock_path(path: &std::path::Path) -> Result<Option<std::fs::File>> {
+    loop {
+        let file = ptest_shared::state::open_lock_file(path)?;
         if !try_flock(&file) {
-            return Ok(()); // a guardian holds it
+            return Ok(None);
         }
-        // Locked, but perhaps on a file `gc` removed meanwhile: then again
-        // on the one at the path now, so there is never a second guardian.
         use std::os::unix::fs::MetadataExt;
-        if let (Ok(held), Ok(now)) = (file.metadata(), std::fs::metadata(&path))
+        if let (Ok(held), Ok(now)) = (file.metadata(), std::fs::metadata(path))
             && (held.dev(), held.ino()) == (now.dev(), now.ino())
         {
-            break file;
+            return Ok(Some(file));
         }
-    };
-    let exe = std::env::current_exe()
-        .map_err(|e| Error::internal(format!("cannot find own executable: {e}")))?;
+    }
+}
+
+/// Starts `ptest-docker ARGS… --lock-fd N`, detached in a session of its
+/// own, handing it `file` (whose lock we hold) as descriptor N: the lock
+/// is the child's from the moment it exists. The guardian and a pool's
+/// keeper are started so.
+pub(crate) fn spawn_holding(file: std::fs::File, args: &[&str]) -> std::io::Result<()> {
+    let exe = std::env::current_exe()?;
     use std::os::unix::process::CommandExt;
     let mut cmd = std::process::Command::new(exe);
-    cmd.arg("__guard")
-        .arg(labels::owner_value(owner))
+    cmd.args(args)
         .arg("--lock-fd")
         .arg(INHERITED_LOCK_FD.to_string())
         .stdin(std::process::Stdio::null())
@@ -104,9 +119,7 @@ pub fn ensure(lifetime: &Lifetime) -> Result<()> {
             Ok(())
         });
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| Error::internal(format!("cannot start the guardian: {e}")))?;
+    let mut child = cmd.spawn()?;
     // Closing our descriptor (not unlocking it) leaves the lock with the
     // guardian, which shares the open file.
     drop(file);
@@ -122,7 +135,7 @@ pub fn ensure(lifetime: &Lifetime) -> Result<()> {
 const INHERITED_LOCK_FD: i32 = 3;
 
 /// `flock(LOCK_EX | LOCK_NB)`: whether the lock is (now) ours.
-fn try_flock(file: &std::fs::File) -> bool {
+pub(crate) fn try_flock(file: &std::fs::File) -> bool {
     // SAFETY: a valid descriptor for the call's duration.
     unsafe { nix::libc::flock(file.as_raw_fd(), nix::libc::LOCK_EX | nix::libc::LOCK_NB) == 0 }
 }
@@ -180,10 +193,17 @@ fn open_pidfd(o: &Owner) -> Option<OwnedFd> {
     (st.start_time == o.start_time && st.state != 'Z').then_some(fd)
 }
 
-/// Whether the owner still has a container, volume or network: a
+/// Whether the owner still has a container, volume, network or pool: a
 /// volume outlives the container that used it (removed earlier, by `rm`),
-/// and must still go with its owner.
+/// and must still go with its owner. What a pool made is owned through
+/// the registry alone (its labels cannot change when a test takes it).
 fn owns_anything(engine: &Engine, o: &Owner) -> bool {
+    if let Ok(Some(state)) = StateDir::open_existing()
+        && let Ok(reg) = ptest_shared::registry::Registry::open(&state)
+        && pool::drain::owned_by(&reg, o).is_ok_and(|v| !v.is_empty())
+    {
+        return true;
+    }
     let f = labels::owner_filter(o);
     let c = listing::labelled_containers(engine, &f).map(|v| !v.is_empty());
     let v = listing::labelled_volumes(engine, &f).map(|v| !v.is_empty());
@@ -192,7 +212,9 @@ fn owns_anything(engine: &Engine, o: &Owner) -> bool {
     c.unwrap_or(true) || v.unwrap_or(true) || n.unwrap_or(true)
 }
 
-/// Removes every container, then every volume and network, labelled with `o`.
+/// Removes every container, then every volume and network, labelled with
+/// `o`, and then what the registry says `o` owns: the pools it made and
+/// the containers it took from pools.
 pub fn remove_owned(engine: &Engine, o: &Owner) -> Result<usize> {
     // The state directory may be gone (a test's, a CI job's): the objects
     // still go, and it is not made anew.
@@ -207,5 +229,9 @@ pub fn remove_owned(engine: &Engine, o: &Owner) -> Result<usize> {
         |_| Some("owner-dead"),
         &mut |_, _, _| {},
     )?;
-    Ok(done.len())
+    let more = match &reg {
+        Some(reg) => pool::drain::remove_registered(engine, reg, o)?,
+        None => 0,
+    };
+    Ok(done.len() + more)
 }

@@ -13,6 +13,12 @@ pub const EXPIRES: &str = "ptest.expires_at";
 pub const VERSION: &str = "ptest.version";
 pub const RUN: &str = "ptest.run";
 pub const NAME: &str = "ptest.name";
+/// On the objects a pool keeps ready: the pool's id. They carry no owner
+/// label (labels cannot change when a test takes one): their owner lives in
+/// the registry of the state directory named by [`HOME`].
+pub const POOL: &str = "ptest.pool";
+/// On a pool's objects: the state directory whose registry owns them.
+pub const HOME: &str = "ptest.home";
 
 pub const TOOL_NAME: &str = "ptest-docker";
 
@@ -60,6 +66,27 @@ pub fn for_object(id: &str, name: &str, lifetime: &Lifetime, run: &str) -> HashM
     l
 }
 
+/// The labels of an object made for pool `pool` of the state directory
+/// `home`: no owner and no expiry (the registry holds both, and a take
+/// rewrites them there).
+pub fn for_pooled(
+    id: &str,
+    name: &str,
+    pool: &str,
+    home: &str,
+    run: &str,
+) -> HashMap<String, String> {
+    let mut l = HashMap::new();
+    l.insert(TOOL.into(), TOOL_NAME.into());
+    l.insert(ID.into(), id.into());
+    l.insert(NAME.into(), name.into());
+    l.insert(VERSION.into(), env!("CARGO_PKG_VERSION").into());
+    l.insert(RUN.into(), run.into());
+    l.insert(POOL.into(), pool.into());
+    l.insert(HOME.into(), home.into());
+    l
+}
+
 /// Why an object with these labels should go: `owner-dead` or `expired`;
 /// `None` while it should stay (or carries no ptest owner at all).
 pub fn stale(labels: &HashMap<String, String>, now: Timestamp) -> Option<&'static str> {
@@ -86,6 +113,15 @@ pub fn stale(labels: &HashMap<String, String>, now: Timestamp) -> Option<&'stati
 /// The engine's label filter for objects of `owner`.
 pub fn owner_filter(o: &Owner) -> String {
     format!("{OWNER}={}", owner_value(o))
+}
+
+/// The engine's label filter for the objects of pool `pool`, or (`None`)
+/// of every pool.
+pub fn pool_filter(pool: Option<&str>) -> String {
+    match pool {
+        Some(p) => format!("{POOL}={p}"),
+        None => POOL.to_owned(),
+    }
 }
 
 /// The engine's label filter for every ptest-docker object.

@@ -8,7 +8,8 @@
 //! Containers ([`container`]) publish ports on 127.0.0.1 and are returned
 //! ready ([`ready`]); networks ([`network`]) come from ptest's own subnet
 //! pool; images are imported and committed ([`image`]); files are copied
-//! in and out as tar streams ([`copy`]).
+//! in and out as tar streams ([`copy`]). Pools ([`pool`]) keep containers
+//! of a spec ready before a test asks, and `create` takes from them.
 
 pub mod api;
 mod archive;
@@ -27,6 +28,7 @@ mod listing;
 mod logs;
 pub mod network;
 mod objects;
+mod pool;
 mod ready;
 mod remove;
 mod stop;
@@ -51,7 +53,14 @@ names them.
   ptest port lease --name db | ptest docker create --image postgres:16 \\
       --port 5432=db --ready-port 5432 | ptest proc run -- pytest
   ptest docker image import rootfs.tar --tag test/busybox
-  ptest docker exec ID -- sh -c 'echo hi'";
+  ptest docker exec ID -- sh -c 'echo hi'
+
+Pools keep containers of one spec started and ready before a test asks:
+a create with exactly that spec takes one in milliseconds.
+
+  ptest docker pool create --pool pg --size 4 --image postgres:16 \
+      --port 5432 --ready-port 5432 --ttl 1h
+  ptest docker create --image postgres:16 --port 5432 --ready-port 5432";
 
 #[derive(Parser, Debug)]
 #[command(name = "ptest-docker", version, about = "Isolated container environments that are ready fast and never leak", long_about = LONG_ABOUT, after_long_help = ptest_shared::error::Exit::TABLE, disable_help_subcommand = true)]
@@ -133,7 +142,21 @@ once, in parallel."
         args: Box<CreateArgs>,
         #[command(flatten)]
         lifetime: LifetimeArgs,
+        /// Take only from this pool (its spec must be this create's); an empty pool still means a cold create [default: any live pool of exactly this spec]
+        #[arg(
+            long,
+            value_name = "NAME",
+            help_heading = "Pools",
+            conflicts_with = "no_pool"
+        )]
+        pool: Option<String>,
+        /// Never take from a pool: always make the container now
+        #[arg(long, help_heading = "Pools")]
+        no_pool: bool,
     },
+    /// Pools of ready containers that creates take from
+    #[command(subcommand)]
+    Pool(PoolCmd),
     /// Networks from ptest's own subnet pool
     #[command(subcommand)]
     Network(NetworkCmd),
@@ -211,6 +234,15 @@ doctor` gathers this with every other tool's."
     /// Images: import a root filesystem tarball
     #[command(subcommand)]
     Image(ImageCmd),
+    /// Keeps a pool full (internal)
+    #[command(name = "__keep", hide = true)]
+    Keep {
+        /// The pool's id
+        pool: String,
+        /// An inherited descriptor already holding the keeper's lock
+        #[arg(long)]
+        lock_fd: i32,
+    },
     /// Watches an owner and removes its objects when it dies (internal)
     #[command(name = "__guard", hide = true)]
     Guard {
@@ -249,6 +281,45 @@ enum NetworkCmd {
 }
 
 #[derive(Subcommand, Debug)]
+enum PoolCmd {
+    /// Keep N containers of one spec started and ready for creates to take
+    #[command(
+        long_about = "Keep --size containers of one spec (every `create` flag) made, started \
+and ready, and return once all are ready (--no-wait: at once). A `create` whose spec is \
+exactly the pool's (image id, command, env, ports, volumes, tmpfs, limits, network, security, \
+readiness checks; not its name or readiness timeout) takes a ready one in milliseconds, and \
+the pool's keeper makes another. A taken container is the taker's, never returned; each \
+member has fresh named volumes of its own (NAME-<suffix>) and, with --network isolated, its \
+own network. A spec that names a port lease or an existing volume cannot be pooled. The pool \
+goes with its owner (default: the session) or its --ttl, by `pool rm` or `ptest down` of its \
+record: its ready containers are removed; taken ones stay with their takers. A pool of that \
+name and spec that exists already is reported as it is; of another spec, refused (73)."
+    )]
+    Create {
+        /// The pool's name (`create --pool NAME` takes from it alone)
+        #[arg(long, value_name = "NAME")]
+        pool: String,
+        /// How many ready containers to keep (1-64)
+        #[arg(long, value_name = "N")]
+        size: u32,
+        /// Return at once, while the pool fills (creates meanwhile are cold)
+        #[arg(long)]
+        no_wait: bool,
+        #[command(flatten)]
+        args: Box<CreateArgs>,
+        #[command(flatten)]
+        lifetime: LifetimeArgs,
+    },
+    /// List pools: size, ready containers, keeper, spec hash
+    Ls,
+    /// Remove pools (by name or id, or the records on stdin) and their ready containers
+    Rm {
+        #[arg(value_name = "POOL")]
+        pools: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum ImageCmd {
     /// Import a root filesystem tarball as an image
     Import {
@@ -268,7 +339,38 @@ pub fn command() -> clap::Command {
 pub fn run(cli: Cli) -> Result<i32> {
     let c = &cli.common;
     match cli.cmd {
-        Cmd::Create { args, lifetime } => container::create(c, &args, &lifetime),
+        Cmd::Create {
+            args,
+            lifetime,
+            pool,
+            no_pool,
+        } => {
+            let choice = match (pool, no_pool) {
+                (_, true) => pool::Choice::Off,
+                (Some(p), _) => pool::Choice::Only(p),
+                (None, false) => pool::Choice::Auto,
+            };
+            container::create(c, &args, &lifetime, &choice)
+        }
+        Cmd::Pool(PoolCmd::Create {
+            pool,
+            size,
+            no_wait,
+            args,
+            lifetime,
+        }) => pool::create(
+            c,
+            &pool::CreatePool {
+                name: &pool,
+                size,
+                args: &args,
+                lifetime: &lifetime,
+                wait: !no_wait,
+            },
+        ),
+        Cmd::Pool(PoolCmd::Ls) => pool::ls(c),
+        Cmd::Pool(PoolCmd::Rm { pools }) => pool::rm(c, &pools),
+        Cmd::Keep { pool, lock_fd } => pool::keeper::run(&pool, lock_fd),
         Cmd::Network(NetworkCmd::Create {
             name,
             internal,

@@ -7,6 +7,7 @@ use crate::engine::{self, Engine};
 use crate::labels;
 use crate::listing::{labelled_containers, labelled_networks, labelled_volumes};
 use crate::objects::{Kind, engine_id_of, is_ours, open_registry, resolve_ours};
+use crate::pool::is_pool;
 use ptest_shared::cli::CommonArgs;
 use ptest_shared::output::RecordWriter;
 use ptest_shared::record::Timestamp;
@@ -67,8 +68,9 @@ async fn remove_object_async(engine: &Engine, engine_id: &str) -> Result<bool> {
 /// record counts for its id alone.
 pub fn rm(common: &CommonArgs, words: &[String]) -> Result<i32> {
     let config = common.load_config()?;
-    let (_, reg) = open_registry()?;
+    let (state, reg) = open_registry()?;
     let mut targets: Vec<Record> = Vec::new();
+    let mut pools: Vec<Record> = Vec::new();
     let mut refused = None;
     let mut bad_stream = None;
     let mut engine = None;
@@ -76,15 +78,27 @@ pub fn rm(common: &CommonArgs, words: &[String]) -> Result<i32> {
         let stream = stream::stdin(None)?;
         let (records, bad) = stream.into_teardown();
         bad_stream = bad;
-        let resources: Vec<Record> = records.into_iter().filter(is_ours).collect();
-        targets.extend(
+        let resources: Vec<Record> = records
+            .into_iter()
+            .filter(|r| is_ours(r) || is_pool(r))
+            .collect();
+        let (p, t): (Vec<Record>, Vec<Record>) =
             ptest_shared::teardown::registered(&reg, &resources)?
                 .into_iter()
-                .filter(is_ours),
-        );
+                .filter(|r| is_ours(r) || is_pool(r))
+                .partition(is_pool);
+        pools = p;
+        targets = t;
     } else {
         let engine = engine.insert(Engine::connect()?);
         for w in words {
+            if w.starts_with("pool-") {
+                match reg.get(w)? {
+                    Some(r) if is_pool(&r) => pools.push(r),
+                    _ => eprintln!("ptest-docker: note: no pool {w:?}: nothing to remove"),
+                }
+                continue;
+            }
             match resolve_ours(engine, &reg, w, None) {
                 Ok(Some(r)) => targets.extend(r.record),
                 Ok(None) => {}
@@ -100,8 +114,14 @@ pub fn rm(common: &CommonArgs, words: &[String]) -> Result<i32> {
     targets.sort_by_key(|r| Kind::of(r).order());
     let mut out = RecordWriter::stdout();
     let mut failed = None;
-    if engine.is_none() && !targets.is_empty() {
+    if engine.is_none() && !(targets.is_empty() && pools.is_empty()) {
         engine = Some(Engine::connect()?);
+    }
+    // Pools first: their ready containers go with them; taken ones are
+    // their takers' (and in `targets` when the stream holds them).
+    for p in &pools {
+        let engine = engine.as_ref().expect("connected when there is work");
+        crate::pool::remove_reported(engine, &reg, &state, &config, p, common.json(), &mut out)?;
     }
     for rec in &targets {
         let engine = engine.as_ref().expect("connected when there is work");
@@ -140,19 +160,35 @@ pub fn rm(common: &CommonArgs, words: &[String]) -> Result<i32> {
 /// behind the guardian).
 pub fn gc(common: &CommonArgs) -> Result<i32> {
     let engine = Engine::connect()?;
-    let (_, reg) = open_registry()?;
+    let (state, reg) = open_registry()?;
     let now = Timestamp::now();
     let mut out = RecordWriter::stdout();
-    sweep(&engine, &reg, now, |kind, id, reason| {
+    let mut report = |kind: &str, id: &str, reason: &str| {
         let mut ev = Record::new("event");
-        ev.set("event", format!("{}.removed", kind.as_str()))
+        ev.set("event", format!("{kind}.removed"))
             .set("id", id.to_owned())
             .set("reason", reason);
         if common.json() {
             let _ = out.write(&ev);
         } else {
-            let _ = out.write_line(&format!("removed {} {id} ({reason})", kind.as_str()));
+            let _ = out.write_line(&format!("removed {kind} {id} ({reason})"));
         }
+    };
+    // Pools whose owner died or whose --ttl passed: drained, then gone.
+    for p in reg.list()?.into_iter().filter(is_pool) {
+        if let Ok(l) = ptest_shared::owner::judge(&p, now)
+            && l != ptest_shared::owner::Liveness::Live
+        {
+            let id = p.id().unwrap_or_default();
+            crate::pool::drain::remove_pool(&engine, &reg, &state, id)?;
+            report("pool", id, l.as_str());
+        }
+    }
+    sweep(&engine, &reg, now, |kind, id, reason| {
+        report(kind.as_str(), id, reason)
+    })?;
+    crate::pool::drain::sweep(&engine, &reg, &state, &mut |kind, id, reason| {
+        report(kind.as_str(), id, reason)
     })?;
     // Firewall rules of isolated networks removed behind ptest's back.
     crate::firewall::sweep_firewall(&engine)?;
