@@ -32,6 +32,7 @@ complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -l json -d 'Writ
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -s V -l version -d 'Print version'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "create" -d 'Create containers, start them and return when they are ready'
+complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "pool" -d 'Pools of ready containers that creates take from'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "network" -d 'Networks from ptest\'s own subnet pool'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "exec" -d 'Run a command in a container; its exit code is ours'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "logs" -d 'Print a container\'s logs'
@@ -44,6 +45,7 @@ complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "gc" -d 'R
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "doctor" -d 'Check whether a Docker engine answers, which, and its API version'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "commit" -d 'Commit a container\'s filesystem to an image (labelled for ptest)'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "image" -d 'Images: import a root filesystem tarball'
+complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "__keep" -d 'Keeps a pool full (internal)'
 complete -c ptest-docker -n "__fish_ptest_docker_needs_command" -f -a "__guard" -d 'Watches an owner and removes its objects when it dies (internal)'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l image -d 'The image (imported or committed locally: nothing is pulled)' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l name -d 'A name: env variables are PTEST_<NAME>_HOST and PTEST_<NAME>_PORT_<CPORT> [default: the image\'s]' -r
@@ -65,12 +67,64 @@ strict\t''"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -s n -l count -d 'How many containers, created in parallel' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l owner -d 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l ttl -d 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l pool -d 'Take only from this pool (its spec must be this create\'s); an empty pool still means a cold create [default: any live pool of exactly this spec]' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l no-pool -d 'Never take from a pool: always make the container now'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and not __fish_seen_subcommand_from create ls rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and not __fish_seen_subcommand_from create ls rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and not __fish_seen_subcommand_from create ls rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and not __fish_seen_subcommand_from create ls rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and not __fish_seen_subcommand_from create ls rm" -f -a "create" -d 'Keep N containers of one spec started and ready for creates to take'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and not __fish_seen_subcommand_from create ls rm" -f -a "ls" -d 'List pools: size, ready containers, keeper, spec hash'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and not __fish_seen_subcommand_from create ls rm" -f -a "rm" -d 'Remove pools (by name or id, or the records on stdin) and their ready containers'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l pool -d 'The pool\'s name (`create --pool NAME` takes from it alone)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l size -d 'How many ready containers to keep (1-64)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l image -d 'The image (imported or committed locally: nothing is pulled)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l name -d 'A name: env variables are PTEST_<NAME>_HOST and PTEST_<NAME>_PORT_<CPORT> [default: the image\'s]' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -s e -l env -d 'An environment variable of the container (repeatable)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -s p -l port -d 'Publish a container port on 127.0.0.1: CPORT[/tcp|udp][=LEASE] takes the host port from the `port` record named LEASE on stdin (repeatable)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -s v -l volume -d 'Mount a host path or named volume: SRC:DST[:ro] (repeatable)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l tmpfs -d 'Mount a tmpfs at DST (repeatable)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l memory -d 'Memory limit (512M, 1G)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l cpus -d 'CPU limit, in CPUs (0.5, 2)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l pids -d 'Process limit' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l network -d 'none (no network), isolated (a private internal network: no egress, host unreachable), bridge, or a network name or id' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l ready-port -d 'Ready when the service accepts TCP connections on PORT (the port it listens on) or on the port lease NAME of the stream' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l ready-log -d 'Ready when a complete line of the service\'s output matches REGEX' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l ready-http -d 'Ready when GET answers 2xx or 3xx: a URL (http://127.0.0.1:8080/health), or [PORT|NAME:]PATH on the service\'s port' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l ready-cmd -d 'Ready when `sh -c CMD`, run where the service runs, exits 0' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l ready-timeout -d 'Give up (exit 124, with the log\'s tail) when not ready after this long' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l security -d 'strict: all capabilities dropped, no-new-privileges, read-only root with a tmpfs /tmp, user 65534, a pids limit' -r -f -a "default\t''
+strict\t''"
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -s n -l count -d 'How many containers, created in parallel' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l owner -d 'Who keeps the resource alive: `session` (the terminal, CI job or make run that called ptest), `caller` (the calling process), `none`, or a process ID. When the owner exits, `ptest gc` removes the resource' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l ttl -d 'Remove the resource after this long, whoever owns it (e.g. 30s, 10m, 2h)' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l no-wait -d 'Return at once, while the pool fills (creates meanwhile are cold)'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from ls" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from ls" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from ls" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from rm" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from rm" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand pool; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand network; and not __fish_seen_subcommand_from create rm" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'
 json\t'Always JSON records, one per line'"
@@ -175,6 +229,13 @@ json\t'Always JSON records, one per line'"
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand image; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __keep" -l lock-fd -d 'An inherited descriptor already holding the keeper\'s lock' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __keep" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
+human\t'Always the human view'
+json\t'Always JSON records, one per line'"
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __keep" -l config -d 'Override a configuration key for this run (repeatable), e.g. --config hooks.timeout=5s' -r
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __keep" -l json -d 'Write JSON records, and a failure as an `error` record at the end; same as --format json'
+complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __keep" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __guard" -l lock-fd -d 'An inherited descriptor already holding the guardian\'s lock' -r
 complete -c ptest-docker -n "__fish_ptest_docker_using_subcommand __guard" -l format -d 'Output format: auto (a readable view on a terminal, JSON records when piped), human, or json' -r -f -a "auto\t'Human view on a terminal, JSON records otherwise'
 human\t'Always the human view'

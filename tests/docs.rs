@@ -95,7 +95,7 @@ fn events_in_the_code() -> std::collections::BTreeSet<String> {
 #[test]
 fn events_in_the_code_and_in_the_docs_agree() {
     let page = |event: &str| match event.split_once('.').unwrap().0 {
-        "container" | "network" | "volume" | "image" => "docker.md",
+        "container" | "network" | "volume" | "image" | "pool" => "docker.md",
         kind => match kind {
             "venv" => "venv.md",
             "port" => "port.md",
@@ -165,6 +165,7 @@ fn events_in_the_code_and_in_the_docs_agree() {
                 "container",
                 "network",
                 "volume",
+                "pool",
                 "mon",
                 "snapshot",
                 "overlay",

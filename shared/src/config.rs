@@ -47,6 +47,8 @@ pub const EVENTS: &[&str] = &[
     "network.removed",
     "port.leased",
     "port.released",
+    "pool.created",
+    "pool.removed",
     "proc.exited",
     "proc.ready",
     "snapshot.created",

@@ -53,6 +53,7 @@ pub const RESOURCE_KINDS: &[(&str, &str)] = &[
     ("container", "ptest-docker"),
     ("network", "ptest-docker"),
     ("volume", "ptest-docker"),
+    ("pool", "ptest-docker"),
     ("mon", "ptest-mon"),
     ("snapshot", "ptest-snap"),
     ("overlay", "ptest-snap"),

@@ -298,6 +298,8 @@ pub fn create(common: &CommonArgs, p: &CreatePool) -> Result<i32> {
         Ok(None)
     })?;
     if let Some(old) = existing {
+        // Its keeper killed meanwhile: another one takes over.
+        start_keeper(&state, old.id().unwrap_or_default())?;
         eprintln!(
             "ptest-docker: note: pool {} ({}) exists already with this spec: nothing made",
             p.name,

@@ -31,7 +31,12 @@ pub fn take(
     choice: &Choice,
 ) -> Result<Taken> {
     let mut taken = Taken::default();
-    if *choice == Choice::Off {
+    // No pool at all (the common case) costs a directory listing: no
+    // lock, no record read.
+    if *choice == Choice::Off || !any_pool(reg) {
+        if let Choice::Only(name) = choice {
+            return Err(no_pool(name));
+        }
         return Ok(taken);
     }
     let spec = spec(plan, image_id);
@@ -69,6 +74,7 @@ pub fn take(
     }
     let wanted = plan.names.len();
     let mut dead = 0;
+    let mut from = std::collections::BTreeSet::new();
     while taken.containers.len() < wanted {
         let first = taken.containers.len();
         let claimed = reg.transaction(|t| {
@@ -95,6 +101,9 @@ pub fn take(
         }
         for c in claimed {
             let cid = engine_id_of(&c.containers[0]).unwrap_or_default();
+            if let Some(p) = c.containers[0].get("from_pool").and_then(Value::as_str) {
+                from.insert(p.to_owned());
+            }
             if running(engine, &cid) {
                 taken.containers.extend(c.containers);
                 taken.volumes.extend(c.volumes);
@@ -103,6 +112,17 @@ pub fn take(
                 // Ours now: removed, and another one taken instead.
                 dead += 1;
                 remove_claimed(engine, reg, &c);
+            }
+        }
+    }
+    // A pool whose keeper was killed still hands out what it holds; the
+    // take starts a keeper again, which refills it (and removes what the
+    // killed one left).
+    if !from.is_empty() {
+        let state = ptest_shared::state::StateDir::open()?;
+        for p in &from {
+            if let Err(e) = super::start_keeper(&state, p) {
+                eprintln!("ptest-docker: warning: pool {p}: {}", e.message);
             }
         }
     }
@@ -130,9 +150,7 @@ fn matching_pools<'a>(
 ) -> Result<Vec<&'a str>> {
     if let Choice::Only(name) = choice {
         let Some(p) = find(all, name, now) else {
-            return Err(Error::no_input(format!("no live pool {name:?}")).hint(
-                "`ptest docker pool ls` lists the pools; --no-pool makes the container cold",
-            ));
+            return Err(no_pool(name));
         };
         if p.get("spec_hash").and_then(Value::as_str) != Some(hash) {
             let theirs = p.get("spec").cloned().unwrap_or(Value::Null);
@@ -153,6 +171,19 @@ fn matching_pools<'a>(
         })
         .filter_map(Record::id)
         .collect())
+}
+
+fn no_pool(name: &str) -> Error {
+    Error::no_input(format!("no live pool {name:?}"))
+        .hint("`ptest docker pool ls` lists the pools; without --pool, a create takes from any pool of its spec")
+}
+
+/// Whether the registry holds a pool record at all.
+fn any_pool(reg: &Registry) -> bool {
+    std::fs::read_dir(reg.dir()).is_ok_and(|d| {
+        d.flatten()
+            .any(|e| e.file_name().as_encoded_bytes().starts_with(b"pool-"))
+    })
 }
 
 /// Rewrites one ready container's entry, and those of the objects made
