@@ -58,6 +58,7 @@ pub fn create(
     // could not give is made cold, at once.
     let taken = pool::take(&engine, &reg, &plan, &image_id, &lifetime, choice)?;
     made.adopt(taken);
+    interrupt::check()?;
     let taken = made.containers.len();
     if taken < plan.names.len() {
         plan.names.drain(..taken);

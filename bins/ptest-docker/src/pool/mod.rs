@@ -545,3 +545,86 @@ pub fn lifetime_of(pool: &Record) -> Result<Lifetime> {
         expires_at: pool.expires_at()?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> CreateArgs {
+        #[derive(clap::Parser)]
+        struct P {
+            #[command(flatten)]
+            a: CreateArgs,
+        }
+        use clap::Parser;
+        let argv = ["x", "--image", "test/busybox:1"].iter().chain(extra);
+        P::try_parse_from(argv).unwrap().a
+    }
+
+    #[test]
+    fn the_flags_a_keeper_reads_make_the_same_spec() {
+        let a = args(&[
+            "-e",
+            "A=1 2",
+            "-p",
+            "80",
+            "-p",
+            "53/udp",
+            "-v",
+            "data:/d:ro",
+            "--tmpfs",
+            "/run",
+            "--memory",
+            "64M",
+            "--cpus",
+            "0.5",
+            "--pids",
+            "50",
+            "--network",
+            "my-net",
+            "--ready-log",
+            "^up$",
+            "--ready-timeout",
+            "1500ms",
+            "--security",
+            "strict",
+            "--name",
+            "db",
+            "--",
+            "sh",
+            "-c",
+            "echo 'a b'",
+        ]);
+        let plan = create_plan::check_args(&a).unwrap();
+        let again = from_args(&to_args(&a, &plan.binds)).unwrap();
+        let plan2 = create_plan::check_args(&again).unwrap();
+        assert_eq!(spec(&plan, "sha256:1"), spec(&plan2, "sha256:1"));
+        assert_eq!(plan2.ready.timeout, std::time::Duration::from_millis(1500));
+        assert_eq!(plan2.name, "db");
+    }
+
+    #[test]
+    fn one_differing_value_is_another_spec_and_is_named() {
+        let base = create_plan::check_args(&args(&["-e", "MODE=one", "-p", "80"])).unwrap();
+        let env = create_plan::check_args(&args(&["-e", "MODE=two", "-p", "80"])).unwrap();
+        let (a, b) = (spec(&base, "sha256:1"), spec(&env, "sha256:1"));
+        assert_ne!(spec_hash(&a), spec_hash(&b));
+        assert_eq!(differences(&a, &b), ["env"]);
+        // The image by id: the same tag on another image is another spec.
+        assert_ne!(spec_hash(&a), spec_hash(&spec(&base, "sha256:2")));
+        // Name and readiness timeout are not the spec.
+        let named = create_plan::check_args(&args(&[
+            "-e",
+            "MODE=one",
+            "-p",
+            "80",
+            "--name",
+            "other",
+            "--ready-timeout",
+            "5s",
+        ]))
+        .unwrap();
+        assert_eq!(spec_hash(&a), spec_hash(&spec(&named, "sha256:1")));
+        assert_eq!(spec_hash(&a).len(), 16);
+    }
+}
