@@ -44,14 +44,24 @@ pub fn parse_owner(v: &str) -> Option<Owner> {
     })
 }
 
+/// The labels every object ptest-docker makes carries: tool, ptest id,
+/// name, version and run.
+fn common(id: &str, name: &str, run: &str) -> HashMap<String, String> {
+    [
+        (TOOL, TOOL_NAME),
+        (ID, id),
+        (NAME, name),
+        (VERSION, env!("CARGO_PKG_VERSION")),
+        (RUN, run),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
 /// The labels of a new object with ptest id `id`, made in run `run`.
 pub fn for_object(id: &str, name: &str, lifetime: &Lifetime, run: &str) -> HashMap<String, String> {
-    let mut l = HashMap::new();
-    l.insert(TOOL.into(), TOOL_NAME.into());
-    l.insert(ID.into(), id.into());
-    l.insert(NAME.into(), name.into());
-    l.insert(VERSION.into(), env!("CARGO_PKG_VERSION").into());
-    l.insert(RUN.into(), run.into());
+    let mut l = common(id, name, run);
     l.insert(
         OWNER.into(),
         lifetime
@@ -76,12 +86,7 @@ pub fn for_pooled(
     home: &str,
     run: &str,
 ) -> HashMap<String, String> {
-    let mut l = HashMap::new();
-    l.insert(TOOL.into(), TOOL_NAME.into());
-    l.insert(ID.into(), id.into());
-    l.insert(NAME.into(), name.into());
-    l.insert(VERSION.into(), env!("CARGO_PKG_VERSION").into());
-    l.insert(RUN.into(), run.into());
+    let mut l = common(id, name, run);
     l.insert(POOL.into(), pool.into());
     l.insert(HOME.into(), home.into());
     l
