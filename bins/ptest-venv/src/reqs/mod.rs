@@ -132,7 +132,29 @@ pub fn read_inputs(
     args: &[String],
     cwd: &Path,
 ) -> Result<Requirements> {
+    read_inputs_with(&env_var, requirement_files, constraint_files, args, cwd)
+}
+
+/// [`read_inputs`], with `${VAR}`s looked up by `var`.
+fn read_inputs_with(
+    var: &dyn Fn(&str) -> Option<String>,
+    requirement_files: &[PathBuf],
+    constraint_files: &[PathBuf],
+    args: &[String],
+    cwd: &Path,
+) -> Result<Requirements> {
     let mut reader = Reader::new(cwd);
+    reader.var = var;
+    read_all(&mut reader, requirement_files, constraint_files, args).map_err(one_line)?;
+    Ok(reader.out)
+}
+
+fn read_all(
+    reader: &mut Reader<'_>,
+    requirement_files: &[PathBuf],
+    constraint_files: &[PathBuf],
+    args: &[String],
+) -> Result<()> {
     for file in requirement_files {
         reader.read_file(tidy(file), false, None)?;
     }
@@ -142,7 +164,28 @@ pub fn read_inputs(
     for (i, arg) in args.iter().enumerate() {
         reader.argument(i + 1, arg)?;
     }
-    Ok(reader.out)
+    Ok(())
+}
+
+/// An error whose message and hint quote what was read, made one line:
+/// control characters escaped (`\n`), as a requirement given as an
+/// argument, a `${VAR}`'s value or pep508_rs's message may hold a newline.
+fn one_line(mut e: ptest_shared::Error) -> ptest_shared::Error {
+    e.message = escape_controls(&e.message);
+    e.hint = e.hint.as_deref().map(escape_controls);
+    e
+}
+
+fn escape_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Parses requirement file text as if it had been read from `file`
@@ -194,6 +237,14 @@ mod tests {
     use crate::reqs::testing::parse;
     use pep508_rs::PackageName;
     use std::str::FromStr;
+
+    #[test]
+    fn an_argument_holding_a_newline_is_refused_on_one_line() {
+        let e = read(&[], &["foo\nbar".to_owned()], Path::new("/nonexistent")).unwrap_err();
+        assert_eq!(e.exit.code(), 65);
+        assert!(!e.to_string().contains('\n'), "{e}");
+        assert!(e.message.contains("`foo\\nbar`"), "{e}");
+    }
 
     #[test]
     fn normalisation() {
