@@ -27,6 +27,8 @@
 //! the lines read.
 
 mod conflicts;
+#[cfg(test)]
+mod fuzz;
 mod lines;
 mod options;
 mod reader;
