@@ -92,7 +92,17 @@ fn load(rec: &Record, state: StateDir) -> Result<Pool> {
         .map(|v| v.as_str().map(str::to_owned))
         .collect::<Option<_>>()
         .ok_or_else(|| Error::data("the pool's create flags are not strings"))?;
-    let plan = create_plan::check_args(&from_args(&args)?)?;
+    let mut plan = create_plan::check_args(&from_args(&args)?)?;
+    // Members are of the image the spec names by id, whatever its tag
+    // names now: a take matches on that id.
+    if let Some(id) = rec
+        .get("spec")
+        .and_then(|s| s.get("image_id"))
+        .and_then(Value::as_str)
+        .filter(|id| !id.is_empty())
+    {
+        plan.image = id.to_owned();
+    }
     let num = |k: &str| rec.get(k).and_then(Value::as_u64).unwrap_or(1) as usize;
     Ok(Pool {
         id: rec.id().unwrap_or_default().to_owned(),
