@@ -24,7 +24,7 @@ PREFIX  ?= $(HOME)/.local
 BINDIR  ?= $(PREFIX)/bin
 SHARE   ?= $(PREFIX)/share
 
-.PHONY: release install uninstall test bench print-release quickstart
+.PHONY: release install uninstall test bench stress print-release quickstart
 
 release:
 	@[ "$(TARGET)" = "$(MUSL)" ] || echo "note: linking glibc statically; \`rustup target add $(MUSL)\` and musl-tools give faster start-up" >&2
@@ -67,6 +67,16 @@ bench: release
 	PTEST_BIN_DIR=$(RELEASE) bench/run docker
 	PTEST_BIN_DIR=$(RELEASE) bench/run mon
 	PTEST_BIN_DIR=$(RELEASE) bench/run snap
+
+# The stress suite (docs/stress.md): stress, soak, chaos and faults with a
+# leak detector. SCALE=full (the release build; the report goes to
+# docs/stress/) or ci (the debug build, small, target/stress/); DURATION is
+# the soak's length (default 1h full, 2m ci); SEED replays a chaos run.
+SCALE    ?= full
+DURATION ?=
+SEED     ?=
+stress:
+	tests/stress/run --scale $(SCALE) $(if $(DURATION),--duration $(DURATION)) $(if $(SEED),--seed $(SEED))
 
 print-release:
 	@echo $(RELEASE)

@@ -103,7 +103,7 @@ def outer(args):
     os.makedirs(root, mode=0o700)
     report_dir = os.path.abspath(args.report_dir)
     os.makedirs(report_dir, exist_ok=True)
-    duration = parse_duration(args.duration or ("2m" if args.scale == "ci" else "10m"))
+    duration = parse_duration(args.duration or ("2m" if args.scale == "ci" else "1h"))
     ctx = Ctx(run_id=run_id, root=root, bin_dir=bin_dir, fault_bin_dir=fault_dir and os.path.abspath(fault_dir),
               scale=args.scale, seed=seed, duration=duration, image=f"ptest-stress-{run_id}/busybox:1",
               wheelhouse=os.path.join(root, "wheelhouse"), report_dir=report_dir,
@@ -247,7 +247,7 @@ def scenario(name, ctx_path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", choices=["ci", "full"], default="full")
-    ap.add_argument("--duration", help="soak length (2m, 1h); default 2m for ci, 10m for full")
+    ap.add_argument("--duration", help="soak length (2m, 1h); default 2m for ci, 1h for full")
     ap.add_argument("--seed", type=int, help="the chaos generator's seed (printed by every run)")
     ap.add_argument("--trial", type=int, help="replay only this chaos trial of --seed")
     ap.add_argument("--chaos-trials", type=int, help="how many chaos trials (default: 24 ci, 120 full)")

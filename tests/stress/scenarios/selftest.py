@@ -1,0 +1,59 @@
+"""The harness's self-test: a leak put back on purpose must make the leak
+detector fail, naming it.
+
+The binaries of PTEST_FAULT_BIN_DIR are built with the feature
+`fault-injection` (tests/stress/run builds them into a target directory of
+their own): with PTEST_FAULT=skip-volume-removal, ptest-docker reports a
+volume removed but leaves it on the engine. One container with a named
+volume is made, used and torn down with `ptest down`, then `ptest gc`:
+
+- with that build but no PTEST_FAULT, the detector must find nothing (the
+  build alone changes nothing, and the detector does not cry wolf);
+- with PTEST_FAULT=skip-volume-removal, it must fail, naming the volume.
+"""
+import os
+
+from harness import log
+from scenarios import Checked
+
+
+def one(ctx, cgroup, name, fault):
+    c = Checked(ctx, name, cgroup, bin_dir=ctx.fault_bin_dir)
+    s = c.scen
+    if fault:
+        s.env["PTEST_FAULT"] = fault
+    vol = f"stress-{ctx.run_id}-{name}-vol"
+    c.baseline()
+    env = os.path.join(s.dir, "env.jsonl")
+    s.sh(f"ptest docker create --image {ctx.image} --name st --volume {vol}:/data -- sleep 600 > {env} "
+         f"&& ptest docker exec st -- sh -c 'echo kept > /data/x' && ptest down < {env}")
+    c.gc_checked("teardown")
+    verdict = c.det.check(c.before, settle=10)
+    c.scen.stop()
+    return vol, verdict
+
+
+def run(ctx, cgroup):
+    result = {"name": "selftest", "metrics": {}, "failures": [], "notes": []}
+    if not ctx.fault_bin_dir or not os.path.exists(os.path.join(ctx.fault_bin_dir, "ptest-docker")):
+        result["failures"].append("no binaries built with fault injection (PTEST_FAULT_BIN_DIR): "
+                                  "the detector's self-test cannot run")
+        return result
+    vol, clean = one(ctx, cgroup, "selftest-control", None)
+    named = [x for x in clean["leaks"] + clean["lost"]]
+    result["control"] = {"leaks": clean["leaks"], "lost": clean["lost"]}
+    if named:
+        result["failures"].append(f"selftest: the fault build without PTEST_FAULT leaked: {named}")
+    vol, faulty = one(ctx, cgroup, "selftest-fault", "skip-volume-removal")
+    result["fault"] = {"leaks": faulty["leaks"], "lost": faulty["lost"]}
+    hit = [x for x in faulty["leaks"] if x["category"] == "volume" and x["what"] == vol]
+    if hit:
+        log(f"selftest: the detector failed as it must, naming: volume {vol} ({hit[0]['detail']})")
+        result["metrics"]["detector_named"] = f"volume {vol}"
+    else:
+        result["failures"].append(f"selftest: the detector did not name the volume {vol} that the fault build left; "
+                                  f"it found {faulty['leaks']}")
+    others = [x for x in faulty["leaks"] if x not in hit]
+    if others:
+        result["notes"].append(f"besides the volume, the fault build left: {others}")
+    return result
