@@ -293,6 +293,25 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Text quoted from input, made fit for a message of one line: control
+/// characters (a newline in a record's message, a path, a requirement
+/// given as an argument) escaped as Rust writes them (`\n`, `\u{1b}`),
+/// tabs and everything else as they are.
+pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(|c: char| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Attaches a description to I/O results: `fs::read(p).io_context(|| format!("cannot read {p}"))`.
 pub trait IoContext<T> {
     fn io_context<D: fmt::Display>(self, what: impl FnOnce() -> D) -> Result<T>;
@@ -338,6 +357,12 @@ mod tests {
         );
         // What we write, we read back as a valid error record.
         crate::Record::parse(&r.to_line(), "t", 1).unwrap();
+    }
+
+    #[test]
+    fn quoted_text_is_made_one_line() {
+        assert_eq!(one_line("a\tb é"), "a\tb é");
+        assert_eq!(one_line("a\nb\r\u{1b}\u{85}"), "a\\nb\\r\\u{1b}\\u{85}");
     }
 
     #[test]

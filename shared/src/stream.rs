@@ -89,7 +89,7 @@ pub fn upstream_error(rec: &ErrorRecord) -> Error {
         Exit::from_code(code),
         format!(
             "{who} failed before this stage (exit {code}): {}; nothing was done here",
-            rec.message.get()
+            crate::error::one_line(rec.message.get())
         ),
     );
     e.passed_on = true;
@@ -305,6 +305,14 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn an_upstream_message_of_several_lines_is_told_in_one() {
+        let (s, _) = run(b"{\"v\":1,\"kind\":\"error\",\"message\":\"a\\nb\",\"exit\":66}\n");
+        let e = s.into_result().unwrap_err();
+        assert!(e.message.contains("a\\nb"), "{}", e.message);
+        assert!(!e.message.contains('\n'));
     }
 
     #[test]
