@@ -752,11 +752,7 @@ pub fn check_override(o: &str) -> std::result::Result<String, String> {
 /// characters escaped (a quoted TOML key may hold a newline), so that the
 /// message stays one line.
 fn shown(key: &str) -> String {
-    if key.contains(char::is_control) {
-        key.escape_debug().to_string()
-    } else {
-        key.to_owned()
-    }
+    crate::error::one_line(key).into_owned()
 }
 
 fn unknown_key_reason(key: &str) -> String {

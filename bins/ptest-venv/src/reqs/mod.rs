@@ -173,21 +173,10 @@ fn read_all(
 /// control characters escaped (`\n`), as a requirement given as an
 /// argument, a `${VAR}`'s value or pep508_rs's message may hold a newline.
 fn one_line(mut e: ptest_shared::Error) -> ptest_shared::Error {
-    e.message = escape_controls(&e.message);
-    e.hint = e.hint.as_deref().map(escape_controls);
+    use ptest_shared::error::one_line;
+    e.message = one_line(&e.message).into_owned();
+    e.hint = e.hint.map(|h| one_line(&h).into_owned());
     e
-}
-
-fn escape_controls(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 /// Parses requirement file text as if it had been read from `file`
