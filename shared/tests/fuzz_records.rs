@@ -261,7 +261,15 @@ fn streams_pass_through_byte_for_byte_up_to_the_first_failure() {
                     )));
                 }
             }
-            let code = got.into_result().err().map(|e| e.exit.code());
+            let err = got.into_result().err();
+            if let Some(e) = &err {
+                prop_assert!(
+                    one_line(&e.to_string()),
+                    "not one line: {:?}",
+                    e.to_string()
+                );
+            }
+            let code = err.map(|e| e.exit.code());
             prop_assert_eq!(code, want.failure.map(|f| f.unwrap_or(65)), "the exit code");
             Ok(())
         },
