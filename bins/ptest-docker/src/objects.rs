@@ -122,9 +122,11 @@ pub fn resolve(
         .filter(|r| kind_ok(r))
         .find(|r| r.id() == Some(word))
         .or_else(|| {
+            // By name, never a pool's ready member: it is nobody's yet,
+            // though often named as the taker's own container is.
             records
                 .iter()
-                .filter(|r| kind_ok(r))
+                .filter(|r| kind_ok(r) && r.get("pool").is_none())
                 .rev()
                 .find(|r| r.get("name").and_then(|v| v.as_str()) == Some(word))
         });
