@@ -8,6 +8,8 @@
 //! tables or records.
 
 mod compare;
+#[cfg(test)]
+mod fuzz;
 mod read;
 mod render;
 mod stats;
