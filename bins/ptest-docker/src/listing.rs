@@ -53,7 +53,12 @@ pub fn labelled_networks(engine: &Engine, filter: &str) -> Result<Vec<bollard::m
 pub fn ls(common: &CommonArgs) -> Result<i32> {
     let engine = Engine::connect()?;
     let (_, reg) = open_registry()?;
-    let recs: Vec<Record> = reg.list()?.into_iter().filter(is_ours).collect();
+    // A pool's ready members are nobody's yet: `pool ls` counts them.
+    let recs: Vec<Record> = reg
+        .list()?
+        .into_iter()
+        .filter(|r| is_ours(r) && r.get("pool").is_none())
+        .collect();
     let states: HashMap<String, String> = labelled_containers(&engine, &labels::tool_filter())?
         .into_iter()
         .map(|c| {

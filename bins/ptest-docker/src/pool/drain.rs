@@ -215,10 +215,7 @@ pub fn sweep(
             return false; // registered: the registry decides
         }
         // Unregistered: in flight while its keeper lives, else an orphan.
-        match state.lock_path(&keeper_lock(pool)) {
-            Ok(p) => matches!(guardian::try_lock_path(&p), Ok(Some(_))),
-            Err(_) => false,
-        }
+        super::keeper_alive(state, pool).is_ok_and(|alive| !alive)
     };
     n += remove_matching(engine, &labels::pool_filter(None), orphan, report)?;
     Ok(n)

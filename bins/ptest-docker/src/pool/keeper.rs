@@ -162,7 +162,12 @@ fn keep(engine: &Engine, reg: &Registry, pool: &Pool) -> Result<()> {
             while let Ok(r) = rx.try_recv() {
                 in_flight -= 1;
                 match r {
-                    Ok(_) => failures = 0,
+                    Ok(_) => {
+                        if failures > 0 {
+                            clear_failure(reg, &pool.id);
+                        }
+                        failures = 0;
+                    }
                     Err(e) => {
                         failures += 1;
                         note_failure(reg, &pool.id, &e);
@@ -260,6 +265,18 @@ fn note_failure(reg: &Registry, id: &str, e: &Error) {
                 "last_error",
                 json!({"message": e.message, "exit": e.exit.code()}),
             );
+            t.put(&rec)?;
+        }
+        Ok(())
+    });
+}
+
+/// Clears the failure a later success made old.
+fn clear_failure(reg: &Registry, id: &str) {
+    let _ = reg.transaction(|t| {
+        if let Some(mut rec) = t.get(id)?
+            && rec.remove("last_error").is_some()
+        {
             t.put(&rec)?;
         }
         Ok(())

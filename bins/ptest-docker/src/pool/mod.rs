@@ -73,6 +73,18 @@ pub fn spec(plan: &Plan, image_id: &str) -> Value {
     ports.sort();
     let mut tmpfs: Vec<&String> = plan.tmpfs.keys().collect();
     tmpfs.sort();
+    // The same flags in another order are the same container: env as the
+    // engine applies it (the last of a name wins), mounts as a set.
+    let mut env: Vec<&String> = Vec::new();
+    for e in plan.env.iter().rev() {
+        let name = e.split('=').next().unwrap_or_default();
+        if !env.iter().any(|x| x.split('=').next() == Some(name)) {
+            env.push(e);
+        }
+    }
+    env.sort();
+    let mut volumes: Vec<&String> = plan.binds.iter().collect();
+    volumes.sort();
     let mut ready = plan.ready.to_record().unwrap_or(Value::Null);
     if let Some(m) = ready.as_object_mut() {
         m.remove("timeout_ms");
@@ -80,9 +92,9 @@ pub fn spec(plan: &Plan, image_id: &str) -> Value {
     json!({
         "image_id": image_id,
         "cmd": plan.cmd,
-        "env": plan.env,
+        "env": env,
         "ports": ports,
-        "volumes": plan.binds,
+        "volumes": volumes,
         "tmpfs": tmpfs,
         "memory": plan.memory,
         "nano_cpus": plan.nano_cpus,
@@ -340,6 +352,16 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether pool `id`'s keeper runs: it holds its lock while it lives (a
+/// lock file that does not exist is not made by asking).
+pub fn keeper_alive(state: &StateDir, id: &str) -> Result<bool> {
+    let path = state.lock_path(&keeper_lock(id))?;
+    if !path.exists() {
+        return Ok(false);
+    }
+    Ok(guardian::try_lock_path(&path)?.is_none())
+}
+
 /// Starts the keeper of pool `id` unless one holds its lock already;
 /// `true` when this call started it.
 pub fn start_keeper(state: &StateDir, id: &str) -> Result<bool> {
@@ -448,9 +470,10 @@ pub fn ls(common: &CommonArgs) -> Result<i32> {
     let mut pools: Vec<Record> = all.iter().filter(|r| is_pool(r)).cloned().collect();
     for p in &mut pools {
         let id = p.id().unwrap_or_default().to_owned();
-        let keeper = match guardian::try_lock_path(&state.lock_path(&keeper_lock(&id))?)? {
-            Some(_) => "stopped",
-            None => "running",
+        let keeper = if keeper_alive(&state, &id)? {
+            "running"
+        } else {
+            "stopped"
         };
         p.set("ready", ready_of(&all, &id).len() as u64)
             .set("keeper", keeper);

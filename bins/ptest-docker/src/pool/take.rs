@@ -74,12 +74,13 @@ pub fn take(
     }
     let wanted = plan.names.len();
     let mut dead = 0;
-    let mut from = std::collections::BTreeSet::new();
+    let mut matched = std::collections::BTreeSet::new();
     while taken.containers.len() < wanted {
         let first = taken.containers.len();
         let claimed = reg.transaction(|t| {
             let all = t.list()?;
             let pools = matching_pools(&all, &spec, &hash, choice, now)?;
+            matched.extend(pools.iter().map(|p| p.to_string()));
             let mut claimed = Vec::new();
             for r in all.iter().filter(|r| r.kind() == "container") {
                 if first + claimed.len() == wanted {
@@ -101,9 +102,6 @@ pub fn take(
         }
         for c in claimed {
             let cid = engine_id_of(&c.containers[0]).unwrap_or_default();
-            if let Some(p) = c.containers[0].get("from_pool").and_then(Value::as_str) {
-                from.insert(p.to_owned());
-            }
             if running(engine, &cid) {
                 taken.containers.extend(c.containers);
                 taken.volumes.extend(c.volumes);
@@ -115,12 +113,12 @@ pub fn take(
             }
         }
     }
-    // A pool whose keeper was killed still hands out what it holds; the
-    // take starts a keeper again, which refills it (and removes what the
-    // killed one left).
-    if !from.is_empty() {
+    // A pool whose keeper was killed still hands out what it holds; a
+    // create that matches it starts a keeper again, which refills it (and
+    // removes what the killed one left).
+    if !matched.is_empty() {
         let state = ptest_shared::state::StateDir::open()?;
-        for p in &from {
+        for p in &matched {
             if let Err(e) = super::start_keeper(&state, p) {
                 eprintln!("ptest-docker: warning: pool {p}: {}", e.message);
             }
