@@ -649,5 +649,14 @@ mod tests {
         .unwrap();
         assert_eq!(spec_hash(&a), spec_hash(&spec(&named, "sha256:1")));
         assert_eq!(spec_hash(&a).len(), 16);
+        // The same flags in another order are the same spec; a name given
+        // twice is what the engine makes of it, the last value.
+        let h = |f: &[&str]| spec_hash(&spec(&create_plan::check_args(&args(f)).unwrap(), "i"));
+        assert_eq!(
+            h(&["-e", "A=1", "-e", "B=2", "-v", "x:/x", "-v", "/h:/y"]),
+            h(&["-e", "B=2", "-e", "A=1", "-v", "/h:/y", "-v", "x:/x"])
+        );
+        assert_eq!(h(&["-e", "A=0", "-e", "A=1"]), h(&["-e", "A=1"]));
+        assert_ne!(h(&["-e", "A=1", "-e", "A=0"]), h(&["-e", "A=1"]));
     }
 }
