@@ -114,6 +114,7 @@ class Attribution:
         self.engine = set()  # engine ids and volume names
         self.runs = set()  # ptest.run labels
         self.prefixes = set()  # names the harness gave objects itself
+        self.homes = set()  # state directories (pool members carry ptest.home)
         self.f = open(path, "a")
 
     def _add(self, field, value):
@@ -140,11 +141,14 @@ class Attribution:
     def prefix(self, p):
         self._add("prefixes", p)
 
+    def home(self, h):
+        self._add("homes", h)
+
     @classmethod
     def load(cls, path):
         a = cls.__new__(cls)
         a.path, a.lock, a.f = path, threading.Lock(), None
-        a.owners, a.ids, a.engine, a.runs, a.prefixes = set(), set(), set(), set(), set()
+        a.owners, a.ids, a.engine, a.runs, a.prefixes, a.homes = set(), set(), set(), set(), set(), set()
         try:
             with open(path) as f:
                 for line in f:
@@ -177,6 +181,8 @@ class Attribution:
         labels = labels or {}
         return (self.owns_label(labels.get("ptest.owner"))
                 or labels.get("ptest.id") in self.ids
+                or labels.get("ptest.pool") in self.ids
+                or labels.get("ptest.home") in self.homes
                 or labels.get("ptest.run") in self.runs)
 
     def owns_name(self, name):
@@ -313,6 +319,7 @@ class Scenario:
         self.attr = Attribution(os.path.join(self.dir, "attribution.jsonl"))
         self.attr.prefix(f"ptest-stress-{ctx.run_id}")
         self.attr.prefix(f"stress-{ctx.run_id}")
+        self.attr.home(self.home)
         self.uses_engine = uses_engine
         self.env = {
             "PATH": self.bin_dir + ":" + ctx.base_path,

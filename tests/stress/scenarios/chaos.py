@@ -54,6 +54,10 @@ KINDS = {
                            "cid=$(grep -o '\"id\":\"container-[a-z0-9]*\"' {w}/c.jsonl | cut -d'\"' -f4) && "
                            "ptest snap create --container $cid > {w}/s.jsonl && ptest down < {w}/s.jsonl "
                            "&& ptest down < {w}/c.jsonl"),
+    # A pool, a take from it (the same spec), and the pool's removal.
+    "pool": ("ptest docker pool create --pool p{t} --size 2 --image {image} -- sleep 600 > {w}/pool.jsonl "
+             "&& ptest docker create --image {image} -- sleep 600 | ptest proc run --rm -- true "
+             "&& ptest docker pool rm p{t}"),
     "mon-run": ("ptest mon run --json -- sh -c 'sleep 0.3' > {w}/m.jsonl; ptest down < {w}/m.jsonl"),
     "mon-watch": ("ptest proc start --ready-cmd true -- sleep 30 | ptest mon watch --duration 1s --interval 100ms "
                       "> {w}/w.jsonl; ptest down < {w}/w.jsonl"),

@@ -10,6 +10,10 @@ volume is made, used and torn down with `ptest down`, then `ptest gc`:
 - with that build but no PTEST_FAULT, the detector must find nothing (the
   build alone changes nothing, and the detector does not cry wolf);
 - with PTEST_FAULT=skip-volume-removal, it must fail, naming the volume.
+
+And the soak's growth judgement, on made-up samples: flat ones (with a
+transient blip) must pass, one more descriptor every cycle, or one more
+state file every fifth cycle, must fail.
 """
 import os
 
@@ -33,8 +37,45 @@ def one(ctx, cgroup, name, fault):
     return vol, verdict
 
 
+class _Judged:
+    """What soak.judge_growth reports to, for the made-up samples."""
+
+    def __init__(self):
+        self.failures, self.result = [], {}
+
+    def fail(self, msg):
+        self.failures.append(msg)
+
+    def check(self, cond, msg):
+        if not cond:
+            self.fail(msg)
+        return cond
+
+
+def growth_judgement():
+    from scenarios import soak
+
+    def samples(fds=lambda i: 7, files=lambda i: 40):
+        return [{"keeper rss": 20 << 20, "keeper fds": fds(i), "state_files": files(i), "state_bytes": 50_000}
+                for i in range(40)]
+    cases = {
+        "flat, with a blip": (samples(fds=lambda i: 9 if i == 30 else 7), True),
+        "one descriptor more per cycle": (samples(fds=lambda i: 7 + i), False),
+        "one state file more every fifth cycle": (samples(files=lambda i: 40 + i // 5), False),
+    }
+    wrong = []
+    for name, (data, should_pass) in cases.items():
+        j = _Judged()
+        soak.judge_growth(j, data, say=False)
+        if (not j.failures) != should_pass:
+            wrong.append(f"{name}: {'failed' if j.failures else 'passed'} ({j.failures})")
+    return wrong
+
+
 def run(ctx, cgroup):
     result = {"name": "selftest", "metrics": {}, "failures": [], "notes": []}
+    for w in growth_judgement():
+        result["failures"].append(f"selftest: the soak's growth judgement is wrong on made-up samples: {w}")
     if not ctx.fault_bin_dir or not os.path.exists(os.path.join(ctx.fault_bin_dir, "ptest-docker")):
         result["failures"].append("no binaries built with fault injection (PTEST_FAULT_BIN_DIR): "
                                   "the detector's self-test cannot run")
