@@ -152,6 +152,8 @@ pub fn import(store: &Store, input: impl Read) -> Result<Imported> {
     fs::create_dir(&dir).io_context(|| format!("cannot create {}", dir.display()))?;
     let dir = TempDir(dir);
     let bad = |e: std::io::Error| {
+        // The tar reader quotes an entry's name as it is: it may hold a newline.
+        let e = ptest_shared::error::one_line(&e.to_string()).into_owned();
         if hit.get() {
             Error::data(format!("{e} (a decompression bomb?): nothing was imported"))
         } else {
@@ -313,7 +315,10 @@ fn receive(entry: &mut impl Read, path: &Path, hash: &str, size: u64, name: &str
             Ok(0) => break,
             Ok(k) => k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(refuse(name, format!("cannot be read: {e}"))),
+            Err(e) => {
+                let e = ptest_shared::error::one_line(&e.to_string()).into_owned();
+                return Err(refuse(name, format!("cannot be read: {e}")));
+            }
         };
         n += k as u64;
         if n > size {

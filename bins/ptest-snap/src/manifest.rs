@@ -389,9 +389,14 @@ impl Manifest {
 
     /// Parses and checks a manifest; `what` names it in errors (65).
     pub fn parse(bytes: &[u8], what: &str) -> Result<Manifest> {
-        let m: Manifest = serde_json::from_slice(bytes)
-            .map_err(|e| Error::data(format!("{what}: not a snapshot manifest: {e}")))?;
-        m.check().map_err(|e| Error::data(format!("{what}: {e}")))?;
+        // serde quotes an unknown field's name as it is: it may hold a newline.
+        let one_line =
+            |e: &dyn std::fmt::Display| ptest_shared::error::one_line(&e.to_string()).into_owned();
+        let m: Manifest = serde_json::from_slice(bytes).map_err(|e| {
+            Error::data(format!("{what}: not a snapshot manifest: {}", one_line(&e)))
+        })?;
+        m.check()
+            .map_err(|e| Error::data(format!("{what}: {}", one_line(&e))))?;
         Ok(m)
     }
 
@@ -526,6 +531,14 @@ pub fn check_hash(h: &str) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_field_of_several_lines_is_named_on_one() {
+        let e = Manifest::parse(br#"{"format":1,"a\nb":1}"#, "m.json").unwrap_err();
+        assert_eq!(e.exit.code(), 65);
+        assert!(e.message.contains("unknown field `a\\nb`"), "{}", e.message);
+        assert!(!e.message.contains('\n'));
+    }
 
     fn manifest(entries: Vec<Entry>) -> Manifest {
         Manifest {
