@@ -179,13 +179,26 @@ pub fn import(store: &Store, input: impl Read) -> Result<Imported> {
             }
             let (m, len) = read_manifest(&mut entry, declared, &bad)?;
             // From here on, what the objects declare, each in whole blocks
-            // behind a header.
-            let objects: u64 = m
+            // behind a header; sizes that add up past what a u64 counts are
+            // a lie (they overflowed: a panic in a debug build, a cap that
+            // wrapped around in a release one).
+            let objects = m
                 .objects()
                 .values()
-                .map(|s| 512 + s.div_ceil(512) * 512)
-                .sum();
-            limit.set(len + objects + 2 * SLACK);
+                .try_fold(0u64, |sum, s| {
+                    s.div_ceil(512)
+                        .checked_mul(512)
+                        .and_then(|b| b.checked_add(512))
+                        .and_then(|b| sum.checked_add(b))
+                })
+                .and_then(|o| o.checked_add(len + 2 * SLACK))
+                .ok_or_else(|| {
+                    refuse(
+                        "manifest.json",
+                        "its files' sizes add up to more than 16 EiB",
+                    )
+                })?;
+            limit.set(objects);
             want = m
                 .objects()
                 .into_iter()
