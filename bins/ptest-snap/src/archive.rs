@@ -242,13 +242,28 @@ pub fn import(store: &Store, input: impl Read) -> Result<Imported> {
             "the archive holds no manifest.json: nothing was imported",
         ));
     };
-    if let Some((h, _)) = want
-        .iter()
-        .find(|(h, _)| !got.contains_key(*h) && !store.has(h))
-    {
-        return Err(Error::data(format!(
-            "the archive lacks object {h}, which the manifest references: nothing was imported"
-        )));
+    // An object the archive leaves out must be in the store already, and
+    // of the size the manifest declares (its hash was checked when it was
+    // stored; the size the manifest gives it was not).
+    for (h, &size) in &want {
+        if got.contains_key(h) {
+            continue;
+        }
+        match fs::symlink_metadata(store.object_path(h)) {
+            Ok(m) if m.is_file() && m.len() == size => {}
+            Ok(m) if m.is_file() => {
+                return Err(Error::data(format!(
+                    "the manifest declares {size} bytes for object {h}, which the store holds with {}: nothing was imported",
+                    m.len()
+                ))
+                .hint("the manifest was changed after the export (or forged)"));
+            }
+            _ => {
+                return Err(Error::data(format!(
+                    "the archive lacks object {h}, which the manifest references: nothing was imported"
+                )));
+            }
+        }
     }
     Ok(Imported {
         manifest,
