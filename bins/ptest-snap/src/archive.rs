@@ -25,6 +25,9 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+#[cfg(test)]
+mod fuzz;
+
 /// The largest manifest an import reads (some hundred thousand entries).
 const MAX_MANIFEST: u64 = 64 << 20;
 
