@@ -194,6 +194,7 @@ class Detector:
         self._processes(s)
         self._cgroups(s)
         self._state(s)
+        self._outside(s)
         self._mounts(s)
         if self.engine:
             self._docker(s)
@@ -381,6 +382,23 @@ class Detector:
         if rel.startswith("registry/"):
             return "state: registry file"
         return "state: " + top[0]
+
+    def _outside(self, s):
+        """What ptest writes outside its state directory: private temporary
+        directories (`proc run --private-tmp`, below TMPDIR, which is the
+        scenario's own) and the staging directories a restore makes beside
+        its target (`.NAME.ptest-snap-…`), anywhere below the scenario's
+        directory but its state directory."""
+        tmp = self.scen.env.get("TMPDIR")
+        if tmp and os.path.isdir(tmp):
+            for n in os.listdir(tmp):
+                self._add(s, "temporary directory", os.path.join(tmp, n), "below the scenario's TMPDIR")
+        for root, dirs, files in os.walk(self.scen.dir):
+            if root == self.scen.dir:
+                dirs[:] = [d for d in dirs if d not in ("home", "tmp", "logs")]
+            for n in dirs + files:
+                if ".ptest-snap-" in n or "ptest-staging" in n:
+                    self._add(s, "staging beside a target", os.path.join(root, n), "")
 
     def _mounts(self, s):
         root = self.scen.ctx.root

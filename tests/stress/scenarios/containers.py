@@ -37,7 +37,7 @@ def run(ctx, cgroup):
     # times the create, then becomes a sleep that keeps the session alive.
     owner = s.spawn(
         f"t0=$(date +%s.%N); ptest docker create --image {ctx.image} --name box --count {n} -- sleep 3600 > {out}; "
-        f"rc=$?; t1=$(date +%s.%N); echo \"$rc $t0 $t1\" > {out}.time; exec sleep 3600")
+        f"rc=$?; t1=$(date +%s.%N); echo \"$rc $t0 $t1\" > {out}.part && mv {out}.part {out}.time; exec sleep 3600")
     owner_label = f"{owner.pid}:{start_time(owner.pid)}:{BOOT_ID}"
     deadline = time.monotonic() + 300
     while not os.path.exists(out + ".time") and time.monotonic() < deadline:
