@@ -200,13 +200,22 @@ impl OwnerSpec {
                     .map(|p| p.as_raw() as u32)
                     .unwrap_or(0);
                 let leader = (sid != 0 && sid != me).then(|| Owner::of(sid)).flatten();
-                Ok(leader
-                    .or_else(|| {
-                        (sid != me)
-                            .then(|| oldest_ancestor_in_session(sid))
-                            .flatten()
-                    })
-                    .or_else(caller))
+                let ancestor = || {
+                    (sid != me)
+                        .then(|| oldest_ancestor_in_session(sid))
+                        .flatten()
+                };
+                Ok(leader.or_else(ancestor).or_else(|| {
+                    if sid != 0 && sid != me {
+                        // The session ended, and nothing of it is left above
+                        // us: we were re-parented to an init or a subreaper,
+                        // which would keep the resource for good. It is ours
+                        // instead, and goes when we exit.
+                        Owner::of(me)
+                    } else {
+                        caller()
+                    }
+                }))
             }
             OwnerSpec::Pid(p) => Owner::of(p).map(Some).ok_or_else(|| {
                 Error::usage(format!("--owner {p}: no process with ID {p} is running"))

@@ -12,7 +12,7 @@ use crate::record::Record;
 use crate::state::{Durability, Lock, StateDir, write_atomic_linked};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// How long a writer waits for the registry lock before giving up with 75.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
@@ -203,25 +203,7 @@ impl Registry {
 
     /// Deletes temp files left by writers killed mid-write (older than `age`).
     pub fn sweep_temp(&self, age: Duration) -> Result<usize> {
-        let mut n = 0;
-        let now = SystemTime::now();
-        for entry in
-            fs::read_dir(&self.dir).io_context(|| format!("cannot list {}", self.dir.display()))?
-        {
-            let Ok(entry) = entry else { continue };
-            if !entry.file_name().to_string_lossy().starts_with(".tmp-") {
-                continue;
-            }
-            let old = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .map(|m| now.duration_since(m).unwrap_or_default() >= age)
-                .unwrap_or(false);
-            if old && fs::remove_file(entry.path()).is_ok() {
-                n += 1;
-            }
-        }
-        Ok(n)
+        crate::state::sweep_temp_files(&self.dir, age)
     }
 }
 

@@ -248,6 +248,8 @@ pub fn sweep(state: &StateDir) -> Result<usize> {
         let _ = std::fs::remove_file(lock.path());
         n += 1;
     }
+    // Notes whose writer was killed while writing them.
+    n += crate::state::sweep_temp_files(&dir, Duration::from_secs(60))?;
     Ok(n)
 }
 

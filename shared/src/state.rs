@@ -381,6 +381,29 @@ pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> R
     write_atomic_linked(path, bytes, durability, None)
 }
 
+/// Deletes the temp files (`.tmp-…`) in `dir` that writers killed
+/// mid-write left there (older than `age`, so that none being written
+/// goes); returns how many.
+pub fn sweep_temp_files(dir: &Path, age: std::time::Duration) -> Result<usize> {
+    let mut n = 0;
+    let now = std::time::SystemTime::now();
+    for entry in fs::read_dir(dir).io_context(|| format!("cannot list {}", dir.display()))? {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_name().to_string_lossy().starts_with(".tmp-") {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .map(|m| now.duration_since(m).unwrap_or_default() >= age)
+            .unwrap_or(false);
+        if old && fs::remove_file(entry.path()).is_ok() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// [`write_atomic_with`], and before the rename also hard-links the new file
 /// at `also` (which must not exist): a second name for the same contents at
 /// the cost of a directory entry, and in place before `path` appears.

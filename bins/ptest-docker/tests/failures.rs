@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{docker, docker_output};
+use common::{docker, docker_output, docker_quiet};
 use ptest_shared::record::random_hex;
 
 #[test]
@@ -194,4 +194,53 @@ fn ptest_gc_finds_a_container_only_its_labels_name() {
         docker_output(&["container", "inspect", &cid]).is_none(),
         "ptest gc left a container ptest-docker gc would have removed"
     );
+}
+
+#[test]
+fn ptest_gc_removes_a_volume_an_unregistered_container_held_at_the_first_go() {
+    // `create` killed between making its container and registering it: the
+    // volume is registered, the container that uses it only labelled.
+    let s = common::scenario();
+    let image = common::busybox_image();
+    let mut owner = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    let pid = owner.id();
+    let volume = format!("ptest-test-held-{}", random_hex(3));
+    let made = s
+        .cmd("ptest-docker")
+        .args(["create", "--json", "--owner", &pid.to_string()])
+        .args(["--image", &image, "--volume", &format!("{volume}:/data")])
+        .args(["--", "sleep", "60"])
+        .run()
+        .success()
+        .records();
+    let container = made.iter().find(|r| r["kind"] == "container").unwrap();
+    let cid = container["container_id"].as_str().unwrap().to_owned();
+    s.cmd("ptest")
+        .args(["registry", "rm", container["id"].as_str().unwrap()])
+        .run()
+        .success();
+    let guards = std::process::Command::new("pgrep")
+        .args(["-f", &format!("__guard {pid}:")])
+        .output()
+        .unwrap();
+    for g in String::from_utf8_lossy(&guards.stdout).split_whitespace() {
+        let _ = std::process::Command::new("kill").args(["-9", g]).status();
+    }
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(docker_output(&["volume", "inspect", &volume]).is_some());
+    // One gc, exit 0: the tools' own gc first (the container and then its
+    // volume), the registry's stale entries after.
+    let r = s.cmd("ptest").arg("gc").run();
+    let container_left = docker_output(&["container", "inspect", &cid]).is_some();
+    let volume_left = docker_output(&["volume", "inspect", &volume]).is_some();
+    docker_quiet(&["rm", "-f", "-v", &cid]);
+    docker_quiet(&["volume", "rm", "-f", &volume]);
+    assert_eq!(r.status.code(), Some(0), "{}", r.stderr);
+    assert!(!container_left && !volume_left, "gc left them");
+    assert!(s.registry().list().unwrap().is_empty());
 }

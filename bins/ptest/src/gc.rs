@@ -9,25 +9,20 @@ use ptest_shared::state::StateDir;
 use ptest_shared::teardown::{Report, remove_all};
 use ptest_shared::{Error, Result, tools};
 
-/// `ptest gc`: removes registered resources whose owner died or lease
-/// expired, then runs every tool's own `gc` (found like plugins, so tools
-/// still to come take part: docker's sweep of labelled objects, proc's dead
-/// supervisors…), then tidies the state directory (builds left by killed
-/// builders, lock files nobody holds, writers' temp files). Exit 1 after
-/// doing all it can when some part failed.
+/// `ptest gc`: runs every tool's own `gc` (found like plugins, so tools
+/// still to come take part: docker's sweep of labelled objects and pools,
+/// proc's dead supervisors…), then removes the registered resources still
+/// there whose owner died or lease expired (a plugin's without a `gc`),
+/// then tidies the state directory (builds left by killed builders, lock
+/// files nobody holds, writers' temp files). The tools go first: each
+/// knows its own objects best — a volume the registry's teardown could
+/// not remove while a container ptest never registered still used it
+/// goes with that container in `ptest docker gc`. Exit 1 after doing all
+/// it can when some part failed.
 pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
     let state = StateDir::open()?;
     let reg = Registry::open(&state)?;
-    let now = ptest_shared::record::Timestamp::now();
-    let mut stale = Vec::new();
-    for rec in reg.list()? {
-        match judge(&rec, now)? {
-            Liveness::Live => {}
-            l => stale.push((rec, Some(l.as_str()))),
-        }
-    }
-    // Newest first, as teardown of a stream.
-    stale.reverse();
+    let stale = stale_now(&reg)?;
     if dry_run {
         let mut out = RecordWriter::stdout();
         for (rec, reason) in &stale {
@@ -45,13 +40,14 @@ pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
         return Ok(0);
     }
     let mut failures = Vec::new();
-    if let Err(e) = remove_all(if json { Report::Json } else { Report::Human }, stale) {
-        failures.push(e.message);
-    }
     for (name, path) in tools::discover() {
         if let Err(why) = tool_gc(&name, &path, json) {
             failures.push(why);
         }
+    }
+    let report = if json { Report::Json } else { Report::Human };
+    if let Err(e) = remove_all(report, stale_now(&reg)?) {
+        failures.push(e.message);
     }
     ptest_shared::staging::sweep(&state)?;
     state.sweep_locks()?;
@@ -63,6 +59,21 @@ pub fn gc(json: bool, dry_run: bool) -> Result<i32> {
         Error::failed(format!("gc did not finish: {}", failures.join("; ")))
             .hint("fix the cause and run `ptest gc` again: it is idempotent"),
     )
+}
+
+/// The registered resources whose owner died or whose lease expired,
+/// newest first (as teardown of a stream), each with why.
+fn stale_now(reg: &Registry) -> Result<Vec<(ptest_shared::Record, Option<&'static str>)>> {
+    let now = ptest_shared::record::Timestamp::now();
+    let mut stale = Vec::new();
+    for rec in reg.list()? {
+        match judge(&rec, now)? {
+            Liveness::Live => {}
+            l => stale.push((rec, Some(l.as_str()))),
+        }
+    }
+    stale.reverse();
+    Ok(stale)
 }
 
 /// How long one tool's `gc` may take before it is killed (with its process

@@ -60,3 +60,68 @@ fn gc_removes_lock_files_nobody_holds_and_keeps_held_ones() {
     assert_eq!(left, ["in-use.lock"]);
     drop(held);
 }
+
+#[test]
+fn a_resource_made_after_its_session_ended_goes_with_the_tool_that_made_it() {
+    // The session's leader exits at once; the tool starts a moment later,
+    // re-parented to an init (or a subreaper), with nothing of its session
+    // left above it. It used to give the lease to that init, for good.
+    let s = Scenario::new();
+    let out = s.dir.path().join("lease.jsonl");
+    let bin = ptest_shared::testkit::target_dir().join("ptest-port");
+    let script = format!(
+        "(sleep 0.3; exec {} lease --json > {}) & exit 0",
+        bin.display(),
+        out.display()
+    );
+    let status = std::process::Command::new("setsid")
+        .args(["sh", "-c", &script])
+        .env("PTEST_HOME", &s.state)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let start = std::time::Instant::now();
+    let lease = loop {
+        let text = std::fs::read_to_string(&out).unwrap_or_default();
+        if let Some(line) = text.lines().next() {
+            break serde_json::from_str::<serde_json::Value>(line).unwrap();
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "no lease"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let pid = lease["owner"]["pid"].as_u64().unwrap();
+    assert_ne!(pid, 1, "owned by init: {lease}");
+    // Its owner is the tool itself, which has exited: gc takes it.
+    let start = std::time::Instant::now();
+    while ptest_shared::owner::proc_stat(pid as u32).is_some_and(|st| st.state != 'Z') {
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    s.cmd("ptest").arg("gc").run().success();
+    let left = s.cmd("ptest").args(["ls", "--json"]).run().success();
+    assert!(left.records().is_empty(), "{}", left.stdout);
+}
+
+#[test]
+fn gc_removes_what_a_writer_killed_mid_write_left_in_staging() {
+    let s = Scenario::new();
+    s.cmd("ptest").arg("ls").run().success();
+    let staging = s.state.join("staging");
+    std::fs::create_dir_all(&staging).unwrap();
+    let old = staging.join(".tmp-0123abcd.json-x1y2");
+    let fresh = staging.join(".tmp-4567cdef.json-z3w4");
+    std::fs::write(&old, "{").unwrap();
+    std::fs::write(&fresh, "{").unwrap();
+    let ok = std::process::Command::new("touch")
+        .args(["-d", "2 minutes ago"])
+        .arg(&old)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    s.cmd("ptest").arg("gc").run().success();
+    assert!(!old.exists(), "an old writer's temp file stayed");
+    assert!(fresh.exists(), "a file being written went");
+}
