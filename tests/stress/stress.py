@@ -32,7 +32,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(1, os.path.join(os.path.dirname(os.path.dirname(HERE)), "bench"))
 
 import janitor  # noqa: E402
-from harness import Ctx, log, parse_duration, rm_tree  # noqa: E402
+from harness import Ctx, Failure, log, parse_duration, rm_tree  # noqa: E402
 from leaks import ScenarioCgroup  # noqa: E402
 import scenarios  # noqa: E402
 
@@ -234,6 +234,9 @@ def scenario(name, ctx_path):
     try:
         mod = importlib.import_module(f"scenarios.{name}")
         result = mod.run(ctx, cg if placed else None)
+    except Failure as e:
+        result["failures"].append(str(e))
+        log(f"FAIL {name}: {e}")
     except Exception:  # noqa: BLE001
         result["failures"].append("the scenario crashed: " + traceback.format_exc())
         log(result["failures"][-1])

@@ -145,9 +145,10 @@ def run(ctx, cgroup):
     wheel = os.path.join(ctx.wheelhouse, os.listdir(ctx.wheelhouse)[0])
     s.sh(f"ptest venv create {venv_args(ctx)} | ptest proc run --rm -- true")  # the warm template
     c.baseline()
-    schedule = plan(ctx.seed, trials, KINDS)
+    # Trial K is the same whatever the number of trials (drawn in order).
+    schedule = plan(ctx.seed, max(trials, (ctx.trial or 0) + 1), KINDS)
     if ctx.trial is not None:
-        require(0 <= ctx.trial < trials, f"--trial {ctx.trial}: the plan has trials 0-{trials - 1}")
+        require(ctx.trial >= 0, f"--trial {ctx.trial}: trials are numbered from 0")
         schedule, parallel = [schedule[ctx.trial]], 1
 
     def script(kind, t, w):
@@ -204,7 +205,8 @@ def run(ctx, cgroup):
         verdict = c.det.check(c.before, settle=20, gc=lambda: s.gc(check=False), residual=residual)
         if verdict["backdated"]:
             c.note(f"{where}: gc took, once a minute old: {verdict['backdated']}")
-        if not c.judge(verdict, f"{where} (replay one: --seed {ctx.seed} --trial N)"):
+        if not c.judge(verdict, f"{where} (replay one: tests/stress/run --scale {ctx.scale} --only chaos "
+                                f"--seed {ctx.seed} --trial N)"):
             leaked_in = rnd
             break
         # What a known bug left would be found again by every later round.
