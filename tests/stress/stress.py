@@ -212,9 +212,20 @@ def inner(ctx_path):
     for name in names:
         log(f"== scenario {name}")
         t = time.perf_counter()
-        p = subprocess.run([sys.executable, os.path.abspath(__file__), "--scenario", name, "--ctx", ctx_path])
-        if p.returncode != 0:
+        # A bound, so that a hang fails the run instead of stopping it: the
+        # soak's length, and half an hour for anything.
+        limit = 1800 + (ctx.duration if name == "soak" else 0)
+        child = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--scenario", name, "--ctx", ctx_path],
+                                 start_new_session=True)
+        try:
+            if child.wait(limit) != 0:
+                rc = 1
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
             rc = 1
+            with open(os.path.join(ctx.root, "results", f"{name}.json"), "w") as f:
+                json.dump({"name": name, "failures": [f"did not end within {limit:.0f} s: killed"]}, f)
         log(f"== scenario {name}: {time.perf_counter() - t:.1f}s")
         for d in os.listdir(ctx.root):
             if d == name or d.startswith(name + "-"):

@@ -13,7 +13,7 @@ recorded too (`before_gc_*`), not judged.
 """
 import json
 import os
-import shlex
+import select
 import signal
 import subprocess
 import time
@@ -58,6 +58,10 @@ class JobShell:
         self.p.stdin.write(f"( {cmd}\n) > {out} 2> {err} < /dev/null {self.status_w}>&-; "
                            f"echo \"{self.n} $?\" >&{self.status_w}\n")
         self.p.stdin.flush()
+        ready, _, _ = select.select([self.status], [], [], timeout)
+        if not ready:
+            os.killpg(self.pid, signal.SIGKILL)
+            raise Failure(f"soak: `{cmd}` did not end within {timeout} s (the job shell was killed)")
         line = self.status.readline()
         require(line, f"the job shell died running {cmd!r}")
         n, rc = line.split()
@@ -255,6 +259,12 @@ def run(ctx, cgroup):
                 watch.wait(30)
             except TimeoutError as e:
                 c.fail(str(e))
+        # The report keeps every cycle's figures, and where the state
+        # directory's bytes were for the first judged cycle and the last.
+        for i, x in enumerate(samples):
+            if i not in (min(len(samples) - 1, max(WARMUP, len(samples) // 10)), len(samples) - 1):
+                x.pop("state_bytes_by_dir", None)
+                x.pop("before_gc_state_bytes_by_dir", None)
         c.result["samples"] = samples
         try:
             job.run(f"ptest docker pool rm soak; ptest down < {work}-svc.jsonl; ptest down < {work}-fixture.jsonl",
