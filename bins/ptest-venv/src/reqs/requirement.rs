@@ -87,6 +87,14 @@ impl Reader<'_> {
             ))
             .hint("names end with a letter or a digit: remove the trailing punctuation"));
         }
+        if let Some((at, c)) = stray_non_ascii(source) {
+            return Err(Error::data(format!(
+                "{}: invalid requirement `{written}`: `{}` is not ASCII: outside a URL and the quoted values of markers, a requirement is",
+                at_pos(file, logical.pos(start + at)),
+                c.escape_default()
+            ))
+            .hint(PEP508_HELP));
+        }
         let err = match Requirement::<VerbatimUrl>::from_str(source) {
             Ok(r) => return Ok(r),
             Err(err) => err,
@@ -139,6 +147,38 @@ fn valid_hash(value: &str) -> bool {
         _ => return false,
     };
     hex.len() == len && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Finds a character that is neither ASCII nor whitespace outside a URL
+/// (`name @ URL`, up to whitespace) and quoted marker values: PEP 508
+/// allows none, and pep508_rs 0.9 panics on one where a marker expression
+/// may go on (`x; os_name == "a"é`: it counts the characters of the next
+/// word and slices that many bytes). Returns its offset and the character.
+fn stray_non_ascii(source: &str) -> Option<(usize, char)> {
+    #[derive(PartialEq)]
+    enum Url {
+        No,
+        /// After `@`, before the URL's first character.
+        Next,
+        Inside,
+    }
+    let mut quote: Option<char> = None;
+    let mut url = Url::No;
+    for (i, c) in source.char_indices() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            _ if url == Url::Next && c.is_whitespace() => {}
+            _ if url == Url::Next => url = Url::Inside,
+            _ if url == Url::Inside && c.is_whitespace() => url = Url::No,
+            _ if url == Url::Inside => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '@') => url = Url::Next,
+            _ if !c.is_ascii() && !c.is_whitespace() => return Some((i, c)),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Finds a project or extra name that ends with `-`, `_` or `.` before
@@ -271,6 +311,23 @@ mod tests {
         let e = err("foo-\n");
         assert!(e.message.starts_with("req.txt:1:4:"), "{e}");
         assert!(parse("foo[a.b, c-d]>=1\n").is_ok());
+
+        // pep508_rs 0.9 panics on a non-ASCII character where a marker
+        // expression may go on.
+        for text in [
+            "x; os_name == \"a\"é\n",
+            "a@file:///a  ; extra == \"x\"\u{feff} and python_version > \"0\"\n",
+            "x ; (os_name == 'a')ß\n",
+            "x==1ℌ\n",
+        ] {
+            let e = err(text);
+            assert!(e.message.contains("is not ASCII"), "{text:?}: {e}");
+            assert!(e.message.starts_with("req.txt:1:"), "{e}");
+        }
+        // Where PEP 508 allows it, it is read.
+        assert!(parse("x ; os_name == 'é'\n").is_ok());
+        assert!(parse("x @ https://h/é/x-1.0.whl ; os_name == \"a\"\n").is_ok());
+        assert!(parse("x\u{a0}==1\n").is_ok());
 
         let e = err("foo; python_version >< \"3\"\n");
         assert!(e.message.starts_with("req.txt:1:"), "{e}");
