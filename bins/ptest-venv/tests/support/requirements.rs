@@ -179,6 +179,9 @@ pub fn requirement() -> impl Strategy<Value = String> {
         3 => Just(String::new()),
         1 => marker().prop_map(|m| format!(" ; {m}")),
         1 => marker().prop_map(|m| format!(";{m}")),
+        // Something after a whole marker expression, where `and` or `or`
+        // may go on.
+        1 => (marker(), odd(), "[ ]?[a-z]{0,3}").prop_map(|(m, o, w)| format!(" ; {m}{o}{w}")),
     ];
     let hashes = prop_oneof![
         4 => Just(String::new()),
