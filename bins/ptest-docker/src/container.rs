@@ -396,6 +396,7 @@ impl<'a> Made<'a> {
     /// (a veto undoes everything), the containers' registry records, and
     /// then what was made is kept and handed over.
     fn keep(mut self, config: &Config) -> Result<Kept> {
+        self.check_volumes()?;
         for rec in &self.containers {
             hooks::pre(config, "container.ready", rec)?;
         }
@@ -412,12 +413,42 @@ impl<'a> Made<'a> {
 }
 
 impl Made<'_> {
+    /// Whether each named volume made is still the one made: its owner's
+    /// guardian may have removed it (the owner died as it was made) before
+    /// a container used it, and the engine then made one of that name
+    /// anew, unlabelled, which nothing would ever remove. A container
+    /// that uses a volume pins it, so once they exist this holds for good.
+    /// A volume found replaced fails the create, whose guard removes the
+    /// containers and the volume by its name.
+    fn check_volumes(&self) -> Result<()> {
+        for v in &self.volumes {
+            let Some(name) = objects::engine_id_of(v) else {
+                continue;
+            };
+            let ours = match self
+                .engine
+                .block_on(self.engine.docker.inspect_volume(&name))
+            {
+                Ok(vol) => vol.labels.get(labels::ID).map(String::as_str) == v.id(),
+                Err(e) if engine::is_gone(&e) => false,
+                Err(e) => return Err(engine::error(&format!("cannot inspect volume {name}"), &e)),
+            };
+            if !ours {
+                return Err(Error::temp_fail(format!(
+                    "volume {name} was removed while its container was made (did its owner die?)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The end of the guard for a pool's container: registered, with the
     /// ids of the volumes and networks made for it (a take hands them
     /// over with it), only while the pool still exists — in the same
     /// registry transaction, so that a pool removed meanwhile never gains
     /// one. `false` (and everything undone) when the pool is gone.
     pub(crate) fn keep_pooled(mut self, pool_id: &str) -> Result<bool> {
+        self.check_volumes()?;
         let objects: Vec<serde_json::Value> = self
             .volumes
             .iter()
