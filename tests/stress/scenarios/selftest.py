@@ -16,6 +16,8 @@ transient blip) must pass, one more descriptor every cycle, or one more
 state file every fifth cycle, must fail.
 """
 import os
+import signal
+import time
 
 from harness import log
 from scenarios import Checked
@@ -29,11 +31,26 @@ def one(ctx, cgroup, name, fault):
     vol = f"stress-{ctx.run_id}-{name}-vol"
     c.baseline()
     env = os.path.join(s.dir, "env.jsonl")
-    s.sh(f"ptest docker create --image {ctx.image} --name st --volume {vol}:/data -- sleep 600 > {env} "
-         f"&& ptest docker exec st -- sh -c 'echo kept > /data/x' && ptest down < {env}")
+    # The session that owns the volume lives on until the check is done:
+    # anyone's `ptest gc` on this engine removes labelled objects of dead
+    # owners, and would repair the leak before the detector looks.
+    owner = s.spawn(f"ptest docker create --image {ctx.image} --name st --volume {vol}:/data -- sleep 600 > {env} "
+                    f"&& ptest docker exec st -- sh -c 'echo kept > /data/x' && ptest down < {env}; "
+                    f"echo $? > {env}.done; exec sleep 3600")
+    deadline = time.monotonic() + 120
+    while not os.path.exists(env + ".done") and time.monotonic() < deadline and owner.p.poll() is None:
+        time.sleep(0.05)
+    c.det.harness_pids.add(owner.pid)  # the harness's, as the owner's shell is
+    done = open(env + ".done").read().strip() if os.path.exists(env + ".done") else "never"
+    if done != "0":
+        c.fail(f"create, exec and down exited {done}: {open(owner.err_path).read()[-600:]}")
+    c.det.quiesce(c.before, timeout=5)
     c.gc_checked("teardown")
     verdict = c.det.check(c.before, settle=10)
+    owner.signal(signal.SIGKILL)
+    owner.wait(10)
     c.scen.stop()
+    verdict["failures"] = c.result["failures"]
     return vol, verdict
 
 
@@ -81,11 +98,13 @@ def run(ctx, cgroup):
                                   "the detector's self-test cannot run")
         return result
     vol, clean = one(ctx, cgroup, "selftest-control", None)
+    result["failures"] += [f"selftest control: {f}" for f in clean["failures"]]
     named = [x for x in clean["leaks"] + clean["lost"]]
     result["control"] = {"leaks": clean["leaks"], "lost": clean["lost"]}
     if named:
         result["failures"].append(f"selftest: the fault build without PTEST_FAULT leaked: {named}")
     vol, faulty = one(ctx, cgroup, "selftest-fault", "skip-volume-removal")
+    result["failures"] += [f"selftest with the fault: {f}" for f in faulty["failures"]]
     result["fault"] = {"leaks": faulty["leaks"], "lost": faulty["lost"]}
     hit = [x for x in faulty["leaks"] if x["category"] == "volume" and x["what"] == vol]
     if hit:
