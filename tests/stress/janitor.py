@@ -96,13 +96,23 @@ def clean_engine(attrs, prefixes=(), base_image=False):
                 e.remove_image(t)
 
 
-def remove_cgroups(run_id, name="*"):
-    """The cgroups the harness made for the run (`ptest-stress-<run>-<name>`),
-    with whatever ptest made below them, after killing what they hold."""
+def remove_cgroups(run_id, name=None):
+    """The cgroups the harness made for the run (`ptest-stress-<run>`, or
+    one scenario's `ptest-stress-<run>-<name>` below it), with whatever
+    ptest made below them, after killing what they hold."""
+    want = f"ptest-stress-{run_id}" + (f"-{name}" if name else "")
     roots = []
     for mnt in set(v1_hierarchies().values()) | ({v2_mount()} - {None}):
-        for depth in range(0, 5):
-            roots += glob.glob(os.path.join(mnt, *(["*"] * depth), f"ptest-stress-{run_id}-{name}"))
+        for root, dirs, _ in os.walk(mnt):
+            if os.path.basename(root) == want:
+                roots.append(root)
+                dirs[:] = []
+            elif root.count("/") - mnt.count("/") > 8:
+                dirs[:] = []
+            else:
+                # Only where a run of ours can be: skip the engine's and
+                # the system's own trees.
+                dirs[:] = [d for d in dirs if not d.startswith(("docker", "system.slice", "user.slice"))]
     for r in roots:
         for _ in range(30):
             pids = set()
