@@ -53,8 +53,28 @@ async fn remove_object_async(engine: &Engine, engine_id: &str) -> Result<bool> {
     match engine.docker.remove_container(engine_id, Some(opts)).await {
         Ok(()) => Ok(true),
         Err(e) if engine::is_gone(&e) => Ok(false),
-        // Already being removed by someone else (the guardian).
-        Err(e) if engine::status(&e) == Some(409) => Ok(true),
+        // Already being removed by someone else (the guardian, another
+        // gc): gone once that is done, so that its volumes can go next.
+        Err(e) if engine::status(&e) == Some(409) => {
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while std::time::Instant::now() < until {
+                let info = engine
+                    .docker
+                    .inspect_container(
+                        engine_id,
+                        None::<bollard::query_parameters::InspectContainerOptions>,
+                    )
+                    .await;
+                if info.as_ref().is_err_and(engine::is_gone) {
+                    return Ok(true);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            Err(engine::error(
+                &format!("container {engine_id} is still being removed"),
+                &e,
+            ))
+        }
         Err(e) => Err(engine::error(
             &format!("cannot remove container {engine_id}"),
             &e,
