@@ -152,7 +152,7 @@ def outer(args):
                 with open(p) as f:
                     report["scenarios"][name] = json.load(f)
         report["inner_exit"] = rc
-        report["monitor"] = monitor_report(mon_jsonl, env, report_dir)
+        report["monitor"] = monitor_report(mon_jsonl, env, report_dir, "" if args.scale == "full" else "-" + args.scale)
         # ptest mon's own leftovers: its run's registry entry and cgroup go
         # when it ends.
         left = os.listdir(os.path.join(root, "monitor-home", "registry")) \
@@ -187,11 +187,11 @@ def outer(args):
     return status
 
 
-def monitor_report(jsonl, env, report_dir):
+def monitor_report(jsonl, env, report_dir, suffix):
     out = {}
     if not os.path.exists(jsonl):
         return {"error": "no samples"}
-    svg = os.path.join(report_dir, "stress-run.svg")
+    svg = os.path.join(report_dir, f"stress-run{suffix}.svg")
     r = subprocess.run(["ptest", "mon", "report", jsonl, "--svg", svg, "--json"], env=env,
                        capture_output=True, text=True)
     out["report_exit"] = r.returncode
