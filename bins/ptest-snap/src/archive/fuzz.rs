@@ -111,7 +111,7 @@ fn archives_are_imported_whole_or_refused_leaving_nothing() {
     let cases = || (archives::archive(), prop::bool::weighted(0.3));
     property::check(
         "snap_import",
-        3000,
+        2000,
         cases,
         |((archive, objects), present)| {
             let present = if present { objects } else { Vec::new() };
@@ -141,7 +141,7 @@ fn valid_archives_are_imported() {
         archives::snapshot()
             .prop_map(|s| (archives::Archive(archives::zstd(&archives::tar_of(&s))), s))
     };
-    property::check("snap_import_valid", 1000, valid, |(archive, s)| {
+    property::check("snap_import_valid", 500, valid, |(archive, s)| {
         let o = import(archive.0, Vec::new());
         match o.result {
             Ok(n) => prop_assert_eq!(n, s.objects.len()),
