@@ -25,12 +25,43 @@ pub struct StateDir {
 /// setting is taken from the working directory and made absolute, so that
 /// every path ptest records is absolute.
 pub fn resolve() -> Result<(PathBuf, &'static str)> {
-    let nonempty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    resolve_in(&|k| std::env::var_os(k), &|| std::env::current_dir())
+}
+
+/// The state directory another process uses, from its environment and
+/// working directory (`/proc/PID/environ` and `cwd`): `None` when they
+/// cannot be read (it exited, or is not ours to look at).
+pub fn resolve_for(pid: u32) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let environ = fs::read(format!("/proc/{pid}/environ")).ok()?;
+    let vars: Vec<(&[u8], &[u8])> = environ
+        .split(|b| *b == 0)
+        .filter_map(|kv| {
+            let i = kv.iter().position(|b| *b == b'=')?;
+            Some((&kv[..i], &kv[i + 1..]))
+        })
+        .collect();
+    let get = |k: &str| {
+        vars.iter()
+            .rev()
+            .find(|(n, _)| *n == k.as_bytes())
+            .map(|(_, v)| std::ffi::OsStr::from_bytes(v).to_os_string())
+    };
+    let cwd = || fs::read_link(format!("/proc/{pid}/cwd"));
+    resolve_in(&get, &cwd).ok().map(|(p, _)| p)
+}
+
+/// [`resolve`] with the environment and working directory given.
+fn resolve_in(
+    var: &dyn Fn(&str) -> Option<std::ffi::OsString>,
+    cwd: &dyn Fn() -> std::io::Result<PathBuf>,
+) -> Result<(PathBuf, &'static str)> {
+    let nonempty = |k: &str| var(k).filter(|v| !v.is_empty());
     let absolute = |p: PathBuf| -> Result<PathBuf> {
         if p.is_absolute() {
             return Ok(p);
         }
-        std::env::current_dir()
+        cwd()
             .map(|d| d.join(p))
             .io_context(|| "cannot read the working directory")
     };

@@ -441,4 +441,26 @@ fn gc_sweeps_unregistered_cgroups_of_a_tool_and_kills_what_they_hold() {
     let status =
         wait_timeout(&mut child, Duration::from_secs(5)).expect("the orphan's process was killed");
     assert_eq!(status.signal(), Some(Signal::SIGKILL as i32));
+
+    // A cgroup whose process belongs to another state directory (another
+    // user's run, a test's own PTEST_HOME) is not this registry's to judge.
+    let other = Cleanup(Cgroup::create(&format!("ptest-{tool}-other1"), &limits).unwrap());
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "exec sleep 100"])
+        .env("PTEST_HOME", "/nonexistent/another-state-dir")
+        .stdin(Stdio::null());
+    // SAFETY: as in spawn_in.
+    unsafe {
+        cmd.pre_exec(other.0.pre_exec_join());
+    }
+    let mut theirs = cmd.spawn().unwrap();
+    let swept = ptest_shared::cgroup::sweep_unregistered(&tool, Duration::ZERO, |id| id == kept_id);
+    assert!(swept.is_empty(), "{swept:?}");
+    assert!(other.0.paths().iter().all(|p| p.is_dir()));
+    assert!(
+        theirs.try_wait().unwrap().is_none(),
+        "another's process was killed"
+    );
+    theirs.kill().unwrap();
+    theirs.wait().unwrap();
 }

@@ -415,8 +415,10 @@ pub(super) fn describe_pid(pid: u32) -> String {
 /// go, that are at least `min_age` old and whose id `registered` does not
 /// know: left by a `run` killed between making its cgroup and registering
 /// it. Their processes (none, normally: they die with their supervisor) are
-/// killed and the cgroups removed; returns their names. Where no cgroup
-/// can be made there is nothing to sweep.
+/// killed and the cgroups removed; returns their names. A cgroup holding a
+/// process of another state directory is left alone: cgroups are the
+/// machine's, a registry is one state directory's. Where no cgroup can be
+/// made there is nothing to sweep.
 pub fn sweep_unregistered(
     tool: &str,
     min_age: Duration,
@@ -460,9 +462,18 @@ pub fn sweep_unregistered(
             }
         }
     }
+    // Cgroups are the machine's, registries a state directory's: one that
+    // holds a process of another state directory (another user's run, a
+    // test's own PTEST_HOME) is not ours to judge, whatever our registry
+    // says. An empty one harms nobody when it goes.
+    let home = crate::state::resolve().ok().map(|(p, _)| p);
     names.retain(|name| {
         let cg = Cgroup::from_paths(parents.iter().map(|p| p.join(name)).collect());
-        cg.kill_all(Duration::from_secs(2)).is_ok() && cg.remove().is_ok()
+        let ours = cg
+            .pids()
+            .into_iter()
+            .all(|pid| home.is_some() && crate::state::resolve_for(pid) == home);
+        ours && cg.kill_all(Duration::from_secs(2)).is_ok() && cg.remove().is_ok()
     });
     names
 }
