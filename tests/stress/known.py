@@ -26,15 +26,6 @@ ISSUES = {
         "container goes (guardian), that volume stays forever: nothing of ptest can see it. Seen with docker "
         "events: volume create, volume destroy, volume create, container create. bins/ptest-docker/src "
         "(container create; giving the mount its labels in VolumeOptions would label even the engine's copy)."),
-    # Not matched: the harness keeps clear of it (every run in a cgroup of
-    # its own), since it would kill the run itself.
-    "gc-kills-others-cgroups": (
-        "ptest gc (ptest proc gc, ptest mon gc) removes every cgroup named ptest-proc-<id> or ptest-mon-<id> "
-        "under its ptest/ parent that its own registry does not name once a minute old, killing what runs in "
-        "it; that parent is machine-wide (below the caller's own cgroup on v1: the root for most; at the root "
-        "on v2), the registry is one state directory's. So anyone's gc kills every other state directory's "
-        "ptest proc run --memory … and ptest mon run older than a minute (seen: another user's gc SIGKILLed "
-        "this suite's ptest mon run). shared/src/cgroup/control.rs sweep_unregistered()."),
     "gc-volume-in-use": (
         "ptest gc removes registered resources before it runs the tools' own gc: a volume whose container "
         "was made but never registered (docker create killed in between) is 'in use', so gc exits 1, although "

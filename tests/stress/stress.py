@@ -136,9 +136,10 @@ def outer(args):
                      me, os.path.abspath(__file__), "--inner", ctx_path]
         # The whole run in a cgroup of its own (cgroup v1), so that ptest's
         # cgroups for it — ptest mon run's first — have a `ptest/` parent
-        # of their own: `ptest gc` of anyone else on this machine sweeps
-        # the cgroups under its `ptest/` parent that its own registry does
-        # not name (a known bug, see known.py), and would kill this run.
+        # of their own, out of sight of anyone else's `ptest gc` (whose
+        # sweep of unregistered cgroups killed a run's ptest mon run once:
+        # fixed in 9c622fd, by leaving alone cgroups that hold another
+        # state directory's processes).
         run_cg = ScenarioCgroup(f"ptest-stress-{run_id}")
         run_cg.enter()
         try:
