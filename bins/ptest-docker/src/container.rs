@@ -253,6 +253,8 @@ pub(crate) struct Made<'a> {
     volumes: Vec<Record>,
     networks: Vec<Record>,
     containers: Vec<Record>,
+    /// How many of `containers` (the first ones) a take registered already.
+    registered: usize,
     kept: bool,
 }
 
@@ -280,6 +282,7 @@ impl<'a> Made<'a> {
             volumes: Vec::new(),
             networks: Vec::new(),
             containers: Vec::new(),
+            registered: 0,
             kept: false,
         }
     }
@@ -287,6 +290,7 @@ impl<'a> Made<'a> {
     /// What a pool gave is undone, like what was made, should a later
     /// step fail.
     fn adopt(&mut self, t: Taken) {
+        self.registered += t.containers.len();
         self.containers.extend(t.containers);
         self.volumes.extend(t.volumes);
         self.networks.extend(t.networks);
@@ -400,7 +404,9 @@ impl<'a> Made<'a> {
         for rec in &self.containers {
             hooks::pre(config, "container.ready", rec)?;
         }
-        for rec in &self.containers {
+        // Taken ones are registered as they are already (the take wrote
+        // them under the registry lock): only what was made is written.
+        for rec in &self.containers[self.registered..] {
             self.reg.put(rec)?;
         }
         self.kept = true;

@@ -77,28 +77,51 @@ pub fn take(
     let mut matched = std::collections::BTreeSet::new();
     while taken.containers.len() < wanted {
         let first = taken.containers.len();
+        // Read without the lock (every entry), claimed with it (each
+        // candidate read again, and taken only while still the pool's): the
+        // lock is held for a few small reads and writes, so that many takers
+        // at once hardly wait for each other.
+        let all = reg.list()?;
+        let pools: Vec<String> = matching_pools(&all, &spec, &hash, choice, now)?
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        matched.extend(pools.iter().cloned());
+        let candidates: Vec<&str> = all
+            .iter()
+            .filter(|r| r.kind() == "container" && r.tool() == Some(TOOL))
+            .filter(|r| {
+                r.get("pool")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| pools.iter().any(|x| x == p))
+            })
+            .filter_map(Record::id)
+            .collect();
+        if candidates.is_empty() {
+            break;
+        }
         let claimed = reg.transaction(|t| {
-            let all = t.list()?;
-            let pools = matching_pools(&all, &spec, &hash, choice, now)?;
-            matched.extend(pools.iter().map(|p| p.to_string()));
             let mut claimed = Vec::new();
-            for r in all.iter().filter(|r| r.kind() == "container") {
+            for id in &candidates {
                 if first + claimed.len() == wanted {
                     break;
                 }
-                let Some(pool) = r.get("pool").and_then(Value::as_str) else {
-                    continue;
-                };
-                if r.tool() != Some(TOOL) || !pools.contains(&pool) {
+                // Taken by another meanwhile, or drained: no longer the pool's.
+                let Some(r) = t.get(id)? else { continue };
+                let still = r
+                    .get("pool")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| pools.iter().any(|x| x == p));
+                if !still {
                     continue;
                 }
                 let name = &plan.names[first + claimed.len()];
-                claimed.push(claim(t, r, plan, name, lifetime)?);
+                claimed.push(claim(t, &r, plan, name, lifetime)?);
             }
             Ok(claimed)
         })?;
         if claimed.is_empty() {
-            break;
+            continue; // all taken by others meanwhile: look again
         }
         for c in claimed {
             let cid = engine_id_of(&c.containers[0]).unwrap_or_default();
