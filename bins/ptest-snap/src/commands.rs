@@ -467,7 +467,7 @@ pub fn gc(common: &CommonArgs) -> Result<i32> {
         .iter()
         .filter_map(|r| r.id().map(str::to_owned))
         .collect();
-    crate::container::gc_engine(&live);
+    crate::container::gc_engine(&live, &store.state.path().display().to_string());
     crate::container::gc_paused(&store);
     let mut referenced: HashSet<String> = HashSet::new();
     let mut orphans = 0;

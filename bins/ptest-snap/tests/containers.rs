@@ -872,13 +872,23 @@ fn gc_removes_a_fill_container_a_killed_restore_left() {
     let tag = std::process::id();
     let fill = format!("ptest-snap-fill-test{tag}");
     let other = format!("ptest-snap-other-test{tag}");
-    for name in [&fill, &other] {
+    // A fill container of another state directory's store (another user's,
+    // another test's) is that gc's to judge, never this one's.
+    let theirs = format!("ptest-snap-fill-theirs{tag}");
+    let home = format!("ptest.home={}", s.state.display());
+    for (name, home) in [
+        (&fill, home.as_str()),
+        (&other, home.as_str()),
+        (&theirs, "ptest.home=/nonexistent/another-state-dir"),
+    ] {
         docker(&[
             "create",
             "--name",
             name,
             "--label",
             "ptest.snapshot=snapshot-gone1",
+            "--label",
+            home,
             "--network",
             "none",
             &image,
@@ -892,7 +902,8 @@ fn gc_removes_a_fill_container_a_killed_restore_left() {
     let gc = s.cmd("ptest-snap").arg("gc").run();
     let fill_left = docker_output(&["inspect", "--format", "{{.Id}}", &fill]);
     let other_left = docker_output(&["inspect", "--format", "{{.Id}}", &other]);
-    docker_quiet(&["rm", "-f", &fill, &other]);
+    let theirs_left = docker_output(&["inspect", "--format", "{{.Id}}", &theirs]);
+    docker_quiet(&["rm", "-f", &fill, &other, &theirs]);
     let (out, err) = (gc.stdout.clone(), gc.stderr.clone());
     gc.success();
     assert!(
@@ -902,6 +913,10 @@ fn gc_removes_a_fill_container_a_killed_restore_left() {
     assert!(
         other_left.is_some(),
         "a container not named for a fill stays"
+    );
+    assert!(
+        theirs_left.is_some(),
+        "another state directory's fill container stays"
     );
 }
 

@@ -176,9 +176,11 @@ pub(crate) fn tag_unchanged(
 /// For `gc` (the store lock held exclusively): removes the images
 /// committed for snapshots that are no longer registered (a `create` that
 /// died, an `rm` whose image was still in use), and the containers that
-/// fill read-only volumes left by a restore or reset that was killed.
-/// Nothing when no engine answers.
-pub fn gc_engine(live: &HashSet<String>) -> u64 {
+/// fill read-only volumes left by a restore or reset that was killed —
+/// only those labelled for this store's state directory (`home`): another
+/// state directory's are its own gc's. Nothing when no engine answers.
+pub fn gc_engine(live: &HashSet<String>, home: &str) -> u64 {
+    let ours = |l: &HashMap<String, String>| l.get(HOME_LABEL).map(String::as_str) == Some(home);
     let Ok(engine) = connect() else {
         return 0;
     };
@@ -201,11 +203,11 @@ pub fn gc_engine(live: &HashSet<String>) -> u64 {
         .block_on(engine.docker.list_containers(Some(opts)))
         .unwrap_or_default()
     {
-        let fill = c
-            .names
-            .iter()
-            .flatten()
-            .any(|n| n.starts_with(FILL_PREFIX) || n.starts_with(&format!("/{FILL_PREFIX}")));
+        let fill = ours(&c.labels.clone().unwrap_or_default())
+            && c.names
+                .iter()
+                .flatten()
+                .any(|n| n.starts_with(FILL_PREFIX) || n.starts_with(&format!("/{FILL_PREFIX}")));
         if let Some(id) = c.id.filter(|_| fill)
             && api::remove_object(&engine, ObjectKind::Container, &id).is_ok()
         {
@@ -214,6 +216,7 @@ pub fn gc_engine(live: &HashSet<String>) -> u64 {
     }
     for i in images {
         if let Some(snap) = i.labels.get(IMAGE_LABEL)
+            && ours(&i.labels)
             && !live.contains(snap)
             && remove_image(&engine, &i.id).is_ok()
         {

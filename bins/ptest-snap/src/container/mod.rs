@@ -54,6 +54,23 @@ pub(crate) use volumes::*;
 /// The label naming the snapshot a committed image belongs to.
 pub const IMAGE_LABEL: &str = "ptest.snapshot";
 
+/// The label naming the state directory whose store a committed image or
+/// a filling container belongs to: the engine is shared, and `gc` of
+/// another state directory (another user's, a test's) must never take
+/// what this store still names.
+pub const HOME_LABEL: &str = "ptest.home";
+
+/// The labels of an engine object made for snapshot `id` of `store`.
+pub(crate) fn object_labels(store: &Store, id: &str) -> HashMap<String, String> {
+    HashMap::from([
+        (IMAGE_LABEL.to_owned(), id.to_owned()),
+        (
+            HOME_LABEL.to_owned(),
+            store.state.path().display().to_string(),
+        ),
+    ])
+}
+
 /// The engine name of a container that fills a read-only volume begins so.
 const FILL_PREFIX: &str = "ptest-snap-fill-";
 
@@ -110,7 +127,7 @@ pub fn snapshot(
     };
     ptest_shared::interrupt::check()?;
     let tag = format!("ptest-snap/{snap_id}:latest");
-    let labels = HashMap::from([(IMAGE_LABEL.to_owned(), snap_id.clone())]);
+    let labels = object_labels(store, &snap_id);
     let mut mounts: Vec<_> = info
         .mounts
         .clone()

@@ -470,6 +470,7 @@ pub(crate) fn fill_volumes(
         }
         filled.add(crate::hostvol::ARCHIVE);
         let tree = volume_manifest(m, v, String::new());
+        let labels = super::object_labels(store, &m.id);
         let store = store.clone();
         // The engine sets nothing of the directory it extracts into (it
         // skips an archive's `.`): the archive goes to the mount point's
@@ -497,7 +498,7 @@ pub(crate) fn fill_volumes(
         let body = bollard::models::ContainerCreateBody {
             image: Some(o.image.clone()),
             cmd: Some(vec!["true".into()]),
-            labels: Some(HashMap::from([(IMAGE_LABEL.to_owned(), m.id.clone())])),
+            labels: Some(labels),
             host_config: Some(bollard::models::HostConfig {
                 binds: Some(vec![format!("{volume}:/fill:nocopy")]),
                 network_mode: Some("none".into()),
