@@ -5,7 +5,6 @@ import shlex
 import time
 
 from harness import Failure, Scenario, log
-import known
 from leaks import Detector, describe
 
 # The order `make stress` runs them in.
@@ -40,8 +39,9 @@ def full_env_pipeline(ctx, hold=0.0):
 
 
 def residual(verdict, foreign):
-    """What of a verdict is not a known bug's."""
-    return known.split(verdict["leaks"], foreign)[0] + known.split(verdict["lost"], foreign)[0]
+    """What of a verdict counts: all of it (there is no list of bugs
+    tolerated; `foreign` is kept for the detector's call)."""
+    return verdict["leaks"] + verdict["lost"]
 
 
 class Checked:
@@ -80,33 +80,18 @@ class Checked:
         self.result["metrics"][key] = value
 
     def judge(self, verdict, where):
-        """Fails on every leak and loss of `verdict`, but those of a known
-        ptest bug (known.py), which are reported as such. True when clean."""
-        foreign = verdict.pop("_foreign", {})
-        verdict["leaks"], kl = known.split(verdict["leaks"], foreign)
-        verdict["lost"], kx = known.split(verdict["lost"], foreign)
-        for issue, item in kl + kx:
-            self.known(issue, f"{where}: {item['category']}: {item['what']} ({item['detail']})")
+        """Fails on every leak and loss of `verdict`. True when clean."""
+        verdict.pop("_foreign", {})
         for line in describe(verdict, where):
             self.fail(line)
         return not verdict["leaks"] and not verdict["lost"]
 
-    def known(self, issue, what):
-        log(f"KNOWN {self.name}: [{issue}] {what}")
-        self.result.setdefault("known_issues", []).append({"issue": issue, "summary": known.ISSUES[issue], "seen": what})
-
     def gc_checked(self, where):
-        """`ptest gc`, which must succeed (or fail only as a known bug does,
-        and succeed when run again)."""
+        """`ptest gc`, which must succeed at the first go."""
         first = self.scen.gc(check=False)
-        if first.rc == 0:
-            return first
-        second = self.scen.gc(check=False)
-        if known.gc_failure_is_known(first, second):
-            self.known("gc-volume-in-use", f"{where}: {first.err.strip()[-300:]}")
-        else:
-            self.fail(f"{where}: ptest gc: {first.describe()}; again: exit {second.rc}")
-        return second
+        if first.rc != 0:
+            self.fail(f"{where}: ptest gc: {first.describe()}")
+        return first
 
     def finish(self, settle=20.0, gc=True, gc_env=None):
         self.result["quiesce_seconds"] = self.det.quiesce(self.before)

@@ -336,9 +336,6 @@ def run(ctx, cgroup):
             r = {"failures": [str(e)]}
         merged["parts"][part.__name__] = r
         merged["failures"] += [f"{part.__name__}: {f}" for f in r.get("failures", [])]
-        for k in ("known_issues",):
-            if r.get(k):
-                merged.setdefault(k, []).extend(r[k])
         merged["metrics"].update({f"{part.__name__}.{k}": v for k, v in (r.get("metrics") or {}).items()})
         merged["metrics"][f"{part.__name__}.exits"] = r.get("exits")
     return merged
