@@ -162,3 +162,65 @@ fn a_failing_middle_stage_stops_the_pipeline_without_pipefail() {
     // --rm tore down the lease the first stage made.
     assert!(s.registry().list().unwrap().is_empty());
 }
+
+#[test]
+fn rm_makes_the_run_own_the_whole_stream_so_a_killed_run_leaves_only_what_gc_takes() {
+    // A snapshot is owned by nobody (meant to last): `proc run --rm` is to
+    // remove it, so while it runs it owns it, and when it is SIGKILLed
+    // before it could, `gc` does.
+    let s = scenario();
+    let tree = s.work.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("f"), "x").unwrap();
+    let snap = s
+        .cmd("ptest-snap")
+        .args(["create", "--json"])
+        .arg(&tree)
+        .run()
+        .success()
+        .stdout;
+    let id = serde_json::from_str::<serde_json::Value>(snap.trim()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        s.registry()
+            .get(&id)
+            .unwrap()
+            .unwrap()
+            .owner()
+            .unwrap()
+            .is_none()
+    );
+    let mut run = s
+        .cmd("ptest-proc")
+        .args(["run", "--rm", "--", "sleep", "60"])
+        .inner;
+    run.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null());
+    let mut child = run.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(snap.as_bytes()).unwrap();
+    }
+    let start = std::time::Instant::now();
+    loop {
+        let owner = s.registry().get(&id).unwrap().unwrap().owner().unwrap();
+        if owner.is_some_and(|o| o.pid == child.id()) {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "proc run --rm did not take the snapshot over"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    s.cmd("ptest").arg("gc").run().success();
+    assert!(
+        s.registry().get(&id).unwrap().is_none(),
+        "the snapshot outlived its run"
+    );
+}

@@ -473,8 +473,11 @@ pub fn run(
     let records = stream.records;
     let reg = Registry::open(&StateDir::open()?)?;
     // Leases in the stream now live exactly as long as this command, even
-    // when it cannot start: they are reclaimable once it is over.
-    take_over_leases(&reg, &records)?;
+    // when it cannot start: they are reclaimable once it is over. With
+    // --rm, everything the stream holds does (a venv too, owned by nobody
+    // otherwise): this command is to remove it, and if it is killed
+    // first, `gc` does.
+    take_over(&reg, &records, rm)?;
     let id = ptest_shared::record::new_id("proc");
     let mut rec = Record::resource_with_id("proc", TOOL, &id);
     rec.set_owner(Some(&Owner::current()));
@@ -596,20 +599,23 @@ fn keep_logs(reg: &Registry, rec: &Record, prepared: &Prepared) -> Result<()> {
         })
 }
 
-/// Makes this command the owner of the stream's port leases, as the
-/// registry holds them (not whatever the stream says).
-fn take_over_leases(reg: &Registry, records: &[Record]) -> Result<()> {
+/// Makes this command the owner of the stream's port leases (with `all`,
+/// of every resource in it), as the registry holds them: a stream's record
+/// counts for its id, kind and tool alone.
+fn take_over(reg: &Registry, records: &[Record], all: bool) -> Result<()> {
     let me = Owner::current();
     let is_lease = |r: &Record| r.kind() == "port" && r.tool() == Some("ptest-port");
-    for lid in records
+    for r in records
         .iter()
-        .filter(|r| is_lease(r))
-        .filter_map(Record::id)
+        .filter(|r| r.is_resource() && (all || is_lease(r)))
     {
-        let registered = ptest_shared::registry::validate_id(lid).is_ok()
-            && reg.get(lid)?.is_some_and(|r| is_lease(&r));
+        let Some(id) = r.id() else { continue };
+        let registered = ptest_shared::registry::validate_id(id).is_ok()
+            && reg
+                .get(id)?
+                .is_some_and(|mine| mine.kind() == r.kind() && mine.tool() == r.tool());
         if registered {
-            reg.take_over(lid, &me)?;
+            reg.take_over(id, &me)?;
         }
     }
     Ok(())
