@@ -183,13 +183,7 @@ fn ptest_gc_finds_a_container_only_its_labels_name() {
         .args(["registry", "rm", rec["id"].as_str().unwrap()])
         .run()
         .success();
-    let guards = std::process::Command::new("pgrep")
-        .args(["-f", &format!("__guard {pid}:")])
-        .output()
-        .unwrap();
-    for g in String::from_utf8_lossy(&guards.stdout).split_whitespace() {
-        let _ = std::process::Command::new("kill").args(["-9", g]).status();
-    }
+    kill_guardians_of(pid);
     owner.kill().unwrap();
     owner.wait().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -229,13 +223,7 @@ fn ptest_gc_removes_a_volume_an_unregistered_container_held_at_the_first_go() {
         .args(["registry", "rm", container["id"].as_str().unwrap()])
         .run()
         .success();
-    let guards = std::process::Command::new("pgrep")
-        .args(["-f", &format!("__guard {pid}:")])
-        .output()
-        .unwrap();
-    for g in String::from_utf8_lossy(&guards.stdout).split_whitespace() {
-        let _ = std::process::Command::new("kill").args(["-9", g]).status();
-    }
+    kill_guardians_of(pid);
     owner.kill().unwrap();
     owner.wait().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -250,4 +238,16 @@ fn ptest_gc_removes_a_volume_an_unregistered_container_held_at_the_first_go() {
     assert_eq!(r.status.code(), Some(0), "{}", r.stderr);
     assert!(!container_left && !volume_left, "gc left them");
     assert!(s.registry().list().unwrap().is_empty());
+}
+
+/// SIGKILLs the guardians watching `pid`: what they would remove is then
+/// left for `gc` to find.
+fn kill_guardians_of(pid: u32) {
+    let guards = std::process::Command::new("pgrep")
+        .args(["-f", &format!("__guard {pid}:")])
+        .output()
+        .unwrap();
+    for g in String::from_utf8_lossy(&guards.stdout).split_whitespace() {
+        let _ = std::process::Command::new("kill").args(["-9", g]).status();
+    }
 }
