@@ -19,7 +19,7 @@ use std::collections::HashMap;
 /// networks with their firewall rules). `false` when it was gone already.
 pub fn remove_object(engine: &Engine, kind: Kind, engine_id: &str) -> Result<bool> {
     match kind {
-        Kind::Container => engine.block_on(remove_object_async(engine, engine_id)),
+        Kind::Container => engine.block_on(remove_container_async(engine, engine_id)),
         Kind::Network => crate::network::remove(engine, engine_id),
         Kind::Volume => {
             // The stress suite's self-test (docs/stress.md): a leak put back
@@ -45,7 +45,7 @@ pub fn remove_object(engine: &Engine, kind: Kind, engine_id: &str) -> Result<boo
 
 /// Removes a container, forced, with its anonymous volumes; `false` when
 /// it was gone already.
-async fn remove_object_async(engine: &Engine, engine_id: &str) -> Result<bool> {
+pub(crate) async fn remove_container_async(engine: &Engine, engine_id: &str) -> Result<bool> {
     let opts = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
         .force(true)
         .v(true)
@@ -252,11 +252,10 @@ pub fn remove_labelled(
     for (pid, _, _) in &containers {
         forget(pid);
     }
-    let results = engine.block_on(futures_util::future::join_all(
-        containers
-            .iter()
-            .map(|(_, id, _)| async move { remove_object_async(engine, id).await }),
-    ));
+    let results =
+        engine.block_on(futures_util::future::join_all(containers.iter().map(
+            |(_, id, _)| async move { remove_container_async(engine, id).await },
+        )));
     for ((pid, id, reason), r) in containers.iter().zip(results) {
         match r {
             Ok(_) => {

@@ -9,9 +9,8 @@ use super::{is_pool, keeper_lock};
 use crate::engine::Engine;
 use crate::guardian;
 use crate::labels;
-use crate::listing::{labelled_containers, labelled_networks, labelled_volumes};
 use crate::objects::{Kind, engine_id_of, is_ours};
-use crate::remove::remove_object;
+use crate::remove::{remove_container_async, remove_labelled, remove_object};
 use ptest_shared::owner::Owner;
 use ptest_shared::record::Record;
 use ptest_shared::registry::Registry;
@@ -94,26 +93,12 @@ fn remove_objects(engine: &Engine, records: &[Record]) {
     }
 }
 
-/// Removes containers in parallel, each on a connection of its own.
+/// Removes containers in parallel (the engine takes a while over each),
+/// as `gc` does.
 fn remove_containers(engine: &Engine, ids: &[String]) {
-    if ids.len() <= 1 {
-        for id in ids {
-            let _ = remove_object(engine, Kind::Container, id);
-        }
-        return;
-    }
-    std::thread::scope(|s| {
-        for id in ids {
-            s.spawn(move || match Engine::connect() {
-                Ok(e) => {
-                    let _ = remove_object(&e, Kind::Container, id);
-                }
-                Err(_) => {
-                    let _ = remove_object(engine, Kind::Container, id);
-                }
-            });
-        }
-    });
+    engine.block_on(futures_util::future::join_all(
+        ids.iter().map(|id| remove_container_async(engine, id)),
+    ));
 }
 
 /// The ptest-docker records `o` owns: pools, containers taken from them,
@@ -242,8 +227,10 @@ fn remove_labelled_unregistered(
     )
 }
 
-/// Removes the labelled objects `filter` selects and `condemn` approves:
-/// containers, then volumes (those still in use are left), then networks.
+/// Removes the labelled objects `filter` selects and `condemn` approves
+/// (containers, then volumes, then networks: `gc`'s own removal, with no
+/// registry entry to forget); returns how many went. One that cannot be
+/// removed is left for the next sweep.
 fn remove_matching(
     engine: &Engine,
     filter: &str,
@@ -251,41 +238,16 @@ fn remove_matching(
     report: &mut impl FnMut(Kind, &str, &str),
 ) -> Result<usize> {
     let mut n = 0;
-    let id_of = |l: &HashMap<String, String>, eid: &str| {
-        l.get(labels::ID).cloned().unwrap_or_else(|| eid.to_owned())
-    };
-    let containers: Vec<(String, String)> = labelled_containers(engine, filter)?
-        .into_iter()
-        .filter_map(|c| {
-            let l = c.labels.unwrap_or_default();
-            let eid = c.id.unwrap_or_default();
-            condemn(&l).then(|| (id_of(&l, &eid), eid))
-        })
-        .collect();
-    remove_containers(
-        engine,
-        &containers
-            .iter()
-            .map(|(_, e)| e.clone())
-            .collect::<Vec<_>>(),
-    );
-    for (pid, _) in &containers {
-        report(Kind::Container, pid, "orphaned");
+    let mut counted = |kind: Kind, id: &str, reason: &str| {
         n += 1;
-    }
-    for v in labelled_volumes(engine, filter)? {
-        if condemn(&v.labels) && remove_object(engine, Kind::Volume, &v.name).is_ok() {
-            report(Kind::Volume, &id_of(&v.labels, &v.name), "orphaned");
-            n += 1;
-        }
-    }
-    for net in labelled_networks(engine, filter)? {
-        let l = net.labels.unwrap_or_default();
-        let eid = net.id.unwrap_or_default();
-        if condemn(&l) && remove_object(engine, Kind::Network, &eid).is_ok() {
-            report(Kind::Network, &id_of(&l, &eid), "orphaned");
-            n += 1;
-        }
-    }
+        report(kind, id, reason);
+    };
+    let _ = remove_labelled(
+        engine,
+        None,
+        filter,
+        |l| condemn(l).then_some("orphaned"),
+        &mut counted,
+    );
     Ok(n)
 }
